@@ -1,0 +1,162 @@
+"""Typed reading of located YAML values: every wrong field becomes one located problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from planner.errors import Mark, Problems
+from planner.yamlread import YList, YMap
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*\Z")
+MISSING: Any = object()
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' when a close match exists, else ''."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, YMap):
+        return "a mapping"
+    if isinstance(value, YList):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) <= 40 else f"'{value[:37]}...'"
+    return repr(value)
+
+
+class Reader:
+    """Reads the fields of one mapping, reporting problems with the owner's name."""
+
+    def __init__(
+        self,
+        problems: Problems,
+        node: YMap,
+        owner: str,
+        allowed: Iterable[str],
+        id_key: str | None = None,
+    ) -> None:
+        self.problems = problems
+        self.node = node
+        name = node.get(id_key) if id_key else None
+        self.owner = f"{owner} '{name}'" if isinstance(name, (str, int)) and name != "" else owner
+        allowed = tuple(allowed)
+        for key in node:
+            if key not in allowed:
+                problems.add(
+                    node.key_at(key),
+                    f"{self.owner}: unknown field '{key.split(chr(0))[0]}'{suggest(key, allowed)}",
+                )
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.add(self.node.at(key), f"{self.owner}: {message}")
+
+    def at(self, key: str) -> Mark:
+        return self.node.at(key)
+
+    def raw(self, key: str, default: Any = MISSING) -> Any:
+        if key in self.node:
+            return self.node[key]
+        if default is MISSING:
+            self.problems.add(self.node.mark, f"{self.owner}: missing field '{key}'")
+        return default
+
+    def text(self, key: str, default: Any = MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default:
+            return value
+        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+            return str(value)  # a title such as `2027` is still a title
+        if not isinstance(value, str):
+            self.fail(key, f"'{key}' must be text, not {describe(value)}")
+            return default if default is not MISSING else ""
+        return value
+
+    def ident(self, key: str, default: Any = MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default:
+            return value
+        return check_id(self.problems, self.at(key), self.owner, key, value)
+
+    def nat(self, key: str, default: Any = MISSING, minimum: int = 0) -> Any:
+        value = self.raw(key, default)
+        if value is default or (value is None and default is None):
+            return value
+        return check_nat(self.problems, self.at(key), f"{self.owner}: '{key}'", value, minimum)
+
+    def choice(self, key: str, options: tuple[str, ...], default: Any = MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default:
+            return value
+        if value not in options:
+            self.fail(
+                key,
+                f"'{key}' must be one of {', '.join(options)}, not {describe(value)}"
+                + (suggest(value, options) if isinstance(value, str) else ""),
+            )
+            return options[0]
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.raw(key, default)
+        if not isinstance(value, bool):
+            self.fail(key, f"'{key}' must be true or false, not {describe(value)}")
+            return default
+        return value
+
+    def mapping(self, key: str, default: Any = MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default:
+            return value
+        if not isinstance(value, YMap):
+            self.fail(key, f"'{key}' must be a mapping, not {describe(value)}")
+            return default if default is not MISSING else None
+        return value
+
+    def sequence(self, key: str, default: Any = MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default:
+            return value
+        if not isinstance(value, YList):
+            self.fail(key, f"'{key}' must be a list, not {describe(value)}")
+            return default if default is not MISSING else None
+        return value
+
+
+def check_id(problems: Problems, mark: Mark, owner: str, key: str, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        problems.add(mark, f"{owner}: '{key}' must be an identifier, not {describe(value)}")
+        return ""
+    value = str(value)
+    if not ID_PATTERN.match(value):
+        problems.add(
+            mark,
+            f"{owner}: '{key}' {describe(value)} is not an identifier "
+            "(letters, digits, '-', '_', '.'; no spaces)",
+        )
+    return value
+
+
+def check_nat(problems: Problems, mark: Mark, what: str, value: Any, minimum: int = 0) -> int:
+    """An integer >= minimum, or a problem (0 returned so checking can go on)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problems.add(mark, f"{what} must be a whole number ≥ {minimum}, not {describe(value)}")
+        return minimum
+    if isinstance(value, float) and not value.is_integer():
+        problems.add(mark, f"{what} must be a whole number, not {value:g}")
+        return minimum
+    if value < minimum:
+        problems.add(mark, f"{what} must be ≥ {minimum}, not {value:g}")
+        return minimum
+    if value > 10**9:
+        problems.add(mark, f"{what} is impossibly large ({value:g})")
+        return minimum
+    return int(value)

@@ -1,0 +1,101 @@
+"""`balance`: leverage never runs ahead of verified counter-steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from planner.check import CheckContext, Violation
+from planner.model import Rule, Selector
+from planner.rules.common import listing
+
+if TYPE_CHECKING:
+    from planner.solver.encoder import Encoder
+
+EMPTY = Selector((), ())
+
+
+@dataclass(frozen=True, slots=True)
+class Balance(Rule):
+    """At every time t, the value of `ahead` steps started minus the value of `behind`
+    steps done stays within `margin`:
+
+        sum(value(a) for a in ahead if start(a) <= t) - sum(value(b) for b in behind if done(b) <= t) <= margin
+
+    A concession and a counter-step done in the same week net out. Violated when the curve
+    rises above the margin; the amount is the peak excess, and the message gives the
+    period, the peak and the steps that pushed it there.
+    """
+
+    kind: ClassVar[str] = "balance"
+    fields: ClassVar[dict[str, tuple[str, Any]]] = {
+        "ahead": ("sel", None),
+        "behind": ("sel", None),
+        "margin": ("nat", None),
+    }
+    severity: ClassVar[int] = 3
+
+    ahead: Selector = EMPTY
+    behind: Selector = EMPTY
+    margin: int = 0
+
+    def curve(self, ctx: CheckContext) -> list[tuple[int, int]]:
+        """The leverage curve: (time, level from then on), at every time it changes."""
+        deltas: dict[int, int] = {}
+        for a in ctx.scheduled(self.ahead.ids):
+            t = ctx.start(a)
+            deltas[t] = deltas.get(t, 0) + ctx.step(a).value
+        for b in ctx.scheduled(self.behind.ids):
+            t = ctx.done(b)
+            deltas[t] = deltas.get(t, 0) - ctx.step(b).value
+        level = 0
+        out = []
+        for t in sorted(deltas):
+            level += deltas[t]
+            out.append((t, level))
+        return out
+
+    def curve_peak(self, ctx: CheckContext) -> tuple[int, int]:
+        """(highest level, first time reached); (0, 0) for a curve that never rises."""
+        peak, when = 0, 0
+        for t, level in self.curve(ctx):
+            if level > peak:
+                peak, when = level, t
+        return peak, when
+
+    def check(self, ctx: CheckContext) -> list[Violation]:
+        curve = self.curve(ctx)
+        periods: list[tuple[int, int | None]] = []  # [from, until)
+        for i, (t, level) in enumerate(curve):
+            if level > self.margin and (not periods or periods[-1][1] is not None):
+                periods.append((t, None))
+            elif level <= self.margin and periods and periods[-1][1] is None:
+                periods[-1] = (periods[-1][0], t)
+            del i
+        if not periods:
+            return []
+        peak, when = self.curve_peak(ctx)
+        excess = peak - self.margin
+        pushed = [a for a in ctx.scheduled(self.ahead.ids) if ctx.start(a) == when]
+        first, until = periods[0]
+        span = f"from {ctx.t(first)}" + (
+            f" until {ctx.t(until)}" if until is not None else " to the end of the roadmap"
+        )
+        message = (
+            f"{span}, {self.ahead.describe()} started run ahead of {self.behind.describe()} "
+            f"done; the curve peaks at {peak} in {ctx.t(when)}, {excess} over the margin of "
+            f"{self.margin}"
+        )
+        if len(periods) > 1:
+            message += f" ({len(periods)} periods above the margin in all)"
+        pending = sorted(
+            (ctx.done(b), b) for b in ctx.scheduled(self.behind.ids) if ctx.done(b) > when
+        )
+        repair = f"delay {listing(pushed)}"
+        if pending:
+            repair += f" until {pending[0][1]} is done in {ctx.t(pending[0][0])}"
+        repair += f", or have more of {self.behind.describe()} done by {ctx.t(when)}"
+        return [ctx.violation(self, message, repair, pushed, excess)]
+
+    def encode(self, enc: Encoder) -> None:
+        enc.balance(self)

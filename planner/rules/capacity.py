@@ -1,0 +1,74 @@
+"""`capacity`: negotiating bandwidth — at most `max` selected steps at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from planner.check import CheckContext, Violation
+from planner.model import Rule, Selector
+from planner.rules.common import listing
+
+if TYPE_CHECKING:
+    from planner.solver.encoder import Encoder
+
+EMPTY = Selector((), ())
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity(Rule):
+    """At most `max` selected steps run at the same time, a step running from its start
+    until its end, verification not counted (a zero-duration step never runs):
+
+        |{s selected : start(s) <= t < end(s)}| <= max    at every time t
+
+    Violated when more run at once; the amount is the peak overload, and the message names
+    the first overloaded period and the steps running then.
+    """
+
+    kind: ClassVar[str] = "capacity"
+    fields: ClassVar[dict[str, tuple[str, Any]]] = {
+        "steps": ("sel", None),
+        "max": ("pos", None),
+    }
+    severity: ClassVar[int] = 4
+
+    steps: Selector = EMPTY
+    max: int = 1
+
+    def check(self, ctx: CheckContext) -> list[Violation]:
+        running = [s for s in ctx.scheduled(self.steps.ids) if ctx.step(s).duration > 0]
+        # Ends before starts at the same time: a step ending in week 5 frees its seat for a
+        # step starting in week 5.
+        events = sorted(
+            [(ctx.end(s), 0, s) for s in running] + [(ctx.start(s), 1, s) for s in running]
+        )
+        now: set[str] = set()
+        peak = 0
+        first: tuple[int, list[str]] | None = None
+        first_until = 0
+        for t, is_start, s in events:
+            if is_start:
+                now.add(s)
+                if len(now) > self.max:
+                    peak = max(peak, len(now))
+                    if first is None:
+                        first = (t, sorted(now, key=lambda x: (ctx.start(x), x)))
+                        first_until = min(ctx.end(x) for x in now)
+            else:
+                now.discard(s)
+        if first is None:
+            return []
+        t, who = first
+        message = (
+            f"in {ctx.t(t)}, {len(who)} steps run at once, over the limit of {self.max}: "
+            f"{listing(who, 8)}"
+        )
+        if peak > len(who):
+            message += f" (at the peak, {peak})"
+        movers = who[self.max :]
+        repair = f"start {listing(movers)} in {ctx.t(first_until)} or later"
+        return [ctx.violation(self, message, repair, who, peak - self.max)]
+
+    def encode(self, enc: Encoder) -> None:
+        enc.capacity(self)

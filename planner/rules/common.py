@@ -1,0 +1,116 @@
+"""Wording and arithmetic shared by the rule kinds that make one step wait for others."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from planner.check import CheckContext
+
+
+def done_phrase(ctx: CheckContext, step_id: str) -> str:
+    """'is verified only in week 14' or 'is done only in week 14'."""
+    verb = "verified" if ctx.step(step_id).verify else "done"
+    return f"is {verb} only in {ctx.t(ctx.done(step_id))}"
+
+
+def lag_phrase(ctx: CheckContext, lag: int) -> str:
+    return f" (plus a lag of {ctx.span(lag)})" if lag else ""
+
+
+class DoneExtremes:
+    """The two latest- and two earliest-done scheduled steps of a set, so each waiting step
+    finds the binding one (other than itself) in constant time."""
+
+    def __init__(self, ctx: CheckContext, ids: Sequence[str]) -> None:
+        sched = sorted(ctx.scheduled(ids), key=lambda s: (ctx.done(s), s))
+        self.first_two = sched[:2]
+        self.last_two = sched[-2:][::-1]
+
+    def latest(self, exclude: str) -> str | None:
+        return next((s for s in self.last_two if s != exclude), None)
+
+    def earliest(self, exclude: str) -> str | None:
+        return next((s for s in self.first_two if s != exclude), None)
+
+
+def too_early(ctx: CheckContext, waiting: str, first: str, lag: int) -> tuple[str, str, int] | None:
+    """(message, repair, shortfall) when `waiting` starts before done(first) + lag."""
+    need = ctx.done(first) + lag
+    gap = need - ctx.start(waiting)
+    if gap <= 0:
+        return None
+    message = (
+        f"{waiting} starts in {ctx.t(ctx.start(waiting))}, but {first} "
+        f"{done_phrase(ctx, first)}{lag_phrase(ctx, lag)}: {ctx.span(gap)} too early"
+    )
+    repair = f"start {waiting} in {ctx.t(need)} or later, or have {first} done earlier"
+    return message, repair, gap
+
+
+def too_late(
+    ctx: CheckContext, waiting: str, first: str, within: int
+) -> tuple[str, str, int] | None:
+    """(message, repair, excess) when `waiting` starts after done(first) + within."""
+    limit = ctx.done(first) + within
+    gap = ctx.start(waiting) - limit
+    if gap <= 0:
+        return None
+    message = (
+        f"{waiting} starts in {ctx.t(ctx.start(waiting))}, more than {ctx.span(within)} after "
+        f"{first} is done in {ctx.t(ctx.done(first))}: {ctx.span(gap)} too late"
+    )
+    repair = f"start {waiting} by {ctx.t(limit)}, or have {first} done later"
+    return message, repair, gap
+
+
+def listing(ids: Sequence[str], limit: int = 5) -> str:
+    """'a, b and c' or 'a, b, c, d, e and 7 more'."""
+    ids = list(ids)
+    if len(ids) <= 1:
+        return "".join(ids)
+    if len(ids) > limit:
+        return ", ".join(ids[:limit]) + f" and {len(ids) - limit} more"
+    return ", ".join(ids[:-1]) + " and " + ids[-1]
+
+
+def wait_for_all(
+    ctx: CheckContext,
+    rule: object,
+    firsts: Sequence[str],
+    waiting: Sequence[str],
+    lag: int = 0,
+    within: int | None = None,
+) -> list[tuple[str, str, list[str], int]]:
+    """Problems when every `waiting` step must start >= done(f) + lag (and <= done(f) + within)
+    for every `firsts` step f other than itself: (message, repair, steps, amount) tuples.
+
+    A scheduled waiting step whose firsts are left out is reported once for all of them.
+    """
+    out: list[tuple[str, str, list[str], int]] = []
+    sched_waiting = ctx.scheduled(waiting)
+    if not sched_waiting:
+        return out
+    missing = [f for f in firsts if not ctx.is_scheduled(f)]
+    if missing:
+        blocked = [w for w in sched_waiting if any(f != w for f in missing)]
+        if blocked:
+            out.append(
+                (
+                    f"{listing(blocked)} {'is' if len(blocked) == 1 else 'are'} scheduled, but "
+                    f"{listing(missing)}, which must be done first, "
+                    f"{'is' if len(missing) == 1 else 'are'} left out of the roadmap",
+                    f"schedule {listing(missing)}, or leave out {listing(blocked)}",
+                    [*missing, *blocked],
+                    len(blocked),
+                )
+            )
+    ext = DoneExtremes(ctx, firsts)
+    for w in sched_waiting:
+        first = ext.latest(w)
+        if first is not None and (found := too_early(ctx, w, first, lag)):
+            out.append((found[0], found[1], [w, first], found[2]))
+        if within is not None:
+            first = ext.earliest(w)
+            if first is not None and (found := too_late(ctx, w, first, within)):
+                out.append((found[0], found[1], [w, first], found[2]))
+    return out

@@ -1,0 +1,99 @@
+"""`delink`: two tracks that no chain of conditions may tie together."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from planner.check import CheckContext, Violation
+from planner.model import Rule, Scenario, Selector
+
+if TYPE_CHECKING:
+    from planner.solver.encoder import Encoder
+
+EMPTY = Selector((), ())
+
+
+def find_chain(scenario: Scenario, sources: set[str], targets: set[str]) -> list[str] | None:
+    """A shortest directed chain of conditions from a step in `sources` to one in `targets`,
+    as alternating step ids and link labels ('after' or a rule id), or None.
+
+    The links are `after` preconditions (prerequisite → step) and the `links()` of every
+    rule: precedence before → after, reciprocity get → give, gate when → opens.
+    """
+    out_edges: dict[str, list[tuple[str, str]]] = {}
+    for step in scenario.steps.values():
+        for req in step.requirements():
+            out_edges.setdefault(req.step, []).append((step.id, "after"))
+    for rule in scenario.rules:
+        for froms, tos in rule.links():
+            hub = f"\0{rule.id}"
+            for f in froms:
+                out_edges.setdefault(f, []).append((hub, rule.id))
+            out_edges[hub] = [(t, rule.id) for t in tos]
+    parent: dict[str, tuple[str, str] | None] = {s: None for s in sorted(sources)}
+    queue = deque(parent)
+    while queue:
+        node = queue.popleft()
+        if node in targets and node not in sources:
+            path: list[tuple[str, str]] = []  # (node, label of the link into it)
+            cur = node
+            while (link := parent[cur]) is not None:
+                path.append((cur, link[1]))
+                cur = link[0]
+            chain = [cur]
+            for step_id, label in reversed(path):
+                if not step_id.startswith("\0"):
+                    chain += [f"[{label}]", step_id]
+            return chain
+        for nxt, label in out_edges.get(node, ()):
+            if nxt not in parent:
+                parent[nxt] = (node, label)
+                queue.append(nxt)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Delink(Rule):
+    """No chain of conditions may connect the two selectors, in either direction: no step
+    of one side may wait, directly or through any chain of `after` preconditions and
+    `precedence`, `reciprocity` and `gate` rules, on a step of the other side.
+
+    A common ancestor is not a link: both tracks may wait for the security gate. This is a
+    property of the scenario, not of a roadmap's times: `check` reports it for any roadmap
+    and `plan` refuses to plan while it is broken. The message prints the chain.
+    """
+
+    kind: ClassVar[str] = "delink"
+    fields: ClassVar[dict[str, tuple[str, Any]]] = {"between": ("sel2", None)}
+    severity: ClassVar[int] = 1
+
+    between: tuple[Selector, ...] = ()
+
+    def chains(self, scenario: Scenario) -> list[list[str]]:
+        left, right = set(self.between[0].ids), set(self.between[1].ids)
+        out = []
+        both = sorted(left & right)
+        if both:
+            out.append([both[0]])
+        for a, b in ((left, right), (right, left)):
+            chain = find_chain(scenario, a - b, b - a)
+            if chain:
+                out.append(chain)
+        return out
+
+    def check(self, ctx: CheckContext) -> list[Violation]:
+        out = []
+        for chain in self.chains(ctx.scenario):
+            if len(chain) == 1:
+                message = f"{chain[0]} is on both sides of the de-linking"
+                repair = f"narrow one side so that it leaves out {chain[0]}"
+            else:
+                message = f"{chain[-1]} is linked to {chain[0]}: " + " → ".join(chain)
+                repair = f"remove the link {chain[1]} between {chain[0]} and {chain[2]}"
+            out.append(ctx.violation(self, message, repair, [c for c in chain if c[0] != "["]))
+        return out
+
+    def encode(self, enc: Encoder) -> None:
+        enc.delink(self)

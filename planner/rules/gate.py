@@ -1,0 +1,50 @@
+"""`gate`: nothing in one set starts before another set is done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from planner.check import CheckContext, Violation
+from planner.model import Rule, Selector
+from planner.rules.common import wait_for_all
+
+if TYPE_CHECKING:
+    from planner.solver.encoder import Encoder
+
+EMPTY = Selector((), ())
+
+
+@dataclass(frozen=True, slots=True)
+class Gate(Rule):
+    """No step in `opens` starts before every step in `when` is done:
+
+        start(o) >= max(done(w) for w in when)    for every o in opens
+
+    A step selected by both is not made to wait for itself, so `opens: {actor: US}` may
+    include the U.S. steps that form the gate. Violated when an `opens` step starts before
+    the gate is done, or while a `when` step is left out of the roadmap.
+    """
+
+    kind: ClassVar[str] = "gate"
+    fields: ClassVar[dict[str, tuple[str, Any]]] = {
+        "when": ("sel", None),
+        "opens": ("sel", None),
+    }
+    severity: ClassVar[int] = 1
+
+    when: Selector = EMPTY
+    opens: Selector = EMPTY
+
+    def links(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        return [(self.when.ids, self.opens.ids)]
+
+    def check(self, ctx: CheckContext) -> list[Violation]:
+        found = wait_for_all(ctx, self, self.when.ids, self.opens.ids)
+        return [
+            ctx.violation(self, "before the gate is done: " + m, r, steps, amount)
+            for m, r, steps, amount in found
+        ]
+
+    def encode(self, enc: Encoder) -> None:
+        enc.wait_for_all(self, self.when.ids, self.opens.ids, 0, None)

@@ -1,0 +1,83 @@
+"""Step preconditions (`after`): a step waits for the steps it names, each done.
+
+    start(s) >= done(p) + lag                      for every item {step: p, lag, within}
+    start(s) <= done(p) + within                   when `within` is given
+    {any: [items]}: at least one item holds        (the first to be satisfied unlocks s)
+
+Violated when a scheduled step starts too early or too late for an item, or when a step it
+needs is left out of the roadmap. Reported under the rule id `after:<step>`, with the
+step's own `source`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from planner.check import PRECONDITION_KIND, CheckContext, Violation
+from planner.model import AnyOf, Req, Step
+from planner.rules.common import too_early, too_late
+
+if TYPE_CHECKING:
+    from planner.solver.encoder import Encoder
+
+SEVERITY = 1
+
+
+def rule_id(step_id: str) -> str:
+    return f"after:{step_id}"
+
+
+def _problem(ctx: CheckContext, step: Step, req: Req) -> tuple[str, str, list[str], int] | None:
+    """(message, repair, steps, amount) when `req` does not hold for the scheduled `step`."""
+    if not ctx.is_scheduled(req.step):
+        return (
+            f"{step.id} needs {req.step} done first, but the roadmap leaves {req.step} out",
+            f"schedule {req.step} before {step.id}, or leave out {step.id}",
+            [step.id, req.step],
+            1,
+        )
+    found = too_early(ctx, step.id, req.step, req.lag)
+    if found is None and req.within is not None:
+        found = too_late(ctx, step.id, req.step, req.within)
+    if found is None:
+        return None
+    return found[0], found[1], [step.id, req.step], found[2]
+
+
+def check(ctx: CheckContext) -> list[Violation]:
+    """Every precondition of every scheduled step that the roadmap breaks."""
+    out = []
+    for s in ctx.starts:
+        step = ctx.step(s)
+        for cond in step.after:
+            if isinstance(cond, AnyOf):
+                problems = [_problem(ctx, step, r) for r in cond.items]
+                if any(p is None for p in problems):
+                    continue
+                # None of the alternatives holds: report the one closest to holding.
+                found = min((p for p in problems if p is not None), key=lambda p: (p[3], p[0]))
+                message = f"none of the alternatives holds; nearest: {found[0]}"
+            else:
+                problem = _problem(ctx, step, cond)
+                if problem is None:
+                    continue
+                found = problem
+                message = found[0]
+            out.append(
+                Violation(
+                    rule=rule_id(s),
+                    kind=PRECONDITION_KIND,
+                    message=message,
+                    repair=found[1],
+                    steps=tuple(found[2]),
+                    times=tuple((x, ctx.starts[x]) for x in found[2] if x in ctx.starts),
+                    amount=max(1, found[3]),
+                    source=step.source,
+                    severity=SEVERITY,
+                )
+            )
+    return out
+
+
+def encode(enc: Encoder) -> None:
+    enc.preconditions()

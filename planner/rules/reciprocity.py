@@ -1,0 +1,142 @@
+"""`reciprocity`: action for action — relief only against a verified counter-step."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from planner.check import CheckContext, Violation
+from planner.model import Rule, Selector
+from planner.rules.common import done_phrase
+
+if TYPE_CHECKING:
+    from planner.solver.encoder import Encoder
+
+EMPTY = Selector((), ())
+
+
+@dataclass(frozen=True, slots=True)
+class Reciprocity(Rule):
+    """Each step in `give` needs its own step in `get` done no later than its start, with
+    `grace` units of overlap allowed and, with `within`, done no longer than that before:
+
+        start(g) - within <= done(c) <= start(g) + grace    for the counter-step c of g
+
+    With `pairing: distinct` (the default) each `get` step answers one `give` step only:
+    the checker looks for a matching of counter-steps to give steps (greedy by deadline,
+    which finds one whenever one exists), not a count. With `pairing: shared` one verified
+    step may answer several give steps. A step never answers itself.
+
+    Violated for every scheduled give step left without a counter-step; the message names
+    the nearest counter-step and by how much it is late (or early, with `within`).
+    """
+
+    kind: ClassVar[str] = "reciprocity"
+    fields: ClassVar[dict[str, tuple[str, Any]]] = {
+        "give": ("sel", None),
+        "get": ("sel", None),
+        "grace": ("nat", 0),
+        "within": ("opt_nat", None),
+        "pairing": ("enum:distinct|shared", "distinct"),
+    }
+    severity: ClassVar[int] = 2
+
+    give: Selector = EMPTY
+    get: Selector = EMPTY
+    grace: int = 0
+    within: int | None = None
+    pairing: str = "distinct"
+
+    def links(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        return [(self.get.ids, self.give.ids)]
+
+    def window(self, start: int) -> tuple[float, int]:
+        """The times a counter-step's `done` may fall in, for a give step starting at `start`."""
+        low = float("-inf") if self.within is None else start - self.within
+        return low, start + self.grace
+
+    def match(self, ctx: CheckContext) -> tuple[dict[str, str], list[str]]:
+        """(give step -> its counter-step, unanswered give steps) for a roadmap."""
+        gives = ctx.scheduled(self.give.ids)
+        gets = sorted((ctx.done(c), c) for c in ctx.scheduled(self.get.ids))
+        matched: dict[str, str] = {}
+        unanswered: list[str] = []
+        if self.pairing == "shared":
+            times = [d for d, _ in gets]
+            for g in gives:
+                low, high = self.window(ctx.start(g))
+                i = bisect.bisect_left(times, low)
+                while i < len(gets) and gets[i][0] <= high and gets[i][1] == g:
+                    i += 1
+                if i < len(gets) and gets[i][0] <= high:
+                    matched[g] = gets[i][1]
+                else:
+                    unanswered.append(g)
+            return matched, unanswered
+        # Distinct: serve give steps by deadline, each taking the earliest counter-step still
+        # free inside its window: the classic exchange argument shows this matches as many
+        # give steps as any matching can.
+        free = gets[:]
+        for g in sorted(gives, key=lambda g: (self.window(ctx.start(g))[::-1], g)):
+            low, high = self.window(ctx.start(g))
+            i = bisect.bisect_left(free, (low, ""))
+            while i < len(free) and free[i][0] <= high and free[i][1] == g:
+                i += 1
+            if i < len(free) and free[i][0] <= high:
+                matched[g] = free.pop(i)[1]
+            else:
+                unanswered.append(g)
+        unanswered.sort(key=lambda g: (ctx.start(g), g))
+        return matched, unanswered
+
+    def check(self, ctx: CheckContext) -> list[Violation]:
+        matched, unanswered = self.match(ctx)
+        if not unanswered:
+            return []
+        used = set(matched.values()) if self.pairing == "distinct" else set()
+        counters = sorted((ctx.done(c), c) for c in ctx.scheduled(self.get.ids) if c not in used)
+        out = []
+        for g in unanswered:
+            start = ctx.start(g)
+            low, high = self.window(start)
+            late = next(((d, c) for d, c in counters if d > high and c != g), None)
+            early = [(d, c) for d, c in counters if d < low and c != g]
+            what = f"{g} starts in {ctx.t(start)}"
+            if late is not None:
+                d, c = late
+                gap = d - high
+                message = f"{what}, but its counter-step {c} {done_phrase(ctx, c)}"
+                if self.grace:
+                    message += f" (grace {ctx.span(self.grace)})"
+                message += f": {ctx.span(gap)} too early"
+                repair = f"start {g} in {ctx.t(start + gap)} or later, or have {c} done earlier"
+                steps = [g, c]
+            elif early:
+                d, c = early[-1]
+                gap = int(low) - d
+                message = (
+                    f"{what}, but its nearest counter-step {c} was done in {ctx.t(d)}, more "
+                    f"than {ctx.span(self.within or 0)} before: {ctx.span(gap)} too late"
+                )
+                repair = f"start {g} by {ctx.t(d + (self.within or 0))}, or schedule {c} later"
+                steps = [g, c]
+            else:
+                answered = len(matched) if self.pairing == "distinct" else 0
+                message = f"{what}, but no counter-step {self.get.describe()} is done by then"
+                if answered:
+                    message += (
+                        f" that does not already answer another give step ({answered} answered;"
+                        " pairing: distinct)"
+                    )
+                repair = (
+                    f"schedule another counter-step {self.get.describe()} done by "
+                    f"{ctx.t(high)}, or leave out {g}"
+                )
+                steps = [g]
+            # Soft reciprocity costs `weight` per unanswered give step, whatever the gap.
+            out.append(ctx.violation(self, message, repair, steps, 1))
+        return out
+
+    def encode(self, enc: Encoder) -> None:
+        enc.reciprocity(self)

@@ -1,0 +1,219 @@
+"""Strict YAML reading: located values, no duplicate keys, no anchors, bounded size.
+
+PyYAML silently keeps the last of two duplicate keys and expands aliases on demand (an
+"alias bomb" of a few hundred bytes can describe billions of nodes). We build values from
+the parser's *events* ourselves, so a duplicate key or an alias is refused where it is
+written, before anything walks it, and every mapping and list remembers where its items
+came from for later messages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml import events as ev
+
+from planner.errors import InputError, Mark, Problem
+
+#: Inputs larger than this are refused before parsing (a 10,000-step scenario is ~3 MB).
+MAX_BYTES = 32 * 1024 * 1024
+#: Nesting deeper than this is refused (the formats need fewer than ten levels).
+MAX_DEPTH = 64
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CORE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
+
+
+class YMap(dict[str, Any]):
+    """A mapping that remembers where it, each key and each value were written."""
+
+    __slots__ = ("key_marks", "mark", "value_marks")
+
+    def __init__(self, mark: Mark) -> None:
+        super().__init__()
+        self.mark = mark
+        self.key_marks: dict[str, Mark] = {}
+        self.value_marks: dict[str, Mark] = {}
+
+    def at(self, key: str) -> Mark:
+        """Where the value of `key` was written (the mapping itself when absent)."""
+        return self.value_marks.get(key, self.mark)
+
+    def key_at(self, key: str) -> Mark:
+        return self.key_marks.get(key, self.mark)
+
+
+class YList(list[Any]):
+    """A list that remembers where it and each item were written."""
+
+    __slots__ = ("item_marks", "mark")
+
+    def __init__(self, mark: Mark) -> None:
+        super().__init__()
+        self.mark = mark
+        self.item_marks: list[Mark] = []
+
+    def at(self, index: int) -> Mark:
+        return self.item_marks[index] if index < len(self.item_marks) else self.mark
+
+
+def _mark(name: str, m: Any) -> Mark:
+    return Mark(name, m.line + 1, m.column + 1) if m is not None else Mark(name)
+
+
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+
+
+def _scalar(event: ev.ScalarEvent, tag: str | None) -> Any:
+    """The Python value of a scalar, typed as YAML 1.1 (PyYAML's safe rules) would type it."""
+    if tag is None:
+        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+    value = event.value
+    if tag == "tag:yaml.org,2002:str":
+        return value
+    if tag == "tag:yaml.org,2002:int" and _INT.match(value):
+        return int(value.replace("_", ""))
+    node = yaml.ScalarNode(tag, value)
+    if tag == "tag:yaml.org,2002:timestamp":
+        return _constructor.construct_yaml_timestamp(node)
+    return _constructor.construct_object(node)
+
+
+def read_yaml(name: str, data: bytes) -> Any:
+    """Parse one YAML document into plain values with marks (`YMap`, `YList`, scalars).
+
+    Parameters
+    ----------
+    name:
+        How the file is called in messages.
+    data:
+        The file's bytes.
+
+    Raises
+    ------
+    InputError
+        With every duplicate key, alias, unsupported tag or over-deep nesting found, or
+        the one syntax error that stopped the parser.
+    """
+    if len(data) > MAX_BYTES:
+        raise InputError(
+            [Problem(Mark(name), f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")]
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            [Problem(Mark(name), f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        )
+    problems: list[Problem] = []
+    stack: list[tuple[Any, Any]] = []  # (container, pending key or None)
+    root: Any = None
+    documents = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentEndEvent)):
+                continue
+            if isinstance(event, ev.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    problems.append(
+                        Problem(_mark(name, event.start_mark), "only one YAML document per file")
+                    )
+                    break
+                continue
+            mark = _mark(name, event.start_mark)
+            if isinstance(event, ev.AliasEvent):
+                problems.append(
+                    Problem(mark, f"aliases are not allowed (*{event.anchor}): write the value out")
+                )
+                value: Any = None
+            elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
+                value, _ = stack.pop()
+                _attach(name, stack, value, value.mark, problems)
+                if not stack:
+                    root = value
+                continue
+            else:
+                anchor = getattr(event, "anchor", None)
+                if anchor is not None:
+                    problems.append(
+                        Problem(mark, f"anchors are not allowed (&{anchor}): write the value out")
+                    )
+                tag = getattr(event, "tag", None)
+                if tag == "!":
+                    tag = "tag:yaml.org,2002:str"
+                elif tag is not None and tag not in _CORE_TAGS:
+                    problems.append(Problem(mark, f"unsupported tag {tag}"))
+                    tag = None
+                if isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
+                    if len(stack) >= MAX_DEPTH:
+                        problems.append(Problem(mark, f"nested deeper than {MAX_DEPTH} levels"))
+                        break
+                    container: Any = (
+                        YMap(mark) if isinstance(event, ev.MappingStartEvent) else YList(mark)
+                    )
+                    stack.append((container, None))
+                    continue
+                assert isinstance(event, ev.ScalarEvent)
+                value = _scalar(event, tag)
+            if not stack:
+                root = value
+            else:
+                _attach(name, stack, value, mark, problems, scalar_event=event)
+    except yaml.MarkedYAMLError as exc:
+        where = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "invalid YAML"
+        problems.append(Problem(_mark(name, where), f"YAML syntax error: {what}"))
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        problems.append(Problem(Mark(name), f"YAML error: {exc}"))
+    if problems:
+        raise InputError(problems)
+    return root
+
+
+def _attach(
+    name: str,
+    stack: list[tuple[Any, Any]],
+    value: Any,
+    mark: Mark,
+    problems: list[Problem],
+    scalar_event: Any = None,
+) -> None:
+    """Put a finished value into the container on top of the stack."""
+    if not stack:
+        return
+    container, key = stack[-1]
+    if isinstance(container, YList):
+        container.append(value)
+        container.item_marks.append(mark)
+        return
+    if key is None:  # this value is a key
+        if isinstance(value, (YMap, YList)):
+            problems.append(Problem(mark, "a mapping key must be a plain value"))
+            key_text = f"<complex key at {mark}>"
+        elif isinstance(scalar_event, ev.ScalarEvent):
+            key_text = scalar_event.value
+        else:
+            key_text = str(value)
+        if key_text in container.key_marks:
+            first = container.key_marks[key_text]
+            problems.append(
+                Problem(mark, f"duplicate key '{key_text}' (first written at line {first.line})")
+            )
+            key_text = f"{key_text}\0dup{mark}"  # keep parsing; the file is refused anyway
+        container.key_marks[key_text] = mark
+        stack[-1] = (container, key_text)
+        return
+    container[key] = value
+    container.value_marks[key] = mark
+    stack[-1] = (container, None)
