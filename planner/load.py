@@ -556,7 +556,7 @@ def find_cycles(steps: dict[str, Step], limit: int = 20) -> list[list[str]]:
                 state[path.pop()] = 2
                 iters.pop()
             elif state.get(nxt) == 1:
-                cycle = path[path.index(nxt) :] + [nxt]
+                cycle = [*path[path.index(nxt) :], nxt]
                 # Written as "x waits for y": reverse to read in the order things happen.
                 cycle = cycle[::-1]
                 key = frozenset(cycle)

@@ -114,7 +114,7 @@ def read_yaml(name: str, data: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise InputError(
             [Problem(Mark(name), f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
-        )
+        ) from None
     problems: list[Problem] = []
     stack: list[tuple[Any, Any]] = []  # (container, pending key or None)
     root: Any = None
