@@ -7,6 +7,7 @@ Nothing here imports ortools except `plan` and `explain`, and only when they run
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -86,6 +87,49 @@ def validate(packages: PackagesOpt = None, constraints: ConstraintsOpt = None) -
     except InputError as exc:
         raise fail(exc) from None
     emit(scenario_summary(scenario))
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def check(
+    roadmap: Annotated[
+        Path,
+        typer.Argument(
+            help="Roadmap file: YAML or JSON (steps with starts, or a sequence), or CSV."
+        ),
+    ],
+    packages: PackagesOpt = None,
+    constraints: ConstraintsOpt = None,
+    fmt: Annotated[
+        CheckFormat, typer.Option("--format", help="Report format (JSON: a stable schema).")
+    ] = CheckFormat.text,
+) -> None:
+    """Report every violated rule of a roadmap, with source and repair (exit 0 clean, 1 violations, 2 bad input)."""
+    from planner.check import check as check_roadmap
+    from planner.load import load_roadmap, load_scenario
+    from planner.render import report_json, report_text
+    from planner.roadmap import SEQUENCE_NOTE, starts_from_sequence
+
+    try:
+        scenario = load_scenario(packages, constraints)
+        written = load_roadmap(roadmap, scenario)
+    except InputError as exc:
+        raise fail(exc) from None
+    notes: list[str] = []
+    if written.sequence is not None:
+        starts = starts_from_sequence(scenario, written.sequence)
+        notes.append(SEQUENCE_NOTE)
+    else:
+        starts = written.starts or {}
+    report = check_roadmap(scenario, starts, notes)
+    emit(
+        report_json(report, scenario) if fmt is CheckFormat.json else report_text(report, scenario)
+    )
+    raise typer.Exit(code=0 if report.is_clean else 1)
 
 
 def main() -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, Mark, Problem, Problems
-from planner.fields import Reader, check_id, describe, suggest
+from planner.fields import Reader, check_id, check_nat, describe, suggest
 from planner.model import (
     SELECTOR_FIELDS,
     UNITS,
@@ -568,3 +569,196 @@ def find_cycles(steps: dict[str, Step], limit: int = 20) -> list[list[str]]:
                 path.append(nxt)
                 iters.append(iter(edges[nxt]))
     return cycles
+
+
+# ---- roadmap files -----------------------------------------------------------------------
+
+#: Fields `plan -o` writes beside `step` and `start`; checked for consistency, never trusted.
+DERIVED_FIELDS = ("end", "done", "actor", "package", "kind", "title")
+ROADMAP_TOP = ("roadmap", "scenario", "unit", "objectives", "note")
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapFile:
+    """A roadmap as written: start times per step, or an ordered sequence of step ids."""
+
+    name: str
+    starts: dict[str, int] | None = None
+    sequence: tuple[str, ...] | None = None
+
+
+def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
+    """Read a roadmap file (YAML, JSON or CSV by suffix) against a scenario.
+
+    Raises
+    ------
+    InputError
+        Unknown or duplicate steps, bad times, inconsistent derived fields, malformed files.
+    """
+    name, data = read_file(path)
+    problems = Problems()
+    if path.suffix.lower() == ".csv":
+        rows = _csv_rows(name, data, problems)
+        result = RoadmapFile(name, starts=_starts(rows, scenario, problems))
+    else:
+        # JSON is read by the YAML reader too: the same duplicate-key refusal and positions.
+        doc = read_yaml(name, data)
+        result = _roadmap_doc(name, doc, scenario, problems)
+    problems.raise_if_any()
+    return result
+
+
+def _roadmap_doc(name: str, doc: Any, scenario: Scenario, problems: Problems) -> RoadmapFile:
+    if not isinstance(doc, YMap):
+        problems.add(
+            getattr(doc, "mark", Mark(name, 1, 1)),
+            f"a roadmap file must be a mapping with 'roadmap', not {describe(doc)}",
+        )
+        return RoadmapFile(name)
+    top = Reader(problems, doc, "roadmap file", ROADMAP_TOP)
+    unit = top.raw("unit", None)
+    if unit is not None and unit != scenario.unit:
+        top.fail("unit", f"roadmap counts in {unit}s, but the scenario counts in {scenario.unit}s")
+    body = top.mapping("roadmap")
+    if body is None:
+        return RoadmapFile(name)
+    r = Reader(problems, body, "roadmap", ("steps", "sequence"))
+    if ("steps" in body) == ("sequence" in body):
+        problems.add(body.mark, "roadmap: give either 'steps' (with start times) or 'sequence'")
+        return RoadmapFile(name)
+    if "sequence" in body:
+        items = r.sequence("sequence")
+        seen: dict[str, Mark] = {}
+        for i, sid in enumerate(items or []):
+            where = items.at(i)
+            sid = check_id(problems, where, "roadmap", "sequence", sid)
+            if _known_step(sid, where, scenario, problems) and _first_time(
+                sid, where, seen, problems
+            ):
+                seen[sid] = where
+        return RoadmapFile(name, sequence=tuple(seen))
+    items = r.sequence("steps")
+    rows: list[tuple[Mark, dict[str, tuple[Any, Mark]]]] = []
+    for i, item in enumerate(items or []):
+        if not isinstance(item, YMap):
+            problems.add(items.at(i), f"a roadmap entry is {{step, start}}, not {describe(item)}")
+            continue
+        Reader(problems, item, "roadmap entry", ("step", "start", *DERIVED_FIELDS), "step")
+        rows.append((item.mark, {k: (v, item.at(k)) for k, v in item.items()}))
+    return RoadmapFile(name, starts=_starts(rows, scenario, problems))
+
+
+def _known_step(sid: str, where: Mark, scenario: Scenario, problems: Problems) -> bool:
+    if sid in scenario.steps:
+        return True
+    if sid:
+        problems.add(where, f"roadmap: unknown step '{sid}'{suggest(sid, scenario.steps)}")
+    return False
+
+
+def _first_time(sid: str, where: Mark, seen: dict[str, Mark], problems: Problems) -> bool:
+    if sid in seen:
+        problems.add(
+            where, f"roadmap: step '{sid}' is listed twice (first at line {seen[sid].line})"
+        )
+        return False
+    return True
+
+
+def _starts(
+    rows: list[tuple[Mark, dict[str, tuple[Any, Mark]]]], scenario: Scenario, problems: Problems
+) -> dict[str, int]:
+    """Start times from roadmap rows, with their derived fields checked against the scenario."""
+    starts: dict[str, int] = {}
+    seen: dict[str, Mark] = {}
+    for mark, row in rows:
+        if "step" not in row:
+            problems.add(mark, "roadmap entry: missing field 'step'")
+            continue
+        if "start" not in row:
+            problems.add(mark, "roadmap entry: missing field 'start'")
+            continue
+        sid = check_id(problems, row["step"][1], "roadmap", "step", row["step"][0])
+        where = row["step"][1]
+        start = check_nat(problems, row["start"][1], f"step '{sid}': 'start'", row["start"][0])
+        if not (
+            _known_step(sid, where, scenario, problems) and _first_time(sid, where, seen, problems)
+        ):
+            continue
+        seen[sid] = where
+        starts[sid] = start
+        step = scenario.steps[sid]
+        expect = {
+            "end": start + step.duration,
+            "done": start + step.done_offset,
+            "actor": step.actor,
+            "package": step.package,
+            "kind": step.kind,
+        }
+        for key, want in expect.items():
+            if key in row and row[key][0] != want and str(row[key][0]) != str(want):
+                problems.add(
+                    row[key][1],
+                    f"step '{sid}': '{key}' is {describe(row[key][0])}, but the scenario gives "
+                    f"{describe(want)} (derived fields are checked, never trusted)",
+                )
+    return starts
+
+
+def _csv_rows(
+    name: str, data: bytes, problems: Problems
+) -> list[tuple[Mark, dict[str, tuple[Any, Mark]]]]:
+    """CSV rows with a `step,start` header, values typed (integers where they look so)."""
+    import csv
+    import io
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.add(Mark(name), f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        problems.add(Mark(name, 1, 1), f"CSV error: {exc}")
+        return []
+    if header is None:
+        problems.add(Mark(name, 1, 1), "empty CSV file: expected a 'step,start' header")
+        return []
+    header = [h.strip() for h in header]
+    for i, h in enumerate(header):
+        if h not in ("step", "start", *DERIVED_FIELDS):
+            problems.add(
+                Mark(name, 1, 1 + sum(len(x) + 1 for x in header[:i])),
+                f"unknown CSV column '{h}'{suggest(h, ('step', 'start', *DERIVED_FIELDS))}",
+            )
+    if "step" not in header or "start" not in header:
+        problems.add(Mark(name, 1, 1), "CSV header must name the columns 'step' and 'start'")
+        return []
+    rows: list[tuple[Mark, dict[str, tuple[Any, Mark]]]] = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                problems.add(
+                    Mark(name, line, 1), f"row has {len(record)} cells, the header {len(header)}"
+                )
+                continue
+            row: dict[str, tuple[Any, Mark]] = {}
+            col = 1
+            for h, cell in zip(header, record, strict=True):
+                value: Any = cell.strip()
+                if h in ("start", "end", "done"):
+                    try:
+                        value = float(value) if "." in value else int(value)
+                    except ValueError:
+                        pass
+                row[h] = (value, Mark(name, line, col))
+                col += len(cell) + 1
+            rows.append((Mark(name, line, 1), row))
+    except csv.Error as exc:
+        problems.add(Mark(name, reader.line_num, 1), f"CSV error: {exc}")
+    return rows

@@ -89,7 +89,9 @@ class Balance(Rule):
         if len(periods) > 1:
             message += f" ({len(periods)} periods above the margin in all)"
         pending = sorted(
-            (ctx.done(b), b) for b in ctx.scheduled(self.behind.ids) if ctx.done(b) > when
+            (ctx.done(b), b)
+            for b in ctx.scheduled(self.behind.ids)
+            if ctx.done(b) > when and ctx.step(b).value > 0
         )
         repair = f"delay {listing(pushed)}"
         if pending:

@@ -47,16 +47,18 @@ class Capacity(Rule):
         peak = 0
         first: tuple[int, list[str]] | None = None
         first_until = 0
-        for t, is_start, s in events:
-            if is_start:
-                now.add(s)
-                if len(now) > self.max:
-                    peak = max(peak, len(now))
-                    if first is None:
-                        first = (t, sorted(now, key=lambda x: (ctx.start(x), x)))
-                        first_until = min(ctx.end(x) for x in now)
-            else:
-                now.discard(s)
+        i = 0
+        while i < len(events):
+            t = events[i][0]
+            while i < len(events) and events[i][0] == t:  # all changes at time t, then measure
+                _, is_start, s = events[i]
+                (now.add if is_start else now.discard)(s)
+                i += 1
+            if len(now) > self.max:
+                peak = max(peak, len(now))
+                if first is None:
+                    first = (t, sorted(now, key=lambda x: (ctx.start(x), x)))
+                    first_until = min(ctx.end(x) for x in now)
         if first is None:
             return []
         t, who = first

@@ -42,7 +42,7 @@ class Gate(Rule):
     def check(self, ctx: CheckContext) -> list[Violation]:
         found = wait_for_all(ctx, self, self.when.ids, self.opens.ids)
         return [
-            ctx.violation(self, "before the gate is done: " + m, r, steps, amount)
+            ctx.violation(self, "the gate is not open yet: " + m, r, steps, amount)
             for m, r, steps, amount in found
         ]
 
