@@ -6,10 +6,11 @@ Nothing here imports ortools except `plan` and `explain`, and only when they run
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -130,6 +131,226 @@ def check(
         report_json(report, scenario) if fmt is CheckFormat.json else report_text(report, scenario)
     )
     raise typer.Exit(code=0 if report.is_clean else 1)
+
+
+class PlanFormat(str, Enum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    yaml = "yaml"
+
+
+class View(str, Enum):
+    time = "time"
+    phase = "phase"
+    actor = "actor"
+    package = "package"
+
+
+def _output_paths(out: Path, count: int) -> list[Path]:
+    """FILE for the best roadmap, FILE-stem.alt2.suffix ... for the alternatives."""
+    return [out] + [out.with_name(f"{out.stem}.alt{i}{out.suffix}") for i in range(2, count + 1)]
+
+
+@app.command()
+def plan(
+    packages: PackagesOpt = None,
+    constraints: ConstraintsOpt = None,
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="Objectives in priority order, comma-separated, minimized lexicographically: "
+            "penalty (soft rules), makespan, exposure, goodwill.",
+        ),
+    ] = "penalty,makespan,exposure,goodwill",
+    alternatives: Annotated[
+        int,
+        typer.Option(
+            "--alternatives",
+            "-k",
+            min=1,
+            max=50,
+            help="How many roadmaps to propose (they order the relief packages differently).",
+        ),
+    ] = 1,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            "--tolerance",
+            min=0.0,
+            max=10.0,
+            help="Alternatives stay within this fraction of the best first objective.",
+        ),
+    ] = 0.05,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="Seconds of search; then the best roadmap found is printed with its gap.",
+        ),
+    ] = 10.0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Solver seed: same inputs and seed, same output.")
+    ] = 0,
+    fmt: Annotated[PlanFormat, typer.Option("--format", help="Output format.")] = PlanFormat.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            help="Write the best roadmap as a file `check` reads (.yaml, .json or .csv); alternatives go beside it as NAME.alt2.yaml, ...",
+        ),
+    ] = None,
+) -> None:
+    """Propose roadmaps that keep every hard rule (exit 0), or say why none exists (exit 1)."""
+    from planner.load import load_scenario
+
+    try:
+        scenario = load_scenario(packages, constraints)
+    except InputError as exc:
+        raise fail(exc) from None
+    from planner.solver.solve import parse_objectives
+    from planner.solver.solve import plan as make_plan
+
+    try:
+        objectives = parse_objectives(objective)
+    except ValueError as exc:
+        typer.echo(f"--objective: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+    progress = _progress_line if sys.stderr.isatty() else None
+    result = make_plan(scenario, objectives, time_limit, seed, alternatives, tolerance, progress)
+    _print_plan(scenario, result, fmt, out)
+
+
+def _progress_line(text: str) -> None:
+    sys.stderr.write("\r" + text.ljust(60) + ("\r" if not text else ""))
+    sys.stderr.flush()
+
+
+def _print_plan(scenario: Any, result: Any, fmt: PlanFormat, out: Path | None) -> None:
+    from planner import render
+
+    if result.status == "infeasible":
+        emit(render.conflict_text(scenario, result.conflict))
+        raise typer.Exit(code=1)
+    if result.status == "unknown":
+        for note in result.notes:
+            typer.echo(note, err=True)
+        raise typer.Exit(code=1)
+    if out is not None:
+        from planner.output import write_atomic
+
+        for path, cand in zip(
+            _output_paths(out, len(result.candidates)), result.candidates, strict=True
+        ):
+            doc = render.roadmap_doc(scenario, cand.starts, cand.values)
+            suffix = path.suffix.lower()
+            text = (
+                json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+                if suffix == ".json"
+                else render.roadmap_csv(doc)
+                if suffix == ".csv"
+                else render.roadmap_yaml(doc)
+            )
+            try:
+                write_atomic(path, text)
+            except OSError as exc:
+                typer.echo(f"{path}: cannot write: {exc.strerror}", err=True)
+                raise typer.Exit(code=2) from None
+    if fmt is PlanFormat.json:
+        emit(json.dumps(render.plan_doc(scenario, result), indent=2, ensure_ascii=False))
+    elif fmt is PlanFormat.yaml:
+        import yaml
+
+        emit(
+            yaml.safe_dump(
+                render.plan_doc(scenario, result), sort_keys=False, allow_unicode=True, width=100
+            )
+        )
+    else:
+        emit(
+            render.plan_text(scenario, result, "github" if fmt is PlanFormat.markdown else "simple")
+        )
+
+
+@app.command()
+def explain(
+    packages: PackagesOpt = None,
+    constraints: ConstraintsOpt = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Seconds for the search.")
+    ] = 10.0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Solver seed.")] = 0,
+) -> None:
+    """Say which rules collide when no roadmap exists (exit 1), or that all can hold (exit 0)."""
+    from planner.load import load_scenario
+
+    try:
+        scenario = load_scenario(packages, constraints)
+    except InputError as exc:
+        raise fail(exc) from None
+    from planner.render import conflict_text
+    from planner.solver.explain import explain as find_conflict
+
+    conflict = find_conflict(scenario, time_limit, seed)
+    if conflict is None:
+        emit(f"{scenario.name}: every hard rule can hold together; `planner plan` finds a roadmap.")
+        return
+    emit(conflict_text(scenario, conflict))
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def timeline(
+    roadmap: Annotated[
+        Path, typer.Argument(help="Roadmap file (YAML, JSON or CSV), e.g. from `plan -o`.")
+    ],
+    packages: PackagesOpt = None,
+    constraints: ConstraintsOpt = None,
+    by: Annotated[
+        View, typer.Option("--by", help="One table by time, or one per phase, actor or package.")
+    ] = View.time,
+    tablefmt: Annotated[
+        str,
+        typer.Option(
+            "--tablefmt", help="Any tabulate format: simple, github, grid, html, latex, ..."
+        ),
+    ] = "simple",
+    phase: Annotated[
+        int | None,
+        typer.Option(
+            "--phase-length",
+            min=1,
+            help="Length of a phase in the scenario's unit (default: a quarter).",
+        ),
+    ] = None,
+) -> None:
+    """Print who does what when (exit 0, or 2 on bad input)."""
+    from tabulate import tabulate_formats
+
+    from planner.load import load_roadmap, load_scenario
+    from planner.render import timeline as render_timeline
+    from planner.roadmap import starts_from_sequence
+
+    if tablefmt not in tabulate_formats:
+        typer.echo(
+            f"--tablefmt: unknown format '{tablefmt}'; choose from {', '.join(sorted(tabulate_formats))}",
+            err=True,
+        )
+        raise typer.Exit(code=2)
+    try:
+        scenario = load_scenario(packages, constraints)
+        written = load_roadmap(roadmap, scenario)
+    except InputError as exc:
+        raise fail(exc) from None
+    if written.sequence is not None:
+        starts = starts_from_sequence(scenario, written.sequence)
+    else:
+        starts = written.starts or {}
+    emit(render_timeline(scenario, starts, by.value, tablefmt, phase))
 
 
 def main() -> None:

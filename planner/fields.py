@@ -13,12 +13,25 @@ from planner.yamlread import YList, YMap
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*\Z")
 MISSING: Any = object()
+#: Larger durations, values and limits are typing mistakes, not deals.
+MAX_NUMBER = 10**9
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to `word`, when one is close enough to be a likely typo."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' when a close match exists, else ''."""
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = closest(word, choices)
+    return f" (did you mean '{close}'?)" if close else ""
+
+
+def number(value: float) -> str:
+    """A number as written: integers in full, floats short."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def describe(value: Any) -> str:
@@ -28,6 +41,8 @@ def describe(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
     if isinstance(value, str):
         return f"'{value}'" if len(value) <= 40 else f"'{value[:37]}...'"
     return repr(value)
@@ -49,12 +64,22 @@ class Reader:
         name = node.get(id_key) if id_key else None
         self.owner = f"{owner} '{name}'" if isinstance(name, (str, int)) and name != "" else owner
         allowed = tuple(allowed)
+        #: Fields that an unknown field was probably meant to be (not reported missing).
+        self.typos: set[str] = set()
         for key in node:
             if key not in allowed:
+                close = closest(key, allowed)
+                hint = f" (did you mean '{close}'?)" if close else ""
+                if close and close not in node:
+                    self.typos.add(close)
                 problems.add(
-                    node.key_at(key),
-                    f"{self.owner}: unknown field '{key.split(chr(0))[0]}'{suggest(key, allowed)}",
+                    node.key_at(key), f"{self.owner}: unknown field '{key.split(chr(0))[0]}'{hint}"
                 )
+
+    def missing(self, key: str) -> None:
+        """Report a required field as missing, unless a misspelling of it was reported."""
+        if key not in self.typos:
+            self.problems.add(self.node.mark, f"{self.owner}: missing field '{key}'")
 
     def fail(self, key: str, message: str) -> None:
         self.problems.add(self.node.at(key), f"{self.owner}: {message}")
@@ -66,13 +91,13 @@ class Reader:
         if key in self.node:
             return self.node[key]
         if default is MISSING:
-            self.problems.add(self.node.mark, f"{self.owner}: missing field '{key}'")
+            self.missing(key)
         return default
 
     def text(self, key: str, default: Any = MISSING) -> Any:
         value = self.raw(key, default)
         if value is default:
-            return value
+            return "" if value is MISSING else value
         if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
             return str(value)  # a title such as `2027` is still a title
         if not isinstance(value, str):
@@ -83,11 +108,13 @@ class Reader:
     def ident(self, key: str, default: Any = MISSING) -> Any:
         value = self.raw(key, default)
         if value is default:
-            return value
+            return "" if value is MISSING else value
         return check_id(self.problems, self.at(key), self.owner, key, value)
 
     def nat(self, key: str, default: Any = MISSING, minimum: int = 0) -> Any:
         value = self.raw(key, default)
+        if value is MISSING:
+            return minimum
         if value is default or (value is None and default is None):
             return value
         return check_nat(self.problems, self.at(key), f"{self.owner}: '{key}'", value, minimum)
@@ -95,7 +122,7 @@ class Reader:
     def choice(self, key: str, options: tuple[str, ...], default: Any = MISSING) -> Any:
         value = self.raw(key, default)
         if value is default:
-            return value
+            return options[0] if value is MISSING else value
         if value not in options:
             self.fail(
                 key,
@@ -115,7 +142,7 @@ class Reader:
     def mapping(self, key: str, default: Any = MISSING) -> Any:
         value = self.raw(key, default)
         if value is default:
-            return value
+            return None if value is MISSING else value
         if not isinstance(value, YMap):
             self.fail(key, f"'{key}' must be a mapping, not {describe(value)}")
             return default if default is not MISSING else None
@@ -124,7 +151,7 @@ class Reader:
     def sequence(self, key: str, default: Any = MISSING) -> Any:
         value = self.raw(key, default)
         if value is default:
-            return value
+            return None if value is MISSING else value
         if not isinstance(value, YList):
             self.fail(key, f"'{key}' must be a list, not {describe(value)}")
             return default if default is not MISSING else None
@@ -151,12 +178,12 @@ def check_nat(problems: Problems, mark: Mark, what: str, value: Any, minimum: in
         problems.add(mark, f"{what} must be a whole number ≥ {minimum}, not {describe(value)}")
         return minimum
     if isinstance(value, float) and not value.is_integer():
-        problems.add(mark, f"{what} must be a whole number, not {value:g}")
+        problems.add(mark, f"{what} must be a whole number, not {number(value)}")
         return minimum
     if value < minimum:
-        problems.add(mark, f"{what} must be ≥ {minimum}, not {value:g}")
+        problems.add(mark, f"{what} must be ≥ {minimum}, not {number(value)}")
         return minimum
-    if value > 10**9:
-        problems.add(mark, f"{what} is impossibly large ({value:g})")
+    if value > MAX_NUMBER:
+        problems.add(mark, f"{what} must be ≤ {MAX_NUMBER}, not {number(value)}")
         return minimum
     return int(value)

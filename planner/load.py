@@ -126,6 +126,11 @@ class _Builder:
         self.raw_rules: list[tuple[type[Rule], Reader, dict[str, Any]]] = []
         self.rule_ids: dict[str, Mark] = {}
         self.files: list[str] = []
+        #: False when the scenario file has no readable packages: then the rules' names
+        #: of steps, kinds, tags and packages cannot be checked (and are not reported).
+        self.steps_known = True
+        #: Where each value of a selector was written: (selector mark, field, value) -> mark.
+        self.value_marks: dict[tuple[Mark, str, str], Mark] = {}
 
     # ---- packages.yaml ---------------------------------------------------------------
 
@@ -137,6 +142,7 @@ class _Builder:
                 f"a scenario file must be a mapping with 'scenario', 'actors' and 'packages', "
                 f"not {describe(doc)}",
             )
+            self.steps_known = False
             return
         top = Reader(self.problems, doc, "scenario file", ("scenario", "actors", "packages"))
         meta = top.mapping("scenario", None)
@@ -162,6 +168,7 @@ class _Builder:
                 self.actors[actor] = value if isinstance(value, str) else actor
         packages = top.sequence("packages")
         if packages is None:
+            self.steps_known = False
             return
         seen_packages: dict[str, Mark] = {}
         for i, node in enumerate(packages):
@@ -173,7 +180,7 @@ class _Builder:
             self.problems.add(mark, f"a package must be a mapping, not {describe(node)}")
             return
         r = Reader(self.problems, node, "package", ("id", "title", "source", "note", "steps"), "id")
-        pid = r.ident("id", "")
+        pid = r.ident("id")
         if pid:
             if pid in seen:
                 r.fail("id", f"duplicate package id (first at line {seen[pid].line})")
@@ -195,8 +202,8 @@ class _Builder:
             self.problems.add(mark, f"a step must be a mapping, not {describe(node)}")
             return None
         r = Reader(self.problems, node, "step", STEP_FIELDS, "id")
-        sid = r.ident("id", "")
-        actor = r.ident("actor", "")
+        sid = r.ident("id")
+        actor = r.ident("actor")
         if actor and actor not in self.actors and self.actors:
             r.fail("actor", f"unknown actor '{actor}'{suggest(actor, self.actors)}")
         verify = None
@@ -296,7 +303,14 @@ class _Builder:
             ]
             return AnyOf(tuple(q for q in reqs if isinstance(q, Req)), mark)
         r = Reader(self.problems, item, owner, ("step", "lag", "within"))
-        return Req(r.ident("step", ""), r.nat("lag", 0), r.nat("within", None), mark)
+        req = Req(r.ident("step"), r.nat("lag", 0), r.nat("within", None), mark)
+        if req.within is not None and req.within < req.lag:
+            r.fail(
+                "within",
+                f"impossible precondition on '{req.step}': "
+                f"within {req.within} is shorter than lag {req.lag}",
+            )
+        return req
 
     def _check_references(self) -> None:
         """Every `after` names a known step, and `after` has no cycle."""
@@ -307,12 +321,6 @@ class _Builder:
                         req.mark,
                         f"step '{step.id}': unknown step '{req.step}' in 'after'"
                         + suggest(req.step, self.steps),
-                    )
-                if req.within is not None and req.within < req.lag:
-                    self.problems.add(
-                        req.mark,
-                        f"step '{step.id}': impossible precondition on '{req.step}': "
-                        f"within {req.within} is shorter than lag {req.lag}",
                     )
         for cycle in find_cycles(self.steps):
             first = self.steps[cycle[0]]
@@ -340,17 +348,18 @@ class _Builder:
                 continue
             kind = node.get("kind")
             cls = KINDS.get(kind) if isinstance(kind, str) else None
-            allowed = RULE_COMMON + tuple(cls.fields) if cls else RULE_COMMON
-            r = Reader(self.problems, node, "rule", allowed if cls else [*node], "id")
-            rid = r.ident("id", "")
+            # Without a known kind, any kind's field is allowed (and a typo of one is caught).
+            fields = cls.fields if cls else {f: 0 for k in KINDS.values() for f in k.fields}
+            r = Reader(self.problems, node, "rule", RULE_COMMON + tuple(fields), "id")
+            rid = r.ident("id")
             if rid:
                 if rid in self.rule_ids:
                     first = self.rule_ids[rid]
-                    r.fail("id", f"duplicate rule id (first at {first.file}:{first.line})")
+                    r.fail("id", f"duplicate rule id (first at {first})")
                 self.rule_ids.setdefault(rid, r.at("id"))
             if cls is None:
                 if "kind" not in node:
-                    r.fail("kind", "missing field 'kind'")
+                    r.missing("kind")
                 else:
                     r.fail(
                         "kind",
@@ -359,7 +368,7 @@ class _Builder:
                         + f"; kinds are {', '.join(KINDS)}",
                     )
                 continue
-            source = r.text("source")
+            source = "" if node.get("source", "") is None else r.text("source")
             if isinstance(source, str) and not source.strip():
                 r.fail("source", "'source' is empty: quote the sentence this rule encodes")
             soft = r.boolean("soft", False)
@@ -387,17 +396,17 @@ class _Builder:
                     else Selector((), ())
                 )
                 if value is MISSING_FIELD:
-                    r.fail(name, f"missing field '{name}'")
+                    r.missing(name)
             elif ftype == "sel2":
                 value = r.raw(name, MISSING_FIELD)
                 if value is MISSING_FIELD:
-                    r.fail(name, f"missing field '{name}'")
+                    r.missing(name)
                     out[name] = ()
                 elif not isinstance(value, YList) or len(value) != 2:
-                    r.fail(
-                        name,
-                        f"'{name}' must be a list of exactly two selectors, not {describe(value)}",
+                    found = (
+                        f"a list of {len(value)}" if isinstance(value, YList) else describe(value)
                     )
+                    r.fail(name, f"'{name}' must be a list of exactly two selectors, not {found}")
                     out[name] = ()
                 else:
                     out[name] = tuple(
@@ -406,7 +415,7 @@ class _Builder:
                     )
             elif ftype in ("nat", "pos", "opt_nat"):
                 if dflt is MISSING_FIELD and name not in r.node:
-                    r.fail(name, f"missing field '{name}'")
+                    r.missing(name)
                     out[name] = 1
                 else:
                     out[name] = r.nat(name, default, minimum=1 if ftype == "pos" else 0)
@@ -434,6 +443,9 @@ class _Builder:
             )
             if not ids:
                 self.problems.add(mark, f"{where} selects nothing (empty list)")
+            for i, v in enumerate(ids):
+                if isinstance(value, YList):
+                    self.value_marks[(mark, "steps", v)] = value.at(i)
             spec.append(("steps", ids))
         elif isinstance(value, YMap):
             r = Reader(self.problems, value, f"{owner}: '{field}'", SELECTOR_FIELDS)
@@ -445,12 +457,15 @@ class _Builder:
                 if not isinstance(items, list) or not items:
                     r.fail(key, f"'{key}' must be a value or a non-empty list, not {describe(raw)}")
                     continue
-                spec.append(
-                    (
-                        key,
-                        tuple(check_id(self.problems, value.at(key), owner, key, v) for v in items),
-                    )
+                marks = [items.at(j) if isinstance(items, YList) else value.at(key)
+                         for j in range(len(items))]  # fmt: skip
+                names = tuple(
+                    check_id(self.problems, m, owner, key, v)
+                    for m, v in zip(marks, items, strict=True)
                 )
+                for m, v in zip(marks, names, strict=True):
+                    self.value_marks[(mark, key, v)] = m
+                spec.append((key, names))
             if not value:
                 self.problems.add(mark, f"{where} is an empty selector")
         else:
@@ -465,13 +480,14 @@ class _Builder:
         known = {"steps": self.steps, "actor": self.actors, "package": {p.id for p in self.packages},
                  "kind": {s.kind for s in self.steps.values()},
                  "tags": {t for s in self.steps.values() for t in s.tags}}  # fmt: skip
-        ok = bool(sel.spec)
-        for name, values in sel.spec:
+        # An empty selector was reported where it was read; without packages, names can't be checked.
+        ok = bool(sel.spec) and all(values for _, values in sel.spec) and self.steps_known
+        for name, values in sel.spec if self.steps_known else ():
             for v in values:
                 if v and v not in known[name]:
                     noun = {"steps": "step", "tags": "tag"}.get(name, name)
                     self.problems.add(
-                        sel.mark,
+                        self.value_marks.get((sel.mark, name, v), sel.mark),
                         f"{owner}: '{field}' names unknown {noun} '{v}'{suggest(v, known[name])}",
                     )
                     ok = False

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from tabulate import tabulate
 
-from planner.check import Report, Violation
+from planner.check import Report, Violation, check
 from planner.model import Scenario
 
 
@@ -144,3 +146,269 @@ def report_json(report: Report, scenario: Scenario) -> str:
         "notes": list(report.notes),
     }
     return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+# ---- timelines -----------------------------------------------------------------------------
+
+TIMELINE_VIEWS = ("time", "phase", "actor", "package")
+
+
+def when(scenario: Scenario, t: int) -> str:
+    """'week 10', with the calendar date when the scenario has a start date."""
+    text = f"{scenario.unit} {t}"
+    if scenario.start is None:
+        return text
+    if scenario.unit == "day":
+        date = scenario.start + dt.timedelta(days=t)
+    elif scenario.unit == "week":
+        date = scenario.start + dt.timedelta(weeks=t)
+    else:
+        month = scenario.start.month - 1 + t
+        year = scenario.start.year + month // 12
+        day = min(scenario.start.day, 28)
+        date = dt.date(year, month % 12 + 1, day)
+    return f"{text} ({date.isoformat()})"
+
+
+def phase_length(unit: str) -> int:
+    """A quarter in the scenario's unit: the default length of a phase."""
+    return {"day": 91, "week": 13, "month": 3}[unit]
+
+
+def _ordered(scenario: Scenario, starts: Mapping[str, int]) -> list[str]:
+    position = {s: i for i, s in enumerate(scenario.steps)}
+    return sorted(starts, key=lambda s: (starts[s], position[s]))
+
+
+def timeline_rows(scenario: Scenario, starts: Mapping[str, int]) -> list[dict[str, Any]]:
+    """One row per scheduled step, by start time, with derived end and done times."""
+    rows = []
+    for s in _ordered(scenario, starts):
+        step = scenario.steps[s]
+        rows.append(
+            {
+                "step": s,
+                "start": starts[s],
+                "end": starts[s] + step.duration,
+                "done": starts[s] + step.done_offset,
+                "actor": step.actor,
+                "package": step.package,
+                "kind": step.kind,
+                "title": step.title,
+            }
+        )
+    return rows
+
+
+TITLE_WIDTH = 64
+
+
+def _cell(scenario: Scenario, column: str, value: Any) -> Any:
+    if column == "start":
+        return when(scenario, value)
+    if column == "title" and len(value) > TITLE_WIDTH:
+        return value[: TITLE_WIDTH - 1].rstrip() + "…"
+    return value
+
+
+def timeline(
+    scenario: Scenario,
+    starts: Mapping[str, int],
+    view: str = "time",
+    tablefmt: str = "simple",
+    phase: int | None = None,
+) -> str:
+    """Who does what when: one table by time, or one table per phase / actor / package."""
+    rows = timeline_rows(scenario, starts)
+    unit = scenario.unit
+    headers = [
+        "start",
+        "end",
+        "done",
+        "step",
+        "actor",
+        "package",
+        "title",
+    ]
+
+    def table(items: list[dict[str, Any]], drop: str | None = None) -> str:
+        cols = [h for h in headers if h != drop]
+        body = [[when(scenario, r[h]) if h == "start" else r[h] for h in cols] for r in items]
+        return tabulate(body, headers=cols, tablefmt=tablefmt, disable_numparse=True)
+
+    if view == "time":
+        return table(rows)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    if view == "phase":
+        length = phase or phase_length(unit)
+        for r in rows:
+            k = r["start"] // length
+            groups.setdefault(
+                f"Phase {k + 1}: {unit}s {k * length}–{(k + 1) * length - 1}", []
+            ).append(r)
+        drop = None
+    else:
+        order = list(scenario.actors) if view == "actor" else [p.id for p in scenario.packages]
+        for key in order:
+            items = [r for r in rows if r[view] == key]
+            if items:
+                name = (
+                    scenario.actors[key]
+                    if view == "actor"
+                    else next(p.title for p in scenario.packages if p.id == key)
+                )
+                groups[f"{key}: {name}"] = items
+        drop = view
+    parts = []
+    for title, items in groups.items():
+        parts.append(f"{title}\n{table(items, drop)}")
+    return "\n\n".join(parts)
+
+
+# ---- plans ---------------------------------------------------------------------------------
+
+OBJECTIVE_WORDS = {
+    "penalty": "soft-rule penalty",
+    "makespan": "last step done",
+    "exposure": "peak leverage exposure",
+    "goodwill": "good-faith start times (sum)",
+}
+
+
+def _values_line(scenario: Scenario, cand: Any, objectives: tuple[str, ...]) -> str:
+    parts = []
+    for name in objectives:
+        value, bound = cand.values[name], cand.bounds.get(name, cand.values[name])
+        shown = f"{scenario.unit} {value}" if name == "makespan" else str(value)
+        status = "proven optimal" if value == bound else f"bound {bound}, gap {value - bound}"
+        parts.append(f"{OBJECTIVE_WORDS[name]}: {shown} ({status})")
+    return "; ".join(parts)
+
+
+def package_order(scenario: Scenario, starts: Mapping[str, int]) -> list[str]:
+    """Packages by the start of their first scheduled step."""
+    first: dict[str, int] = {}
+    for s, t in starts.items():
+        p = scenario.steps[s].package
+        first[p] = min(first.get(p, t), t)
+    position = {p.id: i for i, p in enumerate(scenario.packages)}
+    return sorted(first, key=lambda p: (first[p], position[p]))
+
+
+def plan_text(scenario: Scenario, result: Any, tablefmt: str = "simple") -> str:
+    """What `plan` prints: each roadmap's values, timeline and summary."""
+    lines = [f"{scenario.name}: {len(result.candidates)} roadmap(s), objectives "
+             f"{' > '.join(result.objectives)} (lexicographic)"]  # fmt: skip
+    for i, cand in enumerate(result.candidates, 1):
+        report = check(scenario, cand.starts)
+        s = report.summary
+        lines += [
+            "",
+            f"Roadmap {i}"
+            + (" (best)" if i == 1 else "")
+            + f" — {_values_line(scenario, cand, result.objectives)}",
+            f"  package order: {' → '.join(package_order(scenario, cand.starts))}",
+            "",
+            timeline(scenario, cand.starts, "time", tablefmt),
+            "",
+            f"  steps scheduled: {s.num_scheduled}; last step done: {scenario.unit} {s.last_time}"
+            + (
+                f"; peak leverage exposure: {s.peak_exposure}"
+                if s.peak_exposure is not None
+                else ""
+            ),
+        ]
+        if s.forbidden:
+            lines.append(f"  red-line steps left out: {', '.join(s.forbidden)}")
+        if report.penalties:
+            lines.append(f"  soft-rule penalties: {report.total_penalty}")
+            for v in report.penalties:
+                lines.append(f"    [{v.kind}] {v.rule}: {v.message}")
+    lines += [f"Note: {n}" for n in result.notes]
+    return "\n".join(lines)
+
+
+def roadmap_doc(
+    scenario: Scenario, starts: Mapping[str, int], values: Mapping[str, int] | None = None
+) -> dict[str, Any]:
+    """The roadmap file `check` reads, with derived fields for the reader."""
+    doc: dict[str, Any] = {"scenario": scenario.name, "unit": scenario.unit}
+    if values:
+        doc["objectives"] = dict(values)
+    doc["roadmap"] = {"steps": timeline_rows(scenario, starts)}
+    return doc
+
+
+def roadmap_yaml(doc: Mapping[str, Any]) -> str:
+    """YAML our strict reader accepts: flow mappings, JSON-quoted strings, no anchors."""
+    q = lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, str) else str(v)  # noqa: E731
+    lines = ["# written by `planner plan`; `planner check` reads it back"]
+    for key, value in doc.items():
+        if key == "roadmap":
+            lines.append("roadmap:")
+            lines.append("  steps:")
+            for row in value["steps"]:
+                inner = ", ".join(f"{k}: {q(v)}" for k, v in row.items())
+                lines.append(f"    - {{{inner}}}")
+        elif isinstance(value, dict):
+            lines.append(f"{key}: {{" + ", ".join(f"{k}: {q(v)}" for k, v in value.items()) + "}")
+        else:
+            lines.append(f"{key}: {q(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def roadmap_csv(doc: Mapping[str, Any]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    rows = doc["roadmap"]["steps"]
+    writer = csv.DictWriter(
+        buf, fieldnames=list(rows[0]) if rows else ["step", "start"], lineterminator="\n"
+    )
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def plan_doc(scenario: Scenario, result: Any) -> dict[str, Any]:
+    """The whole plan result as plain data (for --format json|yaml)."""
+    doc: dict[str, Any] = {
+        "scenario": scenario.name,
+        "unit": scenario.unit,
+        "status": result.status,
+        "objectives": list(result.objectives),
+        "candidates": [],
+        "notes": list(result.notes),
+    }
+    for i, cand in enumerate(result.candidates, 1):
+        doc["candidates"].append(
+            {
+                "rank": i,
+                "values": dict(cand.values),
+                "bounds": dict(cand.bounds),
+                "origin": cand.origin,
+                "package_order": package_order(scenario, cand.starts),
+                "roadmap": {"steps": timeline_rows(scenario, cand.starts)},
+            }
+        )
+    return doc
+
+
+def conflict_text(scenario: Scenario, conflict: Any) -> str:
+    """Why no roadmap exists: the colliding rules, their sources, the arithmetic."""
+    n = len(conflict.culprits)
+    lines = [
+        f"No roadmap keeps every hard rule. {'These' if n > 1 else 'This'} {n} "
+        f"{'rules collide' if n > 1 else 'rule cannot hold'}"
+        + (" (a minimal set: drop any one and the rest can hold):" if conflict.is_minimal else
+           " (the time limit stopped the search for a smaller set):"),
+    ]  # fmt: skip
+    for c in conflict.culprits:
+        lines += ["", f"[{c.kind}] {c.name}  ({c.where})", f"  {c.detail}"]
+        if c.source:
+            lines.append(f"  source: {_quote(c.source)}")
+    if conflict.arithmetic:
+        lines += ["", "Why:"] + [f"  - {a}" for a in conflict.arithmetic]
+    lines += ["", "Repair: relax or remove one of these rules (or the steps' preconditions)."]
+    return "\n".join(lines)

@@ -23,6 +23,14 @@ MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 64
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: Anchors and aliases listed one by one before the rest are only counted.
+MAX_LISTED_REFS = 10
+_CORE = "tag:yaml.org,2002:"
+_UNCLOSED = {
+    "while parsing a flow sequence": "unclosed '['",
+    "while parsing a flow mapping": "unclosed '{'",
+    "while scanning a quoted scalar": "unclosed quoted text",
+}
 _CORE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -112,13 +120,23 @@ def read_yaml(name: str, data: bytes) -> Any:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            [Problem(Mark(name), f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
-        ) from None
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        where = Mark(name, data.count(b"\n", 0, exc.start) + 1, col)
+        byte = data[exc.start]
+        message = f"not UTF-8 text ({exc.reason} 0x{byte:02x}): save the file as UTF-8"
+        raise InputError([Problem(where, message)]) from None
     problems: list[Problem] = []
     stack: list[tuple[Any, Any]] = []  # (container, pending key or None)
     root: Any = None
     documents = 0
+    refs: list[Problem] = []  # anchors and aliases: the first few are listed, the rest counted
+
+    def refused(problem: Problem) -> None:
+        if len(refs) < MAX_LISTED_REFS:
+            problems.append(problem)
+        refs.append(problem)
+
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentEndEvent)):
@@ -133,7 +151,7 @@ def read_yaml(name: str, data: bytes) -> Any:
                 continue
             mark = _mark(name, event.start_mark)
             if isinstance(event, ev.AliasEvent):
-                problems.append(
+                refused(
                     Problem(mark, f"aliases are not allowed (*{event.anchor}): write the value out")
                 )
                 value: Any = None
@@ -146,14 +164,17 @@ def read_yaml(name: str, data: bytes) -> Any:
             else:
                 anchor = getattr(event, "anchor", None)
                 if anchor is not None:
-                    problems.append(
+                    refused(
                         Problem(mark, f"anchors are not allowed (&{anchor}): write the value out")
                     )
                 tag = getattr(event, "tag", None)
                 if tag == "!":
                     tag = "tag:yaml.org,2002:str"
                 elif tag is not None and tag not in _CORE_TAGS:
-                    problems.append(Problem(mark, f"unsupported tag {tag}"))
+                    shown = "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
+                    problems.append(
+                        Problem(mark, f"tags are not allowed ({shown}): write a plain value")
+                    )
                     tag = None
                 if isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
                     if len(stack) >= MAX_DEPTH:
@@ -165,7 +186,11 @@ def read_yaml(name: str, data: bytes) -> Any:
                     stack.append((container, None))
                     continue
                 assert isinstance(event, ev.ScalarEvent)
-                value = _scalar(event, tag)
+                try:
+                    value = _scalar(event, tag)
+                except Exception as exc:  # a date such as 2027-02-30, `!!bool maybe`, ...
+                    problems.append(Problem(mark, _bad_scalar(event, tag, exc)))
+                    value = event.value
             if not stack:
                 root = value
             else:
@@ -173,12 +198,35 @@ def read_yaml(name: str, data: bytes) -> Any:
     except yaml.MarkedYAMLError as exc:
         where = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
+        opened = _UNCLOSED.get(exc.context or "")
+        if opened and exc.context_mark and where and where.index >= len(text.rstrip()):
+            # Ran off the end of the file: the place to fix is where the thing was opened.
+            where, what = exc.context_mark, f"{opened} ({what})"
         problems.append(Problem(_mark(name, where), f"YAML syntax error: {what}"))
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         problems.append(Problem(Mark(name), f"YAML error: {exc}"))
+    if len(refs) > MAX_LISTED_REFS:
+        more = refs[MAX_LISTED_REFS]
+        problems.append(
+            Problem(
+                more.mark,
+                f"{len(refs) - MAX_LISTED_REFS} more anchors and aliases from here on "
+                "(not listed): write the values out",
+            )
+        )
     if problems:
         raise InputError(problems)
     return root
+
+
+def _bad_scalar(event: ev.ScalarEvent, tag: str | None, exc: Exception) -> str:
+    """Why a scalar that looks typed (a date, an explicit `!!int`) has no value."""
+    if tag is None:
+        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+    shown = event.value if len(event.value) <= 40 else event.value[:37] + "..."
+    if tag == _CORE + "timestamp":  # the reason reads well: "month must be in 1..12"
+        return f"'{shown}' is not a valid date ({exc})"
+    return f"'{shown}' is not a valid !!{tag[len(_CORE) :]}"
 
 
 def _attach(

@@ -82,9 +82,9 @@ class Balance(Rule):
             f" until {ctx.t(until)}" if until is not None else " to the end of the roadmap"
         )
         message = (
-            f"{span}, {self.ahead.describe()} started run ahead of {self.behind.describe()} "
-            f"done; the curve peaks at {peak} in {ctx.t(when)}, {excess} over the margin of "
-            f"{self.margin}"
+            f"{span}, the value of steps {self.ahead.describe()} started runs ahead of the "
+            f"value of steps {self.behind.describe()} done by more than the margin of "
+            f"{self.margin}: the gap peaks at {peak} in {ctx.t(when)}, {excess} over the margin"
         )
         if len(periods) > 1:
             message += f" ({len(periods)} periods above the margin in all)"

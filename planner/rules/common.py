@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from planner.check import CheckContext
 
 
+def done_verb(ctx: CheckContext, step_id: str) -> str:
+    """'is verified' for a step with a verification, else 'is done'."""
+    return "is verified" if ctx.step(step_id).verify else "is done"
+
+
 def done_phrase(ctx: CheckContext, step_id: str) -> str:
     """'is verified only in week 14' or 'is done only in week 14'."""
-    verb = "verified" if ctx.step(step_id).verify else "done"
-    return f"is {verb} only in {ctx.t(ctx.done(step_id))}"
-
-
-def lag_phrase(ctx: CheckContext, lag: int) -> str:
-    return f" (plus a lag of {ctx.span(lag)})" if lag else ""
+    return f"{done_verb(ctx, step_id)} only in {ctx.t(ctx.done(step_id))}"
 
 
 class DoneExtremes:
@@ -39,10 +39,18 @@ def too_early(ctx: CheckContext, waiting: str, first: str, lag: int) -> tuple[st
     gap = need - ctx.start(waiting)
     if gap <= 0:
         return None
-    message = (
-        f"{waiting} starts in {ctx.t(ctx.start(waiting))}, but {first} "
-        f"{done_phrase(ctx, first)}{lag_phrase(ctx, lag)}: {ctx.span(gap)} too early"
-    )
+    if lag:
+        # "only" would be wrong here: `first` may be done long before and still bind.
+        message = (
+            f"{waiting} starts in {ctx.t(ctx.start(waiting))}, but must wait {ctx.span(lag)} "
+            f"after {first} {done_verb(ctx, first)} in {ctx.t(ctx.done(first))}, until "
+            f"{ctx.t(need)}: {ctx.span(gap)} too early"
+        )
+    else:
+        message = (
+            f"{waiting} starts in {ctx.t(ctx.start(waiting))}, but {first} "
+            f"{done_phrase(ctx, first)}: {ctx.span(gap)} too early"
+        )
     repair = f"start {waiting} in {ctx.t(need)} or later, or have {first} done earlier"
     return message, repair, gap
 
@@ -57,7 +65,7 @@ def too_late(
         return None
     message = (
         f"{waiting} starts in {ctx.t(ctx.start(waiting))}, more than {ctx.span(within)} after "
-        f"{first} is done in {ctx.t(ctx.done(first))}: {ctx.span(gap)} too late"
+        f"{first} {done_verb(ctx, first)} in {ctx.t(ctx.done(first))}: {ctx.span(gap)} too late"
     )
     repair = f"start {waiting} by {ctx.t(limit)}, or have {first} done later"
     return message, repair, gap

@@ -78,7 +78,8 @@ class Forbid(Rule):
                 out.append(
                     ctx.violation(
                         self,
-                        f"{s} depends on the red line {chain[-1]}: " + " → ".join(chain),
+                        # Printed in the order things would happen, as `delink` does.
+                        f"{s} depends on the red line {chain[-1]}: " + " → ".join(chain[::-1]),
                         f"remove the precondition of {chain[-2]} on {chain[-1]}, or leave out {s}",
                         [s, chain[-1]],
                     )

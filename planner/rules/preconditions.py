@@ -54,9 +54,14 @@ def check(ctx: CheckContext) -> list[Violation]:
                 problems = [_problem(ctx, step, r) for r in cond.items]
                 if any(p is None for p in problems):
                     continue
-                # None of the alternatives holds: report the one closest to holding.
-                found = min((p for p in problems if p is not None), key=lambda p: (p[3], p[0]))
-                message = f"none of the alternatives holds; nearest: {found[0]}"
+                # None of the alternatives holds: report the one closest to holding, a
+                # scheduled one (whose shortfall is a time) before a left-out one.
+                found = min(
+                    (p for p in problems if p is not None),
+                    key=lambda p: (not ctx.is_scheduled(p[2][1]), p[3], p[0]),
+                )
+                alternatives = " or ".join(r.step for r in cond.items)
+                message = f"none of the alternatives ({alternatives}) holds; nearest: {found[0]}"
             else:
                 problem = _problem(ctx, step, cond)
                 if problem is None:

@@ -108,7 +108,7 @@ class Reciprocity(Rule):
                 gap = d - high
                 message = f"{what}, but its counter-step {c} {done_phrase(ctx, c)}"
                 if self.grace:
-                    message += f" (grace {ctx.span(self.grace)})"
+                    message += f" (even with {ctx.span(self.grace)} of grace)"
                 message += f": {ctx.span(gap)} too early"
                 repair = f"start {g} in {ctx.t(start + gap)} or later, or have {c} done earlier"
                 steps = [g, c]
@@ -122,13 +122,16 @@ class Reciprocity(Rule):
                 repair = f"start {g} by {ctx.t(d + (self.within or 0))}, or schedule {c} later"
                 steps = [g, c]
             else:
-                answered = len(matched) if self.pairing == "distinct" else 0
-                message = f"{what}, but no counter-step {self.get.describe()} is done by then"
-                if answered:
-                    message += (
-                        f" that does not already answer another give step ({answered} answered;"
-                        " pairing: distinct)"
+                # Every scheduled counter-step (g itself aside) already answers another give
+                # step, or none is scheduled at all.
+                if any(c != g for c in ctx.scheduled(self.get.ids)):
+                    message = (
+                        f"{what}, but every counter-step {self.get.describe()} in the roadmap "
+                        "already answers another give step (pairing: distinct, so each "
+                        "counter-step answers one give step only)"
                     )
+                else:
+                    message = f"{what}, but no counter-step {self.get.describe()} is in the roadmap"
                 repair = (
                     f"schedule another counter-step {self.get.describe()} done by "
                     f"{ctx.t(high)}, or leave out {g}"

@@ -64,7 +64,10 @@ class Window(Rule):
                 )
                 repair = f"start {s} by {ctx.t(ctx.start(s) - gap)}"
                 if ctx.start(s) - gap < 0:
-                    repair = f"shorten what {s} waits for: even at {ctx.t(0)} it ends too late"
+                    repair = (
+                        f"shorten {s} or its verification, or widen the window: even starting "
+                        f"in {ctx.t(0)} it is done only in {ctx.t(t - ctx.start(s))}"
+                    )
             else:
                 continue
             out.append(ctx.violation(self, message, repair, [s], gap))

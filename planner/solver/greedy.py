@@ -1,0 +1,236 @@
+"""A fast list schedule: the solver's hint, its fallback, and the benchmarks' baseline.
+
+Serial schedule generation: steps become ready when what they wait for is placed
+(`after`, hard precedence, gate and order rules, a free counter-step for reciprocity);
+the ready step with the earliest possible start goes next, at the first time its
+capacity and balance rules allow. It keeps every rule it knows how to keep and does not
+promise the rest (`within`, window deadlines, simultaneity): the checker judges.
+No ortools here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections.abc import Iterable
+
+from planner.model import AnyOf, Scenario
+from planner.rules.balance import Balance
+from planner.rules.capacity import Capacity
+from planner.rules.gate import Gate
+from planner.rules.order import Order
+from planner.rules.precedence import Precedence
+from planner.rules.reciprocity import Reciprocity
+from planner.rules.window import Window
+
+
+def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, int]:
+    """Start times for `scheduled` (every step is placed, even where a rule must give)."""
+    steps = scenario.steps
+    todo = list(scheduled)
+    index = {s: i for i, s in enumerate(todo)}
+    hard = [r for r in scenario.rules if not r.soft]
+
+    # What each step waits for: (kind, payload) counted down as steps are placed.
+    waits_on: dict[str, set[str]] = {s: set() for s in todo}  # all of these must be placed
+    any_groups: dict[str, list[set[str]]] = {s: [] for s in todo}  # one of each group
+    lower: dict[str, int] = dict.fromkeys(todo, 0)  # earliest start from windows
+    for s in todo:
+        for cond in steps[s].after:
+            if isinstance(cond, AnyOf):
+                alts = {r.step for r in cond.items if r.step in index}
+                if alts:
+                    any_groups[s].append(alts)
+            elif cond.step in index:
+                waits_on[s].add(cond.step)
+    wait_rules: dict[str, list[tuple[int, int]]] = {s: [] for s in todo}
+    first_rules: dict[str, list[int]] = {s: [] for s in todo}
+    rule_done: dict[int, int] = {}  # rule -> latest done among its placed first steps
+    for i, rule in enumerate(hard):
+        if isinstance(rule, (Precedence, Gate)):
+            before, after = (
+                (rule.before, rule.after)
+                if isinstance(rule, Precedence)
+                else (rule.when, rule.opens)
+            )
+            firsts = [f for f in before.ids if f in index]
+            lag = rule.lag if isinstance(rule, Precedence) else 0
+            for f in firsts:
+                first_rules[f].append(i)
+            for w in after.ids:
+                if w in index:
+                    waits_on[w].update(f for f in firsts if f != w)
+                    wait_rules[w].append((i, lag))
+        elif isinstance(rule, Order):
+            ranks = rule.ranks(
+                [s for s in rule.steps.ids if s in index], lambda s: steps[s].attr(rule.by)
+            )
+            for k in range(1, len(ranks)):
+                for s in ranks[k]:
+                    waits_on[s].update(ranks[k - 1])
+        elif isinstance(rule, Window):
+            for s in rule.steps.ids:
+                if s in index:
+                    offset = steps[s].done_offset if rule.measure == "done" else 0
+                    lower[s] = max(lower[s], rule.earliest - offset)
+    recips = [r for r in hard if isinstance(r, Reciprocity)]
+    gives_in = {s: [r for r in recips if s in r.give.ids] for s in todo}
+    pools: dict[str, list[int]] = {r.id: [] for r in recips}  # done times of free counter-steps
+    caps = [r for r in hard if isinstance(r, Capacity)]
+    cap_of = {s: [r for r in caps if s in r.steps.ids] for s in todo}
+    busy: dict[str, list[tuple[int, int]]] = {r.id: [] for r in caps}
+    bals = [r for r in hard if isinstance(r, Balance)]
+    events: dict[str, dict[int, int]] = {r.id: {} for r in bals}
+    ahead_in = {s: [r for r in bals if s in r.ahead.ids] for s in todo}
+    behind_in = {s: [r for r in bals if s in r.behind.ids] for s in todo}
+
+    dependents: dict[str, list[str]] = {s: [] for s in todo}
+    for s in todo:
+        for p in waits_on[s]:
+            dependents[p].append(s)
+        for group in any_groups[s]:
+            for p in group:
+                dependents[p].append(s)
+
+    starts: dict[str, int] = {}
+    done: dict[str, int] = {}
+
+    def ready(s: str) -> bool:
+        if any(p not in done for p in waits_on[s]):
+            return False
+        if any(not any(p in done for p in g) for g in any_groups[s]):
+            return False
+        return all(pools[r.id] for r in gives_in[s])
+
+    def earliest(s: str) -> int:
+        t = lower[s]
+        for cond in steps[s].after:
+            items = cond.items if isinstance(cond, AnyOf) else (cond,)
+            options = [done[r.step] + r.lag for r in items if r.step in done]
+            if options:
+                t = max(t, min(options))
+        for i, lag in wait_rules[s]:
+            t = max(t, rule_done.get(i, 0) + lag)
+        for r in gives_in[s]:
+            if pools[r.id]:
+                t = max(t, pools[r.id][0] - r.grace)
+        return t
+
+    def fits(s: str, t: int) -> int | None:
+        """The first time >= t the resources allow, or None when balance never will."""
+        dur, value = steps[s].duration, steps[s].value
+        while True:
+            moved = False
+            for r in cap_of[s]:
+                if dur == 0:
+                    continue
+                while True:
+                    ends = sorted(e for b, e in busy[r.id] if b < t + dur and e > t)
+                    if len(ends) < r.max:
+                        break
+                    t, moved = ends[len(ends) - r.max], True
+            for r in ahead_in[s] if value else ():
+                ok = _balance_room(events[r.id], t, value, r.margin)
+                if ok is None:
+                    return None
+                if ok > t:
+                    t, moved = ok, True
+            if not moved:
+                return t
+
+    heap: list[tuple[int, int, str]] = []
+    queued: set[str] = set()
+
+    def push_ready(candidates: Iterable[str]) -> None:
+        for s in candidates:
+            if s not in done and s not in queued and ready(s):
+                heapq.heappush(heap, (earliest(s), index[s], s))
+                queued.add(s)
+
+    def place(s: str, t: int) -> None:
+        starts[s] = t
+        done[s] = t + steps[s].done_offset
+        for r in gives_in[s]:
+            if pools[r.id]:
+                if r.pairing == "distinct":
+                    pools[r.id].pop(0)
+        for r in recips:
+            if s in r.get.ids:
+                bisect.insort(pools[r.id], done[s])
+        for i in first_rules[s]:
+            rule_done[i] = max(rule_done.get(i, 0), done[s])
+        for r in cap_of[s]:
+            if steps[s].duration:
+                busy[r.id].append((t, t + steps[s].duration))
+        for r in ahead_in[s]:
+            events[r.id][t] = events[r.id].get(t, 0) + steps[s].value
+        for r in behind_in[s]:
+            events[r.id][done[s]] = events[r.id].get(done[s], 0) - steps[s].value
+
+    push_ready(todo)
+    stalled: list[str] = []  # ready, but balance has no room until more is verified
+    while len(done) < len(todo):
+        if not heap:
+            # Nothing is ready: place a stalled step, else the first waiting step, as is.
+            pending = stalled or [s for s in todo if s not in done]
+            s = min(pending, key=lambda x: index[x])
+            stalled = [x for x in stalled if x != s]
+            t = earliest_loose(s, done, scenario, lower[s])
+            place(s, t)
+            queued.discard(s)
+            push_ready(dependents[s])
+            push_ready(_give_steps(recips, s))
+            push_ready(stalled)
+            continue
+        est, _, s = heapq.heappop(heap)
+        t = fits(s, max(est, earliest(s)))
+        if t is None:
+            stalled.append(s)
+            continue
+        place(s, t)
+        push_ready(dependents[s])
+        push_ready(_give_steps(recips, s))
+        if stalled:
+            retry, stalled = stalled, []
+            for x in retry:
+                queued.discard(x)
+            push_ready(retry)
+    return starts
+
+
+def _give_steps(recips: list[Reciprocity], s: str) -> list[str]:
+    return [g for r in recips if s in r.get.ids for g in r.give.ids]
+
+
+def _balance_room(events: dict[int, int], t: int, value: int, margin: int) -> int | None:
+    """The first time >= t at which `value` more can start and the curve stays <= margin
+    from then on, given the events placed so far; None when it never can."""
+    times = sorted(events)
+    levels = []
+    level = 0
+    for x in times:
+        level += events[x]
+        levels.append(level)
+    suffix = levels[:]  # suffix[j]: the highest level from times[j] on
+    for j in range(len(suffix) - 2, -1, -1):
+        suffix[j] = max(suffix[j], suffix[j + 1])
+    j = bisect.bisect_right(times, t)
+    here = levels[j - 1] if j else 0
+    later = suffix[j] if j < len(times) else here
+    if max(here, later) + value <= margin:
+        return t
+    for k in range(j, len(times)):
+        if suffix[k] + value <= margin:
+            return times[k]
+    return None
+
+
+def earliest_loose(s: str, done: dict[str, int], scenario: Scenario, low: int) -> int:
+    """The earliest start meeting the `after` items whose steps are placed."""
+    t = low
+    for cond in scenario.steps[s].after:
+        items = cond.items if isinstance(cond, AnyOf) else (cond,)
+        options = [done[r.step] + r.lag for r in items if r.step in done]
+        if options:
+            t = max(t, min(options))
+    return t
