@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from planner.check import plural
 from planner.model import AnyOf, Rule, Scenario
 from planner.rules import preconditions
 from planner.rules.gate import Gate
@@ -134,7 +135,7 @@ def _cond_text(cond: object, unit: str) -> str:
     req = cond
     text = req.step  # type: ignore[attr-defined]
     if req.lag:  # type: ignore[attr-defined]
-        text += f" + {req.lag} {unit}s"  # type: ignore[attr-defined]
+        text += f" + {plural(req.lag, unit)}"  # type: ignore[attr-defined]
     if req.within is not None:  # type: ignore[attr-defined]
         text += f" (within {req.within})"  # type: ignore[attr-defined]
     return text
@@ -217,11 +218,17 @@ def arithmetic(scenario: Scenario, enc: Encoder, core: list[str]) -> list[str]:
                     seen.add(cur)
                     chain.append(cur)
                 chain.reverse()
-                shown = " → ".join(f"{c} ({scenario.steps[c].done_offset} {unit}s)" for c in chain)
+                shown = " → ".join(
+                    [
+                        f"{c} (done {unit} {est[c] + scenario.steps[c].done_offset} at the earliest)"
+                        for c in chain[:-1]
+                    ]
+                    + [chain[-1]]
+                )
                 verb = "start" if r.measure == "start" else "be done"
                 out.append(
                     f"{s} cannot {verb} before {unit} {earliest} (chain: {shown}); "
                     f"window '{r.id}' allows {unit} {r.latest} at the latest: "
-                    f"{earliest - r.latest} {unit}s short"
+                    f"{plural(earliest - r.latest, unit)} short"
                 )
     return out
