@@ -61,7 +61,10 @@ class Encoder:
         self.start = {
             s: self.model.new_int_var(0, self.horizon, f"start[{s}]") for s in self.scheduled
         }
-        self.makespan = self.model.new_int_var(0, self.horizon, "makespan")
+        latest_done = self.horizon + max(
+            (scenario.steps[s].done_offset for s in self.scheduled), default=0
+        )
+        self.makespan = self.model.new_int_var(0, latest_done, "makespan")
         for s in self.scheduled:
             self.model.add(self.makespan >= self.done(s))
         #: Balance curves (rule id, event times, level changes, lowest level, highest level),
@@ -99,7 +102,7 @@ class Encoder:
     def slack(self, rule: Rule, what: str, upper: int | None = None) -> Any:
         """A non-negative amount of violation of a soft rule, charged `weight` per unit."""
         var = self.model.new_int_var(
-            0, upper if upper is not None else self.horizon, f"{rule.id}.{what}"
+            0, upper if upper is not None else 4 * self.horizon, f"{rule.id}.{what}"
         )
         self.penalty_terms.append(rule.weight * var)
         return var

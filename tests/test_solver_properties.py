@@ -1,0 +1,170 @@
+"""The solver and the checker keep each other honest (property tests over tiny scenarios).
+
+- every roadmap `plan` returns passes `check`, and its penalty is the checker's;
+- `plan` says infeasible exactly when a brute-force search over every start time agrees;
+- every roadmap `check` accepts is feasible for the solver with its starts fixed, and the
+  solver's smallest penalty for it equals the checker's (the soft encodings measure what
+  the checker measures).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner.check import check
+from planner.model import Req, Scenario, Selector, Step
+from planner.rules import KINDS
+from planner.solver.encoder import Encoder, horizon
+from planner.solver.solve import plan
+
+ACTORS = ("US", "BY")
+
+
+def sel(ids: list[str]) -> Selector:
+    return Selector((("steps", tuple(ids)),), tuple(ids))
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, max_steps: int = 3) -> Scenario:
+    n = draw(st.integers(2, max_steps))
+    ids = [f"s{i}" for i in range(n)]
+    steps = {}
+    for i, sid in enumerate(ids):
+        after = []
+        for j in range(i):  # only earlier steps: acyclic, as the loader demands
+            if draw(st.integers(0, 3)) == 0:
+                within = draw(st.one_of(st.none(), st.integers(0, 3)))
+                lag = draw(st.integers(0, 1 if within is None else min(1, within)))
+                after.append(Req(ids[j], lag, within))
+        verify_duration = draw(st.integers(0, 1))
+        from planner.model import Verify
+
+        steps[sid] = Step(
+            id=sid,
+            actor=draw(st.sampled_from(ACTORS)),
+            package="p",
+            kind=draw(st.sampled_from(("relief", "commitment"))),
+            title=sid,
+            duration=draw(st.integers(0, 2)),
+            value=draw(st.integers(0, 3)),
+            verify=Verify("x", verify_duration) if verify_duration else None,
+            after=tuple(after),
+            attrs={"risk": draw(st.integers(0, 2))},
+        )
+    subset = st.lists(st.sampled_from(ids), min_size=1, max_size=n, unique=True)
+    rules = []
+    for k in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(sorted(KINDS)))
+        soft = draw(st.booleans()) and kind not in ("delink", "forbid")
+        common = {"id": f"r{k}", "source": "test", "soft": soft, "weight": draw(st.integers(1, 3))}
+        a, b = draw(subset), draw(subset)
+        fields: dict[str, object]
+        if kind == "precedence":
+            fields = {"before": sel(a), "after": sel(b), "lag": draw(st.integers(0, 2)),
+                      "within": draw(st.one_of(st.none(), st.integers(2, 6)))}  # fmt: skip
+        elif kind == "reciprocity":
+            fields = {"give": sel(a), "get": sel(b), "grace": draw(st.integers(0, 1)),
+                      "within": draw(st.one_of(st.none(), st.integers(1, 6))),
+                      "pairing": draw(st.sampled_from(("distinct", "shared")))}  # fmt: skip
+        elif kind == "balance":
+            fields = {"ahead": sel(a), "behind": sel(b), "margin": draw(st.integers(0, 3))}
+        elif kind == "gate":
+            fields = {"when": sel(a), "opens": sel(b)}
+        elif kind == "window":
+            earliest = draw(st.integers(0, 3))
+            fields = {"steps": sel(a), "earliest": earliest,
+                      "latest": draw(st.one_of(st.none(), st.integers(earliest, earliest + 5))),
+                      "measure": draw(st.sampled_from(("start", "done")))}  # fmt: skip
+        elif kind == "delink":
+            fields = {"between": (sel(a), sel(b))}
+        elif kind == "forbid":
+            fields = {"steps": sel(a[:1])}
+        elif kind == "capacity":
+            fields = {"steps": sel(a), "max": draw(st.integers(1, 2))}
+        elif kind == "order":
+            fields = {"steps": sel(a), "by": draw(st.sampled_from(("risk", "value", "duration"))),
+                      "direction": draw(st.sampled_from(("ascending", "descending")))}  # fmt: skip
+        else:
+            fields = {"steps": sel(a)}
+        rules.append(KINDS[kind](**common, **fields))  # type: ignore[arg-type]
+    return Scenario("random", "week", None, dict.fromkeys(ACTORS, "x"), (), steps, tuple(rules))
+
+
+def brute_force(scenario: Scenario) -> tuple[dict[str, int] | None, int]:
+    """The clean roadmap with the smallest penalty over every start in [0, horizon]."""
+    forbidden = scenario.forbidden()
+    ids = [s for s in scenario.steps if s not in forbidden]
+    top = horizon(scenario, ids)
+    best: tuple[dict[str, int] | None, int] = (None, 0)
+    for times in itertools.product(range(top + 1), repeat=len(ids)):
+        starts = dict(zip(ids, times, strict=True))
+        report = check(scenario, starts)
+        if report.is_clean and (best[0] is None or report.total_penalty < best[1]):
+            best = (starts, report.total_penalty)
+            if best[1] == 0:
+                break
+    return best
+
+
+def solver_penalty_for(scenario: Scenario, starts: dict[str, int]) -> int | None:
+    """The solver's smallest penalty with every start fixed (None: infeasible for it)."""
+    from ortools.sat.python import cp_model
+
+    enc = Encoder(scenario).build()
+    if enc.impossible:
+        return None
+    for s, t in starts.items():
+        enc.model.add(enc.start[s] == t)
+    penalty = enc.objective_expr("penalty")
+    if not isinstance(penalty, int):
+        enc.model.minimize(penalty)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    status = solver.solve(enc.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    assert status == cp_model.OPTIMAL
+    return penalty if isinstance(penalty, int) else round(solver.objective_value)
+
+
+PROPERTY = settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@PROPERTY
+@given(scenarios())
+def test_plan_agrees_with_check_and_brute_force(scenario: Scenario) -> None:
+    result = plan(scenario, ("penalty", "makespan"), time_limit=10)
+    found, best_penalty = brute_force(scenario)
+    if result.status == "found":
+        best = result.candidates[0]
+        report = check(scenario, best.starts)
+        assert report.is_clean, [v.message for v in report.violations]
+        assert report.total_penalty == best.values["penalty"]
+        assert found is not None, "plan found a roadmap that brute force missed"
+        assert best.values["penalty"] == best_penalty
+    else:
+        assert result.status == "infeasible"
+        assert found is None, f"brute force found {found}"
+        assert result.conflict is not None and result.conflict.culprits
+
+
+@PROPERTY
+@given(scenarios(), st.randoms(use_true_random=False))
+def test_checker_accepted_roadmaps_are_feasible_for_the_solver(scenario: Scenario, rnd) -> None:  # type: ignore[no-untyped-def]
+    forbidden = scenario.forbidden()
+    ids = [s for s in scenario.steps if s not in forbidden]
+    top = horizon(scenario, ids)
+    for _ in range(20):
+        starts = {s: rnd.randint(0, top) for s in ids}
+        report = check(scenario, starts)
+        penalty = solver_penalty_for(scenario, starts)
+        if report.is_clean:
+            assert penalty == report.total_penalty
+        else:
+            assert penalty is None, [v.message for v in report.violations]
