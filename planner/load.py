@@ -131,6 +131,8 @@ class _Builder:
         self.steps_known = True
         #: Where each value of a selector was written: (selector mark, field, value) -> mark.
         self.value_marks: dict[tuple[Mark, str, str], Mark] = {}
+        #: Built once the steps are known (see `_selector_index`).
+        self._index: tuple[dict[str, Any], dict[str, dict[str, set[str]]], dict[str, int]] | None = None  # fmt: skip
 
     # ---- packages.yaml ---------------------------------------------------------------
 
@@ -369,7 +371,7 @@ class _Builder:
                     )
                 continue
             source = "" if node.get("source", "") is None else r.text("source")
-            if isinstance(source, str) and not source.strip():
+            if "source" in node and isinstance(source, str) and not source.strip():
                 r.fail("source", "'source' is empty: quote the sentence this rule encodes")
             soft = r.boolean("soft", False)
             common = {
@@ -475,13 +477,50 @@ class _Builder:
             )
         return Selector(tuple(spec), (), mark)
 
+    def _selector_index(
+        self,
+    ) -> tuple[dict[str, Any], dict[str, dict[str, set[str]]], dict[str, int]]:
+        """(known names per selector field, field -> value -> ids of the steps with it,
+        step id -> rank in scenario order), built once: selectors are resolved after every
+        step is read."""
+        if self._index is None:
+            known = {"steps": self.steps, "actor": self.actors, "package": {p.id for p in self.packages},
+                     "kind": {s.kind for s in self.steps.values()},
+                     "tags": {t for s in self.steps.values() for t in s.tags}}  # fmt: skip
+            by: dict[str, dict[str, set[str]]] = {"actor": {}, "package": {}, "kind": {}, "tags": {}}  # fmt: skip
+            for s in self.steps.values():
+                by["actor"].setdefault(s.actor, set()).add(s.id)
+                by["package"].setdefault(s.package, set()).add(s.id)
+                by["kind"].setdefault(s.kind, set()).add(s.id)
+                for t in s.tags:
+                    by["tags"].setdefault(t, set()).add(s.id)
+            self._index = (known, by, {s: i for i, s in enumerate(self.steps)})
+        return self._index
+
+    def _matching(self, spec: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
+        """The ids of the steps `Selector.matches` accepts, in scenario order (from the
+        index: a selector costs the size of its smallest field's match, not a scan)."""
+        _, by, order = self._selector_index()
+        sets: list[set[str]] = []
+        for name, values in spec:
+            if name == "steps":
+                sets.append({v for v in values if v in self.steps})
+            elif len(values) == 1:
+                sets.append(by[name].get(values[0], set()))
+            else:
+                sets.append(set().union(*(by[name].get(v, ()) for v in values)))
+        sets.sort(key=len)
+        found = sets[0]
+        for other in sets[1:]:
+            found = found & other
+        return tuple(sorted(found, key=order.__getitem__))
+
     def resolve(self, sel: Selector, owner: str, field: str) -> Selector:
         """The selector with the ids of the steps it matches; unknown names are problems."""
-        known = {"steps": self.steps, "actor": self.actors, "package": {p.id for p in self.packages},
-                 "kind": {s.kind for s in self.steps.values()},
-                 "tags": {t for s in self.steps.values() for t in s.tags}}  # fmt: skip
-        # An empty selector was reported where it was read; without packages, names can't be checked.
-        ok = bool(sel.spec) and all(values for _, values in sel.spec) and self.steps_known
+        known = self._selector_index()[0]
+        # Empty selectors and bad names ("") were reported where read; without packages, names
+        # cannot be checked.
+        ok = self.steps_known and bool(sel.spec) and all(vs and all(vs) for _, vs in sel.spec)
         for name, values in sel.spec if self.steps_known else ():
             for v in values:
                 if v and v not in known[name]:
@@ -496,7 +535,7 @@ class _Builder:
         if len(sel.spec) == 1 and sel.spec[0][0] == "steps":
             ids = tuple(dict.fromkeys(sel.spec[0][1]))
         else:
-            ids = tuple(s.id for s in self.steps.values() if Selector.matches(sel.spec, s))
+            ids = self._matching(sel.spec)
         if not ids:
             self.problems.add(sel.mark, f"{owner}: '{field}' {sel.describe()} matches no step")
         return Selector(sel.spec, ids, sel.mark)

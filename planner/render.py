@@ -12,6 +12,7 @@ from tabulate import tabulate
 
 from planner.check import Report, Violation, check
 from planner.model import Scenario
+from planner.roadmap import package_order
 
 
 def scenario_summary(scenario: Scenario) -> str:
@@ -91,7 +92,7 @@ def report_text(report: Report, scenario: Scenario) -> str:
     if s.peak_exposure is not None:
         lines.append(f"  peak leverage exposure: {s.peak_exposure}")
     if s.forbidden:
-        lines.append(f"  red-line steps (never scheduled): {len(s.forbidden)}")
+        lines.append(f"  red-line steps (must never be scheduled): {len(s.forbidden)}")
     if s.left_out:
         lines.append(f"  steps left out: {', '.join(s.left_out)}")
     else:
@@ -285,16 +286,6 @@ def _values_line(scenario: Scenario, cand: Any, objectives: tuple[str, ...]) -> 
     return "; ".join(parts)
 
 
-def package_order(scenario: Scenario, starts: Mapping[str, int]) -> list[str]:
-    """Packages by the start of their first scheduled step."""
-    first: dict[str, int] = {}
-    for s, t in starts.items():
-        p = scenario.steps[s].package
-        first[p] = min(first.get(p, t), t)
-    position = {p.id: i for i, p in enumerate(scenario.packages)}
-    return sorted(first, key=lambda p: (first[p], position[p]))
-
-
 def plan_text(scenario: Scenario, result: Any, tablefmt: str = "simple") -> str:
     """What `plan` prints: each roadmap's values, timeline and summary."""
     lines = [f"{scenario.name}: {len(result.candidates)} roadmap(s), objectives "
@@ -307,7 +298,7 @@ def plan_text(scenario: Scenario, result: Any, tablefmt: str = "simple") -> str:
             f"Roadmap {i}"
             + (" (best)" if i == 1 else "")
             + f" — {_values_line(scenario, cand, result.objectives)}",
-            f"  package order: {' → '.join(package_order(scenario, cand.starts))}",
+            f"  relief order: {' → '.join(package_order(scenario, cand.starts))}",
             "",
             timeline(scenario, cand.starts, "time", tablefmt),
             "",

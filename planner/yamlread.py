@@ -31,6 +31,13 @@ _UNCLOSED = {
     "while parsing a flow mapping": "unclosed '{'",
     "while scanning a quoted scalar": "unclosed quoted text",
 }
+_HINTS = {
+    "mapping values are not allowed in this context": " (put text containing ': ' in quotes)",
+    "mapping values are not allowed here": " (put text containing ': ' in quotes)",
+    "did not find expected '-' indicator": " (check the indentation)",
+    "did not find expected key": " (check the indentation)",
+    "expected <block end>, but found '<block mapping start>'": " (check the indentation)",
+}
 _CORE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -198,6 +205,7 @@ def read_yaml(name: str, data: bytes) -> Any:
     except yaml.MarkedYAMLError as exc:
         where = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
+        what += _HINTS.get(what, "")
         opened = _UNCLOSED.get(exc.context or "")
         if opened and exc.context_mark and where and where.index >= len(text.rstrip()):
             # Ran off the end of the file: the place to fix is where the thing was opened.
@@ -226,6 +234,8 @@ def _bad_scalar(event: ev.ScalarEvent, tag: str | None, exc: Exception) -> str:
     shown = event.value if len(event.value) <= 40 else event.value[:37] + "..."
     if tag == _CORE + "timestamp":  # the reason reads well: "month must be in 1..12"
         return f"'{shown}' is not a valid date ({exc})"
+    if event.tag is None and tag == _CORE + "int":  # Python refuses ints of 4,300+ digits
+        return f"'{shown}' is too long a number ({len(event.value):,} characters)"
     return f"'{shown}' is not a valid !!{tag[len(_CORE) :]}"
 
 

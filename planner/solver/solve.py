@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from planner.check import check
 from planner.model import Scenario
+from planner.roadmap import order_groups
 from planner.solver.encoder import Encoder
 from planner.solver.greedy import greedy_schedule
 
@@ -218,16 +219,9 @@ def _package_signature_constraints(enc: Encoder, previous: Sequence[Candidate]) 
     """Make the next roadmap order at least one pair of relief packages differently from
     each earlier candidate. Returns the package ids compared."""
     scenario = enc.scenario
-    by_package: dict[str, list[str]] = {}
-    for s in enc.scheduled:
-        step = scenario.steps[s]
-        if step.kind == "relief":
-            by_package.setdefault(step.package, []).append(s)
-    if len(by_package) < 2:
-        by_package = {}
-        for s in enc.scheduled:
-            by_package.setdefault(scenario.steps[s].package, []).append(s)
-    packages = sorted(by_package, key=lambda p: [x.id for x in scenario.packages].index(p))
+    by_package = order_groups(scenario, enc.scheduled)
+    position = {p.id: i for i, p in enumerate(scenario.packages)}
+    packages = sorted(by_package, key=lambda p: position.get(p, 0))
     if len(packages) < 2:
         return []
     first = {}

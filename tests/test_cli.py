@@ -1,0 +1,215 @@
+"""The command line end to end: the README's promises, exit codes, golden output.
+
+Golden files under tests/golden/ were read line by line when written: each number in
+them is explained in the roadmap file's header comment.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=120,
+    )
+
+
+def test_validate_the_default() -> None:
+    result = run("validate")
+    assert result.returncode == 0, result.stderr
+    assert "U.S.–Belarus normalization roadmap: valid" in result.stdout
+    assert "steps: 63" in result.stdout
+    for kind in ("balance", "capacity", "delink", "forbid", "gate", "order", "precedence",
+                 "reciprocity", "simultaneous", "window"):  # fmt: skip
+        assert kind in result.stdout
+
+
+def test_validate_works_from_any_directory(tmp_path: Path) -> None:
+    assert run("validate", cwd=tmp_path).returncode == 0
+
+
+def test_golden_check_report_on_the_default() -> None:
+    """Aviation parts licensed in week 10: before the no-resale pledge is verified (week 19,
+    so 9 weeks too early, both as a precondition and as reciprocity), before the gate
+    (pledge verified in week 12: 2 weeks), and before potash (week 20) against both
+    graduated-order rules; the first SDN delistings in week 9 miss the good-faith window
+    (latest week 8) by 1 week."""
+    result = run("check", "tests/golden/aviation-early.yaml")
+    assert result.returncode == 1
+    assert result.stdout == (GOLDEN / "aviation-early.txt").read_text()
+
+
+def test_the_example_roadmap_passes() -> None:
+    result = run("check", "examples/brief-roadmap.yaml")
+    assert result.returncode == 0, result.stdout
+    assert "Verdict: the roadmap keeps every hard rule." in result.stdout
+
+
+def test_everything_at_week_zero_breaks_every_gate_precedence_and_reciprocity_rule() -> None:
+    """With every step in week 0 nothing is verified before anything starts, so every
+    gate, precedence and reciprocity rule of the default is broken (each named, with
+    numbers, source and repair)."""
+    from planner.load import load_scenario
+
+    scenario = load_scenario()
+    result = run("check", "examples/everything-at-week-0.yaml", "--format", "json")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    broken = {v["rule"] for v in report["violations"]}
+    for rule in scenario.rules:
+        if rule.kind in ("gate", "precedence", "reciprocity") and not rule.soft:
+            assert rule.id in broken, rule.id
+    for v in report["violations"]:
+        assert v["source"] and v["repair"] and v["message"]
+        assert any(ch.isdigit() for ch in v["message"])
+
+
+def test_plan_writes_a_roadmap_that_check_accepts(tmp_path: Path) -> None:
+    out = tmp_path / "r.yaml"
+    result = run("plan", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Roadmap 1 (best)" in result.stdout and "proven optimal" in result.stdout
+    check = run("check", str(out))
+    assert check.returncode == 0, check.stdout
+    for suffix in (".json", ".csv"):
+        other = tmp_path / f"r{suffix}"
+        assert run("plan", "-o", str(other)).returncode == 0
+        assert run("check", str(other)).returncode == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_plan_is_byte_identical_across_runs() -> None:
+    first = run("plan", "--alternatives", "2", "--format", "json")
+    second = run("plan", "--alternatives", "2", "--format", "json")
+    assert first.returncode == 0
+    assert first.stdout == second.stdout
+
+
+def test_alternatives_differ_in_package_order(tmp_path: Path) -> None:
+    result = run("plan", "--alternatives", "3", "--format", "json")
+    doc = json.loads(result.stdout)
+    orders = [tuple(c["package_order"]) for c in doc["candidates"]]
+    assert len(orders) == 3 and len(set(orders)) == 3
+    best = doc["candidates"][0]["values"]["penalty"]
+    for cand in doc["candidates"]:
+        assert cand["values"]["penalty"] <= best * 1.05
+
+
+def test_an_impossible_window_names_exactly_the_colliding_rules(tmp_path: Path) -> None:
+    """Aviation relief cannot start before the no-resale pledge is verified (week 7 at the
+    earliest), so a window ending it in week 2 collides with the parts license's
+    precondition, and with nothing else."""
+    constraints = tmp_path / "constraints"
+    constraints.mkdir()
+    for f in (ROOT / "constraints").glob("*.yaml"):
+        (constraints / f.name).write_text(f.read_text())
+    (constraints / "zz.yaml").write_text(
+        "rules:\n"
+        "  - {id: aviation-by-week-2, kind: window, steps: {package: aviation, kind: relief},"
+        " latest: 2, source: test}\n"
+    )
+    for command in ("plan", "explain"):
+        result = run(command, "--constraints", str(constraints))
+        assert result.returncode == 1
+        names = [
+            line.split("]")[1].split()[0]
+            for line in result.stdout.splitlines()
+            if line.startswith("[")
+        ]
+        assert names == ["after:us-aviation-parts-license", "aviation-by-week-2"]
+        assert "cannot start before week 7" in result.stdout
+        assert "5 weeks short" in result.stdout
+
+
+def test_explain_on_the_default_finds_no_conflict() -> None:
+    result = run("explain")
+    assert result.returncode == 0
+    assert "every hard rule can hold together" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json", "yaml"])
+def test_plan_formats(fmt: str) -> None:
+    result = run("plan", "--format", fmt)
+    assert result.returncode == 0
+    if fmt == "json":
+        assert json.loads(result.stdout)["status"] == "found"
+    elif fmt == "yaml":
+        import yaml
+
+        assert yaml.safe_load(result.stdout)["status"] == "found"
+    elif fmt == "markdown":
+        assert "| start" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["plan", "--objective", "speed"], "--objective: unknown objective 'speed'"),
+        (["plan", "-o", "/nonexistent-dir/r.yaml"], "/nonexistent-dir/r.yaml: cannot write"),
+        (["plan", "--packages", "missing.yaml"], "missing.yaml: no such file"),
+        (
+            ["timeline", "examples/brief-roadmap.yaml", "--tablefmt", "nope"],
+            "--tablefmt: unknown format 'nope'",
+        ),
+        (["check", "missing.yaml"], "missing.yaml: no such file"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(args: list[str], message: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("view", ["time", "phase", "actor", "package"])
+def test_timeline_views(view: str) -> None:
+    result = run("timeline", "examples/brief-roadmap.yaml", "--by", view)
+    assert result.returncode == 0
+    assert "by-nonaggression-pledge" in result.stdout
+    if view == "actor":
+        assert "BY: Belarus" in result.stdout
+    if view == "phase":
+        assert "Phase 1: weeks 0–12" in result.stdout
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    from planner.cli import app
+
+    import typer.main
+
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        assert f"planner {name}" in readme, name
+        for param in command.params:
+            for opt in param.opts:
+                if opt.startswith("--") and opt not in ("--help",):
+                    assert opt in readme, f"{name} {opt}"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate"], ["check", "examples/brief-roadmap.yaml"],
+                                  ["timeline", "examples/brief-roadmap.yaml"]])  # fmt: skip
+def test_ortools_is_not_imported(args: list[str]) -> None:
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['planner', *{args!r}]\n"
+        "try:\n    runpy.run_module('planner', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "assert 'ortools' not in sys.modules, 'ortools imported'\n"
+        "print('clean')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip().endswith("clean"), result.stderr
