@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -90,7 +90,7 @@ def validate(packages: PackagesOpt = None, constraints: ConstraintsOpt = None) -
     emit(scenario_summary(scenario))
 
 
-class CheckFormat(str, Enum):
+class CheckFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -133,14 +133,14 @@ def check(
     raise typer.Exit(code=0 if report.is_clean else 1)
 
 
-class PlanFormat(str, Enum):
+class PlanFormat(StrEnum):
     table = "table"
     markdown = "markdown"
     json = "json"
     yaml = "yaml"
 
 
-class View(str, Enum):
+class View(StrEnum):
     time = "time"
     phase = "phase"
     actor = "actor"

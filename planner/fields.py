@@ -162,14 +162,14 @@ def check_id(problems: Problems, mark: Mark, owner: str, key: str, value: Any) -
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         problems.add(mark, f"{owner}: '{key}' must be an identifier, not {describe(value)}")
         return ""
-    value = str(value)
-    if not ID_PATTERN.match(value):
+    text = str(value)
+    if not ID_PATTERN.match(text):
         problems.add(
             mark,
-            f"{owner}: '{key}' {describe(value)} is not an identifier "
+            f"{owner}: '{key}' {describe(text)} is not an identifier "
             "(letters, digits, '-', '_', '.'; no spaces)",
         )
-    return value
+    return text
 
 
 def check_nat(problems: Problems, mark: Mark, what: str, value: Any, minimum: int = 0) -> int:

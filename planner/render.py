@@ -330,21 +330,27 @@ def roadmap_doc(
     return doc
 
 
+def _yaml_scalar(value: Any) -> str:
+    """A scalar as YAML: JSON-quoted text (valid YAML), bare numbers."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+
 def roadmap_yaml(doc: Mapping[str, Any]) -> str:
     """YAML our strict reader accepts: flow mappings, JSON-quoted strings, no anchors."""
-    q = lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, str) else str(v)  # noqa: E731
     lines = ["# written by `planner plan`; `planner check` reads it back"]
     for key, value in doc.items():
         if key == "roadmap":
             lines.append("roadmap:")
             lines.append("  steps:")
             for row in value["steps"]:
-                inner = ", ".join(f"{k}: {q(v)}" for k, v in row.items())
+                inner = ", ".join(f"{k}: {_yaml_scalar(v)}" for k, v in row.items())
                 lines.append(f"    - {{{inner}}}")
         elif isinstance(value, dict):
-            lines.append(f"{key}: {{" + ", ".join(f"{k}: {q(v)}" for k, v in value.items()) + "}")
+            lines.append(
+                f"{key}: {{" + ", ".join(f"{k}: {_yaml_scalar(v)}" for k, v in value.items()) + "}"
+            )
         else:
-            lines.append(f"{key}: {q(value)}")
+            lines.append(f"{key}: {_yaml_scalar(value)}")
     return "\n".join(lines) + "\n"
 
 

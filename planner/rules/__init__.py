@@ -18,6 +18,20 @@ from planner.rules.reciprocity import Reciprocity
 from planner.rules.simultaneous import Simultaneous
 from planner.rules.window import Window
 
+__all__ = [
+    "KINDS",
+    "Balance",
+    "Capacity",
+    "Delink",
+    "Forbid",
+    "Gate",
+    "Order",
+    "Precedence",
+    "Reciprocity",
+    "Simultaneous",
+    "Window",
+]
+
 KINDS: dict[str, type[Rule]] = {
     cls.kind: cls
     for cls in (

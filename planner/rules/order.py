@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from planner.check import CheckContext, Violation
-from planner.model import Rule, Selector
+from planner.model import Rule, Selector, Step
 
 if TYPE_CHECKING:
     from planner.solver.encoder import Encoder
@@ -39,11 +40,12 @@ class Order(Rule):
     by: str = "value"
     direction: str = "ascending"
 
-    def ranks(self, ids: list[str], value_of: Any) -> list[list[str]]:
-        """The steps grouped by attribute value, first rank first."""
+    def ranks(self, ids: Iterable[str], steps: Mapping[str, Step]) -> list[list[str]]:
+        """The steps grouped by the value of `by`, first rank first."""
         groups: dict[float, list[str]] = {}
         for s in ids:
-            groups.setdefault(value_of(s), []).append(s)
+            value = steps[s].attr(self.by)
+            groups.setdefault(0.0 if value is None else value, []).append(s)
         keys = sorted(groups, reverse=self.direction == "descending")
         return [groups[k] for k in keys]
 
@@ -51,7 +53,7 @@ class Order(Rule):
         sched = ctx.scheduled(self.steps.ids)
         out = []
         leader: str | None = None  # latest-starting step of the ranks seen so far
-        for group in self.ranks(sched, lambda s: ctx.step(s).attr(self.by)):
+        for group in self.ranks(sched, ctx.scenario.steps):
             if leader is not None:
                 for s in group:
                     gap = ctx.start(leader) - ctx.start(s)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -87,8 +88,39 @@ class Reciprocity(Rule):
                 matched[g] = free.pop(i)[1]
             else:
                 unanswered.append(g)
+        # The exchange argument fails when a step is both a give and a get step (it may not
+        # answer itself): complete the matching with augmenting paths in that case only.
+        if unanswered and not set(self.give.ids).isdisjoint(self.get.ids):
+            unanswered = [g for g in unanswered if not self._augment(ctx, gets, matched, g)]
         unanswered.sort(key=lambda g: (ctx.start(g), g))
         return matched, unanswered
+
+    def _augment(
+        self, ctx: CheckContext, gets: list[tuple[int, str]], matched: dict[str, str], g: str
+    ) -> bool:
+        """Answer `g` by re-pairing along an alternating path (Kuhn), if one exists."""
+        times = [d for d, _ in gets]
+        owner = {c: x for x, c in matched.items()}
+        reached_from: dict[str, str] = {}  # counter-step -> give step that reached it
+        queue = deque([g])
+        while queue:
+            x = queue.popleft()
+            low, high = self.window(ctx.start(x))
+            i = bisect.bisect_left(times, low)
+            while i < len(gets) and gets[i][0] <= high:
+                c = gets[i][1]
+                i += 1
+                if c == x or c in reached_from:
+                    continue
+                reached_from[c] = x
+                if c not in owner:
+                    while True:  # flip the path back to g
+                        x = reached_from[c]
+                        c, matched[x] = matched.get(x, ""), c
+                        if x == g:
+                            return True
+                queue.append(owner[c])
+        return False
 
     def check(self, ctx: CheckContext) -> list[Violation]:
         matched, unanswered = self.match(ctx)

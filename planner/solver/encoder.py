@@ -349,7 +349,7 @@ class Encoder:
     def order(self, rule: Any) -> None:
         """Rank by rank: every step starts no earlier than the latest start of earlier ranks."""
         sched = self.sched(rule.steps.ids)
-        ranks = rule.ranks(sched, lambda s: self.scenario.steps[s].attr(rule.by))
+        ranks = rule.ranks(sched, self.scenario.steps)
         leader = None  # latest start among the ranks so far
         for k, group in enumerate(ranks):
             if leader is not None:

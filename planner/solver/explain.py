@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from planner.check import plural
-from planner.model import AnyOf, Rule, Scenario
+from planner.model import AnyOf, Req, Rule, Scenario
 from planner.rules import preconditions
 from planner.rules.gate import Gate
 from planner.rules.order import Order
@@ -129,15 +129,14 @@ def _conflict(
     return Conflict(tuple(culprits), tuple(arithmetic(scenario, enc, core)), minimal, seconds)
 
 
-def _cond_text(cond: object, unit: str) -> str:
+def _cond_text(cond: Req | AnyOf, unit: str) -> str:
     if isinstance(cond, AnyOf):
         return "any of [" + ", ".join(_cond_text(c, unit) for c in cond.items) + "]"
-    req = cond
-    text = req.step  # type: ignore[attr-defined]
-    if req.lag:  # type: ignore[attr-defined]
-        text += f" + {plural(req.lag, unit)}"  # type: ignore[attr-defined]
-    if req.within is not None:  # type: ignore[attr-defined]
-        text += f" (within {req.within})"  # type: ignore[attr-defined]
+    text = cond.step
+    if cond.lag:
+        text += f" + {plural(cond.lag, unit)}"
+    if cond.within is not None:
+        text += f" (within {cond.within})"
     return text
 
 
@@ -189,7 +188,7 @@ def arithmetic(scenario: Scenario, enc: Encoder, core: list[str]) -> list[str]:
                     if f != w:
                         edges.append((f, w, lag, r.id))
         elif isinstance(r, Order):
-            ranks = r.ranks(enc.sched(r.steps.ids), lambda s: scenario.steps[s].attr(r.by))
+            ranks = r.ranks(enc.sched(r.steps.ids), scenario.steps)
             for k in range(1, len(ranks)):
                 for f in ranks[k - 1]:
                     for w in ranks[k]:

@@ -62,9 +62,7 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
                     waits_on[w].update(f for f in firsts if f != w)
                     wait_rules[w].append((i, lag))
         elif isinstance(rule, Order):
-            ranks = rule.ranks(
-                [s for s in rule.steps.ids if s in index], lambda s: steps[s].attr(rule.by)
-            )
+            ranks = rule.ranks([s for s in rule.steps.ids if s in index], steps)
             for k in range(1, len(ranks)):
                 for s in ranks[k]:
                     waits_on[s].update(ranks[k - 1])
@@ -74,15 +72,34 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
                     offset = steps[s].done_offset if rule.measure == "done" else 0
                     lower[s] = max(lower[s], rule.earliest - offset)
     recips = [r for r in hard if isinstance(r, Reciprocity)]
-    gives_in = {s: [r for r in recips if s in r.give.ids] for s in todo}
+    gives_in: dict[str, list[Reciprocity]] = {s: [] for s in todo}
+    answers_in: dict[str, list[Reciprocity]] = {s: [] for s in todo}
+    for rec in recips:
+        for s in rec.give.ids:
+            if s in gives_in:
+                gives_in[s].append(rec)
+        for s in rec.get.ids:
+            if s in answers_in:
+                answers_in[s].append(rec)
     pools: dict[str, list[int]] = {r.id: [] for r in recips}  # done times of free counter-steps
     caps = [r for r in hard if isinstance(r, Capacity)]
-    cap_of = {s: [r for r in caps if s in r.steps.ids] for s in todo}
+    cap_of: dict[str, list[Capacity]] = {s: [] for s in todo}
+    for cap in caps:
+        for s in cap.steps.ids:
+            if s in cap_of:
+                cap_of[s].append(cap)
     busy: dict[str, list[tuple[int, int]]] = {r.id: [] for r in caps}
     bals = [r for r in hard if isinstance(r, Balance)]
     events: dict[str, dict[int, int]] = {r.id: {} for r in bals}
-    ahead_in = {s: [r for r in bals if s in r.ahead.ids] for s in todo}
-    behind_in = {s: [r for r in bals if s in r.behind.ids] for s in todo}
+    ahead_in: dict[str, list[Balance]] = {s: [] for s in todo}
+    behind_in: dict[str, list[Balance]] = {s: [] for s in todo}
+    for bal in bals:
+        for s in bal.ahead.ids:
+            if s in ahead_in:
+                ahead_in[s].append(bal)
+        for s in bal.behind.ids:
+            if s in behind_in:
+                behind_in[s].append(bal)
 
     dependents: dict[str, list[str]] = {s: [] for s in todo}
     for s in todo:
@@ -121,16 +138,14 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
         dur, value = steps[s].duration, steps[s].value
         while True:
             moved = False
-            for r in cap_of[s]:
-                if dur == 0:
-                    continue
+            for cap in cap_of[s] if dur else ():
                 while True:
-                    ends = sorted(e for b, e in busy[r.id] if b < t + dur and e > t)
-                    if len(ends) < r.max:
+                    ends = sorted(e for b, e in busy[cap.id] if b < t + dur and e > t)
+                    if len(ends) < cap.max:
                         break
-                    t, moved = ends[len(ends) - r.max], True
-            for r in ahead_in[s] if value else ():
-                ok = _balance_room(events[r.id], t, value, r.margin)
+                    t, moved = ends[len(ends) - cap.max], True
+            for bal in ahead_in[s] if value else ():
+                ok = _balance_room(events[bal.id], t, value, bal.margin)
                 if ok is None:
                     return None
                 if ok > t:
@@ -150,22 +165,20 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
     def place(s: str, t: int) -> None:
         starts[s] = t
         done[s] = t + steps[s].done_offset
-        for r in gives_in[s]:
-            if pools[r.id]:
-                if r.pairing == "distinct":
-                    pools[r.id].pop(0)
-        for r in recips:
-            if s in r.get.ids:
-                bisect.insort(pools[r.id], done[s])
+        for rec in gives_in[s]:
+            if pools[rec.id] and rec.pairing == "distinct":
+                pools[rec.id].pop(0)
+        for rec in answers_in[s]:
+            bisect.insort(pools[rec.id], done[s])
         for i in first_rules[s]:
             rule_done[i] = max(rule_done.get(i, 0), done[s])
-        for r in cap_of[s]:
+        for cap in cap_of[s]:
             if steps[s].duration:
-                busy[r.id].append((t, t + steps[s].duration))
-        for r in ahead_in[s]:
-            events[r.id][t] = events[r.id].get(t, 0) + steps[s].value
-        for r in behind_in[s]:
-            events[r.id][done[s]] = events[r.id].get(done[s], 0) - steps[s].value
+                busy[cap.id].append((t, t + steps[s].duration))
+        for bal in ahead_in[s]:
+            events[bal.id][t] = events[bal.id].get(t, 0) + steps[s].value
+        for bal in behind_in[s]:
+            events[bal.id][done[s]] = events[bal.id].get(done[s], 0) - steps[s].value
 
     push_ready(todo)
     stalled: list[str] = []  # ready, but balance has no room until more is verified
@@ -183,11 +196,11 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
             push_ready(stalled)
             continue
         est, _, s = heapq.heappop(heap)
-        t = fits(s, max(est, earliest(s)))
-        if t is None:
+        fit = fits(s, max(est, earliest(s)))
+        if fit is None:
             stalled.append(s)
             continue
-        place(s, t)
+        place(s, fit)
         push_ready(dependents[s])
         push_ready(_give_steps(recips, s))
         if stalled:

@@ -150,7 +150,7 @@ def solve_lexicographic(
             status_all = "feasible"
             continue
         share = remaining if k == len(stages) - 1 else remaining * (0.6 if k == 0 else 0.5)
-        model.clear_hints()
+        model.clear_hints()  # type: ignore[no-untyped-call]
         hint_starts = starts or hint
         if hint_starts:
             for s, var in enc.start.items():
@@ -171,8 +171,8 @@ def solve_lexicographic(
             status_all = "feasible"
             values[name] = bounds[name] = -1
             continue
-        value = int(round(solver.objective_value))
-        bound = int(math.ceil(solver.best_objective_bound - 1e-6))
+        value = round(solver.objective_value)
+        bound = math.ceil(solver.best_objective_bound - 1e-6)
         starts = {s: int(solver.value(v)) for s, v in enc.start.items()}
         values[name], bounds[name] = value, min(bound, value)
         if status == cp_model.OPTIMAL:
