@@ -1,0 +1,134 @@
+"""Tiny scenarios for the checker's specification tests, built through the real loader.
+
+A test writes its scenario as Python data (or YAML text); `Maker` writes `packages.yaml`
+and `constraints/rules.yaml` under the test's tmp_path and loads them with
+`load_scenario`, so every scenario a test checks is one a user could have written.
+
+    scenario = make(steps=[step("a"), step("b", after=["a"])], rules=[rule("gate", ...)])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planner.check import Report, Violation, check
+from planner.load import load_scenario
+from planner.model import Scenario
+
+ACTORS = {"US": "United States", "BY": "Belarus", "PL": "Poland"}
+
+
+def step(
+    step_id: str,
+    duration: int = 1,
+    *,
+    actor: str = "US",
+    kind: str = "relief",
+    package: str = "main",
+    value: int = 0,
+    verify: int | None = None,
+    after: Iterable[Any] = (),
+    **extra: Any,
+) -> dict[str, Any]:
+    """A step as written in packages.yaml; `verify=N` is a verification of N units, and
+    `package` says which package the step is written in."""
+    out: dict[str, Any] = {
+        "id": step_id,
+        "actor": actor,
+        "kind": kind,
+        "duration": duration,
+        "value": value,
+        "package": package,
+    }
+    if verify is not None:
+        out["verify"] = {"by": "monitors", "duration": verify}
+    if after:
+        out["after"] = list(after)
+    out.update(extra)
+    return out
+
+
+def rule(kind: str, rule_id: str | None = None, **fields: Any) -> dict[str, Any]:
+    """A rule as written in constraints/*.yaml, with a placeholder source."""
+    rid = rule_id or kind
+    return {"id": rid, "kind": kind, "source": f"Source sentence of {rid}.", **fields}
+
+
+class Maker:
+    """Writes scenarios into fresh folders of one directory and loads them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.count = 0
+
+    def _folder(self) -> Path:
+        self.count += 1
+        folder = self.root / f"scenario{self.count}"
+        (folder / "constraints").mkdir(parents=True)
+        return folder
+
+    def __call__(
+        self,
+        steps: Iterable[Mapping[str, Any]],
+        rules: Iterable[Mapping[str, Any]] = (),
+        *,
+        unit: str = "week",
+        actors: Mapping[str, str] = ACTORS,
+    ) -> Scenario:
+        packages: dict[str, list[dict[str, Any]]] = {}
+        for s in steps:
+            s = dict(s)
+            packages.setdefault(s.pop("package", "main"), []).append(s)
+        doc = {
+            "scenario": {"name": "test scenario", "unit": unit},
+            "actors": dict(actors),
+            "packages": [{"id": p, "title": p, "steps": ss} for p, ss in packages.items()],
+        }
+        return self.from_yaml(
+            yaml.safe_dump(doc, sort_keys=False), yaml.safe_dump({"rules": list(rules)})
+        )
+
+    def from_yaml(self, packages_text: str, constraints_text: str = "rules: []\n") -> Scenario:
+        """A scenario from the text of packages.yaml and of one constraints file."""
+        folder = self._folder()
+        (folder / "packages.yaml").write_text(packages_text, encoding="utf-8")
+        (folder / "constraints" / "rules.yaml").write_text(constraints_text, encoding="utf-8")
+        return load_scenario(folder / "packages.yaml", folder / "constraints")
+
+    def paths(
+        self, scenario_steps: Iterable[Mapping[str, Any]], rules: Iterable[Any] = ()
+    ) -> tuple[Path, Path]:
+        """(packages.yaml, constraints/) of a freshly written scenario, for CLI tests."""
+        self(scenario_steps, rules)
+        folder = self.root / f"scenario{self.count}"
+        return folder / "packages.yaml", folder / "constraints"
+
+
+def violations_of(report: Report, rule_id: str) -> list[Violation]:
+    """The hard violations of one rule."""
+    return [v for v in report.violations if v.rule == rule_id]
+
+
+def penalties_of(report: Report, rule_id: str) -> list[Violation]:
+    return [v for v in report.penalties if v.rule == rule_id]
+
+
+def run(scenario: Scenario, starts: Mapping[str, int]) -> Report:
+    """Check a roadmap given as {step: start}."""
+    return check(scenario, dict(starts))
+
+
+def the_violation(scenario: Scenario, starts: Mapping[str, int], rule_id: str) -> Violation:
+    """The single violation of `rule_id`, asserting the roadmap breaks nothing else."""
+    report = run(scenario, starts)
+    assert [v.rule for v in report.violations] == [rule_id], [v.message for v in report.violations]
+    return report.violations[0]
+
+
+def is_clean(scenario: Scenario, starts: Mapping[str, int]) -> bool:
+    report = run(scenario, starts)
+    return not report.violations and not report.penalties
