@@ -31,18 +31,10 @@ def starts_from_sequence(scenario: Scenario, sequence: Sequence[str]) -> dict[st
     firsts: dict[str, list[int]] = {}  # step -> rule indices it must be done before
     for i, rule in enumerate(hard):
         if isinstance(rule, (Precedence, Gate)):
-            before, after = (
-                (rule.before, rule.after)
-                if isinstance(rule, Precedence)
-                else (
-                    rule.when,
-                    rule.opens,
-                )
-            )
-            lag = rule.lag if isinstance(rule, Precedence) else 0
-            for s in after.ids:
+            before, after, lag = rule.waits()
+            for s in after:
                 waits.setdefault(s, []).append((i, lag))
-            for s in before.ids:
+            for s in before:
                 firsts.setdefault(s, []).append(i)
     gives: dict[str, list[Reciprocity]] = {}
     answers: dict[str, list[Reciprocity]] = {}

@@ -26,11 +26,6 @@ _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Anchors and aliases listed one by one before the rest are only counted.
 MAX_LISTED_REFS = 10
 _CORE = "tag:yaml.org,2002:"
-_UNCLOSED = {
-    "while parsing a flow sequence": "unclosed '['",
-    "while parsing a flow mapping": "unclosed '{'",
-    "while scanning a quoted scalar": "unclosed quoted text",
-}
 _HINTS = {
     "mapping values are not allowed in this context": " (put text containing ': ' in quotes)",
     "mapping values are not allowed here": " (put text containing ': ' in quotes)",
@@ -92,9 +87,9 @@ _constructor = yaml.constructor.SafeConstructor()
 def _scalar(event: ev.ScalarEvent, tag: str | None) -> Any:
     """The Python value of a scalar, typed as YAML 1.1 (PyYAML's safe rules) would type it."""
     if tag is None:
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     value = event.value
-    if tag == "tag:yaml.org,2002:str":
+    if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:value"):
         return value
     if tag == "tag:yaml.org,2002:int" and _INT.match(value):
         return int(value.replace("_", ""))
@@ -129,12 +124,13 @@ def read_yaml(name: str, data: bytes) -> Any:
     except UnicodeDecodeError as exc:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
         col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
-        where = Mark(name, data.count(b"\n", 0, exc.start) + 1, col)
+        place = Mark(name, data.count(b"\n", 0, exc.start) + 1, col)
         byte = data[exc.start]
         message = f"not UTF-8 text ({exc.reason} 0x{byte:02x}): save the file as UTF-8"
-        raise InputError([Problem(where, message)]) from None
+        raise InputError([Problem(place, message)]) from None
     problems: list[Problem] = []
     stack: list[tuple[Any, Any]] = []  # (container, pending key or None)
+    brackets: list[str] = []  # per open container: "[" or "{" when written in flow style
     root: Any = None
     documents = 0
     refs: list[Problem] = []  # anchors and aliases: the first few are listed, the rest counted
@@ -164,6 +160,7 @@ def read_yaml(name: str, data: bytes) -> Any:
                 value: Any = None
             elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
                 value, _ = stack.pop()
+                brackets.pop()
                 _attach(name, stack, value, value.mark, problems)
                 if not stack:
                     root = value
@@ -191,6 +188,8 @@ def read_yaml(name: str, data: bytes) -> Any:
                         YMap(mark) if isinstance(event, ev.MappingStartEvent) else YList(mark)
                     )
                     stack.append((container, None))
+                    flow = bool(getattr(event, "flow_style", False))
+                    brackets.append(("{" if isinstance(container, YMap) else "[") if flow else "")
                     continue
                 assert isinstance(event, ev.ScalarEvent)
                 try:
@@ -206,11 +205,17 @@ def read_yaml(name: str, data: bytes) -> Any:
         where = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
         what += _HINTS.get(what, "")
-        opened = _UNCLOSED.get(exc.context or "")
-        if opened and exc.context_mark and where and where.index >= len(text.rstrip()):
+        at = _mark(name, where)
+        if exc.context == "while scanning a simple key" and exc.context_mark:
+            # Found on the next line; the text that lacks its ':' is where the scan began.
+            at, what = _mark(name, exc.context_mark), f"{what} (is this meant to be 'key: value'?)"
+        elif where is not None and where.index >= len(text.rstrip()):
             # Ran off the end of the file: the place to fix is where the thing was opened.
-            where, what = exc.context_mark, f"{opened} ({what})"
-        problems.append(Problem(_mark(name, where), f"YAML syntax error: {what}"))
+            if exc.context == "while scanning a quoted scalar" and exc.context_mark:
+                at, what = _mark(name, exc.context_mark), f"unclosed quoted text ({what})"
+            elif brackets and brackets[-1]:
+                at, what = stack[-1][0].mark, f"unclosed '{brackets[-1]}' ({what})"
+        problems.append(Problem(at, f"YAML syntax error: {what}"))
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         problems.append(Problem(Mark(name), f"YAML error: {exc}"))
     if len(refs) > MAX_LISTED_REFS:
@@ -230,7 +235,9 @@ def read_yaml(name: str, data: bytes) -> Any:
 def _bad_scalar(event: ev.ScalarEvent, tag: str | None, exc: Exception) -> str:
     """Why a scalar that looks typed (a date, an explicit `!!int`) has no value."""
     if tag is None:
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+    if tag == _CORE + "merge":
+        return "merge keys are not allowed (<<): write the fields out"
     shown = event.value if len(event.value) <= 40 else event.value[:37] + "..."
     if tag == _CORE + "timestamp":  # the reason reads well: "month must be in 1..12"
         return f"'{shown}' is not a valid date ({exc})"

@@ -42,6 +42,10 @@ class Precedence(Rule):
     lag: int = 0
     within: int | None = None
 
+    def waits(self) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+        """(steps waited for, steps that wait, lag)."""
+        return self.before.ids, self.after.ids, self.lag
+
     def links(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         return [(self.before.ids, self.after.ids)]
 

@@ -181,10 +181,9 @@ def arithmetic(scenario: Scenario, enc: Encoder, core: list[str]) -> list[str]:
                     edges.append((cond.step, s, cond.lag, "after"))
     for r in rules:
         if isinstance(r, (Precedence, Gate)):
-            before, after = (r.before, r.after) if isinstance(r, Precedence) else (r.when, r.opens)
-            lag = r.lag if isinstance(r, Precedence) else 0
-            for f in enc.sched(before.ids):
-                for w in enc.sched(after.ids):
+            firsts, waiting, lag = r.waits()
+            for f in enc.sched(firsts):
+                for w in enc.sched(waiting):
                     if f != w:
                         edges.append((f, w, lag, r.id))
         elif isinstance(r, Order):

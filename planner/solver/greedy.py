@@ -48,16 +48,11 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
     rule_done: dict[int, int] = {}  # rule -> latest done among its placed first steps
     for i, rule in enumerate(hard):
         if isinstance(rule, (Precedence, Gate)):
-            before, after = (
-                (rule.before, rule.after)
-                if isinstance(rule, Precedence)
-                else (rule.when, rule.opens)
-            )
-            firsts = [f for f in before.ids if f in index]
-            lag = rule.lag if isinstance(rule, Precedence) else 0
+            before, after, lag = rule.waits()
+            firsts = [f for f in before if f in index]
             for f in firsts:
                 first_rules[f].append(i)
-            for w in after.ids:
+            for w in after:
                 if w in index:
                     waits_on[w].update(f for f in firsts if f != w)
                     wait_rules[w].append((i, lag))
