@@ -187,9 +187,9 @@ def test_timeline_views(view: str) -> None:
 
 def test_every_command_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
-    from planner.cli import app
-
     import typer.main
+
+    from planner.cli import app
 
     group = typer.main.get_command(app)
     for name, command in group.commands.items():  # type: ignore[attr-defined]
