@@ -11,7 +11,6 @@ its own assumption literal, so an infeasible model yields the rules that collide
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from ortools.sat.python import cp_model
 from planner.model import AnyOf, Rule, Scenario
 from planner.rules import preconditions
 from planner.rules.forbid import dependents
+from planner.solver.bounds import critical_path, earliest_starts, energy_bound
 
 GOODWILL_TAGS = frozenset({"good-faith", "goodwill"})
 
@@ -58,8 +58,13 @@ class Encoder:
         self.scheduled = [s for s in scenario.steps if s not in forbidden]
         self.is_scheduled = set(self.scheduled)
         self.horizon = horizon(scenario, self.scheduled)
+        # Outside explain mode, starts begin at their earliest possible time (implied by
+        # the hard rules; it lets CP-SAT prove optimality on large scenarios). In explain
+        # mode every rule must stay behind its literal, so no bound is taken from them.
+        est = {} if explain else earliest_starts(scenario, self.scheduled)
         self.start = {
-            s: self.model.new_int_var(0, self.horizon, f"start[{s}]") for s in self.scheduled
+            s: self.model.new_int_var(min(est.get(s, 0), self.horizon), self.horizon, f"start[{s}]")
+            for s in self.scheduled
         }
         latest_done = self.horizon + max(
             (scenario.steps[s].done_offset for s in self.scheduled), default=0
@@ -67,6 +72,10 @@ class Encoder:
         self.makespan = self.model.new_int_var(0, latest_done, "makespan")
         for s in self.scheduled:
             self.model.add(self.makespan >= self.done(s))
+        if not explain:
+            self.model.add(
+                self.makespan >= max(critical_path(scenario, est), energy_bound(scenario, est))
+            )
         #: Balance curves (rule id, event times, level changes, lowest level, highest level),
         #: for the exposure objective.
         self.curves: list[tuple[str, list[Any], list[Any], int, int]] = []
@@ -341,10 +350,6 @@ class Encoder:
         self.model.add_cumulative(
             [self.interval(s, rule) for s in running], [1] * len(running), limit
         )
-        if not rule.soft and not self.explain:
-            # The energy bound CP-SAT needs to prove optimality on large instances.
-            work = sum(self.scenario.steps[s].duration for s in running)
-            self.model.add(self.makespan >= math.ceil(work / rule.max))
 
     def order(self, rule: Any) -> None:
         """Rank by rank: every step starts no earlier than the latest start of earlier ranks."""

@@ -128,9 +128,10 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
                 t = max(t, pools[r.id][0] - r.grace)
         return t
 
-    def fits(s: str, t: int) -> int | None:
+    def fits(s: str, t: int, balance: bool = True) -> int | None:
         """The first time >= t the resources allow, or None when balance never will."""
-        dur, value = steps[s].duration, steps[s].value
+        dur = steps[s].duration
+        value = steps[s].value if balance else 0
         while True:
             moved = False
             for cap in cap_of[s] if dur else ():
@@ -179,11 +180,16 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
     stalled: list[str] = []  # ready, but balance has no room until more is verified
     while len(done) < len(todo):
         if not heap:
-            # Nothing is ready: place a stalled step, else the first waiting step, as is.
-            pending = stalled or [s for s in todo if s not in done]
-            s = min(pending, key=lambda x: index[x])
-            stalled = [x for x in stalled if x != s]
-            t = earliest_loose(s, done, scenario, lower[s])
+            # Nothing can go without breaking a rule. A stalled step (ready, but the balance
+            # has no room) goes first, breaking only the balance; else the first waiting step
+            # goes as its placed preconditions allow.
+            if stalled:
+                s = min(stalled, key=lambda x: index[x])
+                stalled = [x for x in stalled if x != s]
+                t = fits(s, earliest(s), balance=False) or earliest(s)
+            else:
+                s = min((x for x in todo if x not in done), key=lambda x: index[x])
+                t = earliest_loose(s, done, scenario, lower[s])
             place(s, t)
             queued.discard(s)
             push_ready(dependents[s])
@@ -191,6 +197,9 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
             push_ready(stalled)
             continue
         est, _, s = heapq.heappop(heap)
+        if not ready(s):  # its counter-step went to another give step meanwhile
+            queued.discard(s)
+            continue
         fit = fits(s, max(est, earliest(s)))
         if fit is None:
             stalled.append(s)

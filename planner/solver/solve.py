@@ -20,6 +20,12 @@ from planner.roadmap import order_groups
 from planner.solver.encoder import Encoder
 from planner.solver.greedy import greedy_schedule
 
+#: Deterministic work units CP-SAT may spend on the final tie-break stage (start every step
+#: as early as the objectives allow); small scenarios finish it far sooner.
+TIE_BREAK_WORK = 1.0
+#: Above this many steps the tie-break costs more than it is worth and is skipped.
+TIE_BREAK_MAX_STEPS = 300
+
 OBJECTIVES = ("penalty", "makespan", "exposure", "goodwill")
 DEFAULT_OBJECTIVES = ("penalty", "makespan", "exposure", "goodwill")
 
@@ -131,8 +137,10 @@ def solve_lexicographic(
     """
     model = enc.model
     exprs = {name: enc.objective_expr(name) for name in objectives}
-    exprs["starts"] = enc.objective_expr("starts")  # tie-break: everything as early as it can
-    stages = [*objectives, "starts"]
+    stages = list(objectives)
+    if len(enc.scheduled) <= TIE_BREAK_MAX_STEPS:
+        exprs["starts"] = enc.objective_expr("starts")  # tie-break: everything as early as it can
+        stages.append("starts")
     values: dict[str, int] = {}
     bounds: dict[str, int] = {}
     status_all = "optimal"
@@ -157,7 +165,12 @@ def solve_lexicographic(
                 if s in hint_starts:
                     model.add_hint(var, hint_starts[s])
         model.minimize(expr)
-        solver = _solver(seed, max(share, 0.05), workers)
+        tie_break = name == "starts"
+        # The tie-break runs on one worker for a fixed amount of deterministic work, not
+        # seconds: the same roadmap whatever the machine's load.
+        solver = _solver(seed, max(share, 0.05), 1 if tie_break else workers)
+        if tie_break:
+            solver.parameters.max_deterministic_time = TIE_BREAK_WORK
         if watch is not None:
             watch.state = f"(objective {name})"
         t0 = time.monotonic()
@@ -168,8 +181,9 @@ def solve_lexicographic(
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if starts is None:
                 return "unknown", None, False
-            status_all = "feasible"
-            values[name] = bounds[name] = -1
+            if not tie_break:
+                status_all = "feasible"
+                values[name] = bounds[name] = -1
             continue
         value = round(solver.objective_value)
         bound = math.ceil(solver.best_objective_bound - 1e-6)
@@ -177,6 +191,8 @@ def solve_lexicographic(
         values[name], bounds[name] = value, min(bound, value)
         if status == cp_model.OPTIMAL:
             model.add(expr == value)
+        elif tie_break:
+            pass  # a canonical-enough roadmap; the objectives above are unaffected
         else:
             status_all = "feasible"
             model.add(expr <= value)
