@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Mark:
-    """A place in an input file (1-based line and column, as editors count)."""
+class Mark(NamedTuple):
+    """A place in an input file (1-based line and column, as editors count).
+
+    A named tuple rather than a dataclass: the reader makes one per value, and a tuple is
+    several times cheaper to build.
+    """
 
     file: str
     line: int = 0

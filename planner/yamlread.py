@@ -76,6 +76,10 @@ class YList(list[Any]):
         return self.item_marks[index] if index < len(self.item_marks) else self.mark
 
 
+_SCALAR = ev.ScalarEvent
+_SKIPPED = (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentEndEvent)
+
+
 def _mark(name: str, m: Any) -> Mark:
     return Mark(name, m.line + 1, m.column + 1) if m is not None else Mark(name)
 
@@ -84,9 +88,26 @@ _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
 
 
+#: First characters of plain scalars that PyYAML's resolver may type as something other
+#: than text (bool, int, float, null, timestamp, merge, value); any other is plain text.
+_TYPED_STARTS = frozenset(_resolver.yaml_implicit_resolvers) | {""}
+
+
+_PLAIN: dict[str, Any] = {}
+
+
 def _scalar(event: ev.ScalarEvent, tag: str | None) -> Any:
     """The Python value of a scalar, typed as YAML 1.1 (PyYAML's safe rules) would type it."""
     if tag is None:
+        if not event.implicit[0] or event.value[:1] not in _TYPED_STARTS:
+            return event.value  # quoted, or plain text no resolver claims: the common case
+        known = _PLAIN.get(event.value, _PLAIN)
+        if known is not _PLAIN:
+            return known
+        value = _scalar(event, _resolver.resolve(yaml.ScalarNode, event.value, event.implicit))  # type: ignore[no-untyped-call]
+        if len(_PLAIN) < 100_000:  # plain values repeat (keys, numbers); all are immutable
+            _PLAIN[event.value] = value
+        return value
         tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     value = event.value
     if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:value"):
@@ -142,7 +163,31 @@ def read_yaml(name: str, data: bytes) -> Any:
 
     try:
         for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentEndEvent)):
+            kind = type(event)
+            if kind is _SCALAR and event.anchor is None and event.tag is None and stack:
+                # The common case, kept short: a plain or quoted value inside a container.
+                start = event.start_mark
+                mark = Mark(name, start.line + 1, start.column + 1)
+                try:
+                    value = _scalar(event, None)
+                except Exception as exc:  # a date such as 2027-02-30, ...
+                    problems.append(Problem(mark, _bad_scalar(event, None, exc)))
+                    value = event.value
+                container, key = stack[-1]
+                if type(container) is YList:
+                    container.append(value)
+                    container.item_marks.append(mark)
+                elif key is not None:
+                    container[key] = value
+                    container.value_marks[key] = mark
+                    stack[-1] = (container, None)
+                elif event.value not in container.key_marks:
+                    container.key_marks[event.value] = mark
+                    stack[-1] = (container, event.value)
+                else:  # a duplicate key: the general path words the problem
+                    _attach(name, stack, value, mark, problems, scalar_event=event)
+                continue
+            if kind in _SKIPPED:
                 continue
             if isinstance(event, ev.DocumentStartEvent):
                 documents += 1
