@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from collections import Counter
@@ -44,91 +43,14 @@ from generate import generate, write
 
 from planner.check import check
 from planner.load import load_scenario
-from planner.model import AnyOf, Scenario
-from planner.rules.capacity import Capacity
-from planner.rules.gate import Gate
-from planner.rules.precedence import Precedence
-from planner.rules.reciprocity import Reciprocity
-from planner.rules.window import Window
+from planner.model import Scenario
+from planner.solver.bounds import critical_path, earliest_starts, energy_bound
 from planner.solver.greedy import greedy_schedule
 
 BARE_IMPORTS = "import ortools.sat.python.cp_model, yaml, typer, tabulate"
 
 
 # ---- lower bounds ----------------------------------------------------------------------
-
-
-def earliest_starts(scenario: Scenario, scheduled: list[str]) -> dict[str, int]:
-    """Earliest starts no roadmap can beat: from `after` items (the earliest alternative of
-    `any`), hard precedence and gate rules (lags included), hard reciprocity (the earliest
-    counter-step other than the step itself, minus grace) and window openings, iterated to
-    a fixed point. Order, capacity and balance rules are ignored (a weaker, valid bound)."""
-    steps = scenario.steps
-    sched = set(scheduled)
-    off = {s: steps[s].done_offset for s in scheduled}
-    est = dict.fromkeys(scheduled, 0)
-    hard = [r for r in scenario.rules if not r.soft]
-    for r in hard:
-        if isinstance(r, Window):
-            for s in r.steps.ids:
-                if s in sched:
-                    shift = off[s] if r.measure == "done" else 0
-                    est[s] = max(est[s], r.earliest - shift)
-    waits = [
-        (
-            [f for f in (r.before if isinstance(r, Precedence) else r.when).ids if f in sched],
-            [w for w in (r.after if isinstance(r, Precedence) else r.opens).ids if w in sched],
-            r.lag if isinstance(r, Precedence) else 0,
-        )
-        for r in hard
-        if isinstance(r, (Precedence, Gate))
-    ]
-    recips = [
-        ([g for g in r.give.ids if g in sched], [c for c in r.get.ids if c in sched], r.grace)
-        for r in hard
-        if isinstance(r, Reciprocity)
-    ]
-    for _ in range(len(scheduled) + 2):  # a cycle of conditions would not settle
-        before = dict(est)
-        for s in scheduled:
-            for cond in steps[s].after:
-                items = cond.items if isinstance(cond, AnyOf) else (cond,)
-                options = [est[r.step] + off[r.step] + r.lag for r in items if r.step in sched]
-                if options:
-                    est[s] = max(est[s], min(options))
-        for firsts, waiting, lag in waits:
-            top = sorted(firsts, key=lambda f: est[f] + off[f])[-2:][::-1]  # latest done first
-            for w in waiting:
-                f = next((x for x in top if x != w), None)
-                if f is not None:
-                    est[w] = max(est[w], est[f] + off[f] + lag)
-        for gives, gets, grace in recips:
-            for g in gives:
-                options = [est[c] + off[c] for c in gets if c != g]
-                if options:
-                    est[g] = max(est[g], min(options) - grace)
-        if est == before:
-            break
-    return est
-
-
-def critical_path(scenario: Scenario, est: dict[str, int]) -> int:
-    """The makespan bound of the earliest starts: the latest earliest done time."""
-    return max(t + scenario.steps[s].done_offset for s, t in est.items())
-
-
-def energy_bound(scenario: Scenario, est: dict[str, int]) -> int:
-    """Per hard capacity rule: no selected step starts before the earliest of their
-    earliest starts, and together they run sum(durations) / max at best."""
-    best = 0
-    for r in scenario.rules:
-        if isinstance(r, Capacity) and not r.soft:
-            running = [s for s in r.steps.ids if s in est and scenario.steps[s].duration > 0]
-            if len(running) <= r.max:
-                continue
-            work = sum(scenario.steps[s].duration for s in running)
-            best = max(best, min(est[s] for s in running) + math.ceil(work / r.max))
-    return best
 
 
 # ---- measurements ----------------------------------------------------------------------
