@@ -108,7 +108,6 @@ def _scalar(event: ev.ScalarEvent, tag: str | None) -> Any:
         if len(_PLAIN) < 100_000:  # plain values repeat (keys, numbers); all are immutable
             _PLAIN[event.value] = value
         return value
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     value = event.value
     if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:value"):
         return value
@@ -161,6 +160,9 @@ def read_yaml(name: str, data: bytes) -> Any:
             problems.append(problem)
         refs.append(problem)
 
+    event: Any
+    value: Any
+    container: Any
     try:
         for event in yaml.parse(text, Loader=_Loader):
             kind = type(event)
@@ -202,7 +204,7 @@ def read_yaml(name: str, data: bytes) -> Any:
                 refused(
                     Problem(mark, f"aliases are not allowed (*{event.anchor}): write the value out")
                 )
-                value: Any = None
+                value = None
             elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
                 value, _ = stack.pop()
                 brackets.pop()
@@ -229,7 +231,7 @@ def read_yaml(name: str, data: bytes) -> Any:
                     if len(stack) >= MAX_DEPTH:
                         problems.append(Problem(mark, f"nested deeper than {MAX_DEPTH} levels"))
                         break
-                    container: Any = (
+                    container = (
                         YMap(mark) if isinstance(event, ev.MappingStartEvent) else YList(mark)
                     )
                     stack.append((container, None))

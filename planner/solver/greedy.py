@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from planner.model import AnyOf, Scenario
 from planner.rules.balance import Balance
@@ -22,6 +23,8 @@ from planner.rules.order import Order
 from planner.rules.precedence import Precedence
 from planner.rules.reciprocity import Reciprocity
 from planner.rules.window import Window
+
+R = TypeVar("R")
 
 
 def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, int]:
@@ -67,34 +70,16 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
                     offset = steps[s].done_offset if rule.measure == "done" else 0
                     lower[s] = max(lower[s], rule.earliest - offset)
     recips = [r for r in hard if isinstance(r, Reciprocity)]
-    gives_in: dict[str, list[Reciprocity]] = {s: [] for s in todo}
-    answers_in: dict[str, list[Reciprocity]] = {s: [] for s in todo}
-    for rec in recips:
-        for s in rec.give.ids:
-            if s in gives_in:
-                gives_in[s].append(rec)
-        for s in rec.get.ids:
-            if s in answers_in:
-                answers_in[s].append(rec)
+    gives_in = _by_step(todo, recips, lambda r: r.give.ids)
+    answers_in = _by_step(todo, recips, lambda r: r.get.ids)
     pools: dict[str, list[int]] = {r.id: [] for r in recips}  # done times of free counter-steps
     caps = [r for r in hard if isinstance(r, Capacity)]
-    cap_of: dict[str, list[Capacity]] = {s: [] for s in todo}
-    for cap in caps:
-        for s in cap.steps.ids:
-            if s in cap_of:
-                cap_of[s].append(cap)
+    cap_of = _by_step(todo, caps, lambda r: r.steps.ids)
     busy: dict[str, list[tuple[int, int]]] = {r.id: [] for r in caps}
     bals = [r for r in hard if isinstance(r, Balance)]
     events: dict[str, dict[int, int]] = {r.id: {} for r in bals}
-    ahead_in: dict[str, list[Balance]] = {s: [] for s in todo}
-    behind_in: dict[str, list[Balance]] = {s: [] for s in todo}
-    for bal in bals:
-        for s in bal.ahead.ids:
-            if s in ahead_in:
-                ahead_in[s].append(bal)
-        for s in bal.behind.ids:
-            if s in behind_in:
-                behind_in[s].append(bal)
+    ahead_in = _by_step(todo, bals, lambda r: r.ahead.ids)
+    behind_in = _by_step(todo, bals, lambda r: r.behind.ids)
 
     dependents: dict[str, list[str]] = {s: [] for s in todo}
     for s in todo:
@@ -213,6 +198,18 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
                 queued.discard(x)
             push_ready(retry)
     return starts
+
+
+def _by_step(
+    todo: list[str], rules: list[R], ids_of: Callable[[R], tuple[str, ...]]
+) -> dict[str, list[R]]:
+    """For each step, the rules whose selector (`ids_of`) names it."""
+    out: dict[str, list[R]] = {s: [] for s in todo}
+    for rule in rules:
+        for s in ids_of(rule):
+            if s in out:
+                out[s].append(rule)
+    return out
 
 
 def _give_steps(recips: list[Reciprocity], s: str) -> list[str]:

@@ -24,7 +24,7 @@ from planner.solver.greedy import greedy_schedule
 #: as early as the objectives allow); small scenarios finish it far sooner.
 TIE_BREAK_WORK = 1.0
 #: Above this many steps the tie-break costs more than it is worth and is skipped.
-TIE_BREAK_MAX_STEPS = 300
+TIE_BREAK_MAX_STEPS = 120
 
 OBJECTIVES = ("penalty", "makespan", "exposure", "goodwill")
 DEFAULT_OBJECTIVES = ("penalty", "makespan", "exposure", "goodwill")
