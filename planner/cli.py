@@ -354,5 +354,21 @@ def timeline(
 
 
 def main() -> None:
-    """Entry point of the `planner` script."""
-    app()
+    """Entry point of the `planner` script: usage errors as one line, exit 2."""
+    # typer vendors click: its UsageError is the base of the BadParameter it exports.
+    usage_error: type[Exception] = next(
+        c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+    )
+    try:
+        code = app(standalone_mode=False)
+    except usage_error as exc:
+        message = exc.format_message()  # type: ignore[attr-defined]  # click's UsageError
+        if message:  # (no command at all: the help was printed instead)
+            ctx = getattr(exc, "ctx", None)
+            where = f"{ctx.command_path}: " if ctx is not None else "planner: "
+            typer.echo(f"{where}{message} (see --help)", err=True)
+        sys.exit(2)
+    except typer.Abort:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -165,12 +165,18 @@ def test_plan_formats(fmt: str) -> None:
             "--tablefmt: unknown format 'nope'",
         ),
         (["check", "missing.yaml"], "missing.yaml: no such file"),
+        (["plan", "--alternatives", "0"], "planner plan: Invalid value for '--alternatives'"),
+        (["plan", "--format", "pdf"], "planner plan: Invalid value for '--format'"),
+        (["check"], "planner check: Missing argument 'roadmap'"),
+        (["timeline", "r.yaml", "--by", "week"], "planner timeline: Invalid value for '--by'"),
+        (["nope"], "No such command 'nope'"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(args: list[str], message: str) -> None:
     result = run(*args)
     assert result.returncode == 2
     assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr
 
 
