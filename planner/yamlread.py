@@ -252,6 +252,9 @@ def read_yaml(name: str, data: bytes) -> Any:
         where = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
         what += _HINTS.get(what, "")
+        if "maximum nesting depth" in what:  # libyaml 0.2.5+ stops deep flow nesting itself
+            problems.append(Problem(_mark(name, where), f"nested deeper than {MAX_DEPTH} levels"))
+            raise InputError(problems) from None
         at = _mark(name, where)
         if exc.context == "while scanning a simple key" and exc.context_mark:
             # Found on the next line; the text that lacks its ':' is where the scan began.

@@ -291,10 +291,12 @@ def test_nesting_beyond_the_limit_is_refused_where_it_goes_too_deep() -> None:
 
 
 def test_nesting_far_beyond_the_limit_is_refused_without_recursion() -> None:
+    """Refused by our depth limit, or (PyYAML 6.0.4's libyaml scans ahead) by libyaml's own
+    limit first: either way one located line, the same words."""
     depth = 100_000
-    assert problems("[" * depth + "]" * depth) == [
-        f"f.yaml:1:{MAX_DEPTH + 1}: nested deeper than {MAX_DEPTH} levels"
-    ]
+    [line] = problems("[" * depth + "]" * depth)
+    assert line.startswith("f.yaml:1:")
+    assert line.endswith(f": nested deeper than {MAX_DEPTH} levels")
 
 
 def test_input_over_the_size_limit_is_refused_before_parsing() -> None:
