@@ -204,10 +204,20 @@ def timeline_rows(scenario: Scenario, starts: Mapping[str, int]) -> list[dict[st
 TITLE_WIDTH = 64
 
 
-def _cell(scenario: Scenario, column: str, value: Any) -> Any:
+#: Formats read in a terminal, where long titles are cut to TITLE_WIDTH; documents (html,
+#: latex, markdown, ...) keep them whole.
+TERMINAL_FORMATS = frozenset(
+    {"simple", "plain", "grid", "simple_grid", "rounded_grid", "heavy_grid", "mixed_grid",
+     "double_grid", "fancy_grid", "outline", "simple_outline", "rounded_outline",
+     "heavy_outline", "mixed_outline", "double_outline", "fancy_outline", "psql", "presto",
+     "orgtbl", "pretty"}
+)  # fmt: skip
+
+
+def _cell(scenario: Scenario, column: str, value: Any, short: bool) -> Any:
     if column == "start":
         return when(scenario, value)
-    if column == "title" and len(value) > TITLE_WIDTH:
+    if short and column == "title" and len(value) > TITLE_WIDTH:
         return value[: TITLE_WIDTH - 1].rstrip() + "…"
     return value
 
@@ -234,7 +244,8 @@ def timeline(
 
     def table(items: list[dict[str, Any]], drop: str | None = None) -> str:
         cols = [h for h in headers if h != drop]
-        body = [[when(scenario, r[h]) if h == "start" else r[h] for h in cols] for r in items]
+        short = tablefmt in TERMINAL_FORMATS
+        body = [[_cell(scenario, h, r[h], short) for h in cols] for r in items]
         return tabulate(body, headers=cols, tablefmt=tablefmt, disable_numparse=True)
 
     if view == "time":

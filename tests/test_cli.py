@@ -219,3 +219,16 @@ def test_ortools_is_not_imported(args: list[str]) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip().endswith("clean"), result.stderr
+
+
+def test_long_titles_are_cut_in_terminal_tables_only() -> None:
+    """The non-aggression pledge's title is 150 characters: cut to 64 in a terminal table,
+    whole in a markdown (github) table meant for a document."""
+    title = (
+        "Commit in writing not to abet, facilitate or engage in aggression against any NATO state"
+    )
+    terminal = run("timeline", "examples/brief-roadmap.yaml")
+    assert title not in terminal.stdout and "Commit in writing not to abet" in terminal.stdout
+    assert "…" in terminal.stdout
+    document = run("timeline", "examples/brief-roadmap.yaml", "--tablefmt", "github")
+    assert title in document.stdout
