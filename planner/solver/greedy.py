@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TypeVar
 
-from planner.model import AnyOf, Scenario
+from planner.model import AnyOf, Scenario, Step
 from planner.rules.balance import Balance
 from planner.rules.capacity import Capacity
 from planner.rules.gate import Gate
@@ -134,13 +134,14 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
             if not moved:
                 return t
 
-    heap: list[tuple[int, int, str]] = []
+    tail = _tails(todo, dependents, steps)
+    heap: list[tuple[int, int, int, str]] = []
     queued: set[str] = set()
 
     def push_ready(candidates: Iterable[str]) -> None:
         for s in candidates:
             if s not in done and s not in queued and ready(s):
-                heapq.heappush(heap, (earliest(s), index[s], s))
+                heapq.heappush(heap, (-tail[s], earliest(s), index[s], s))
                 queued.add(s)
 
     def place(s: str, t: int) -> None:
@@ -181,7 +182,7 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
             push_ready(_give_steps(recips, s))
             push_ready(stalled)
             continue
-        est, _, s = heapq.heappop(heap)
+        _, est, _, s = heapq.heappop(heap)
         if not ready(s):  # its counter-step went to another give step meanwhile
             queued.discard(s)
             continue
@@ -198,6 +199,32 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
                 queued.discard(x)
             push_ready(retry)
     return starts
+
+
+def _tails(
+    todo: list[str], dependents: dict[str, list[str]], steps: Mapping[str, Step]
+) -> dict[str, int]:
+    """Each step's tail: the longest chain of done times from its start to the end of what
+    waits on it. Among steps ready at the same time, the longest tail goes first."""
+    tail: dict[str, int] = {}
+    for root in todo:
+        if root in tail:
+            continue
+        stack = [(root, iter(dependents[root]))]
+        on_path = {root}
+        while stack:
+            s, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                on_path.discard(s)
+                tail[s] = steps[s].done_offset + max(
+                    (tail.get(c, 0) for c in dependents[s]), default=0
+                )
+            elif child not in tail and child not in on_path:  # a cycle is cut, not followed
+                on_path.add(child)
+                stack.append((child, iter(dependents[child])))
+    return tail
 
 
 def _by_step(
