@@ -16,12 +16,18 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from planner.model import AnyOf, Rule, Scenario
+from planner.model import AnyOf, Rule, Scenario, Step
 from planner.rules import preconditions
 from planner.rules.forbid import dependents
 from planner.solver.bounds import critical_path, earliest_starts, energy_bound
 
 GOODWILL_TAGS = frozenset({"good-faith", "goodwill"})
+
+
+def is_goodwill(step: Step) -> bool:
+    """A good-faith step, for the `goodwill` objective: kind `goodwill`, or tagged
+    `good-faith` / `goodwill`."""
+    return step.kind == "goodwill" or not step.tags.isdisjoint(GOODWILL_TAGS)
 
 
 def horizon(scenario: Scenario, scheduled: Iterable[str]) -> int:
@@ -432,12 +438,7 @@ class Encoder:
                 self.model.add_reservoir_constraint([*times, 0], [*changes, -exposure], low, 0)
             return exposure
         if name == "goodwill":
-            good = [
-                s
-                for s in self.scheduled
-                if self.scenario.steps[s].kind == "goodwill"
-                or not self.scenario.steps[s].tags.isdisjoint(GOODWILL_TAGS)
-            ]
+            good = [s for s in self.scheduled if is_goodwill(self.scenario.steps[s])]
             return sum(self.start[s] for s in good) if good else 0
         if name == "penalty":
             return sum(self.penalty_terms) if self.penalty_terms else 0

@@ -47,6 +47,7 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
             elif cond.step in index:
                 waits_on[s].add(cond.step)
     wait_rules: dict[str, list[tuple[int, int]]] = {s: [] for s in todo}
+    ranked_after: dict[str, list[str]] = {s: [] for s in todo}  # order rules' earlier ranks
     first_rules: dict[str, list[int]] = {s: [] for s in todo}
     rule_done: dict[int, int] = {}  # rule -> latest done among its placed first steps
     for i, rule in enumerate(hard):
@@ -64,6 +65,7 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
             for k in range(1, len(ranks)):
                 for s in ranks[k]:
                     waits_on[s].update(ranks[k - 1])
+                    ranked_after[s].extend(ranks[k - 1])
         elif isinstance(rule, Window):
             for s in rule.steps.ids:
                 if s in index:
@@ -108,6 +110,8 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
                 t = max(t, min(options))
         for i, lag in wait_rules[s]:
             t = max(t, rule_done.get(i, 0) + lag)
+        for p in ranked_after[s]:  # graduated order: no earlier than the rank before
+            t = max(t, starts[p])
         for r in gives_in[s]:
             if pools[r.id]:
                 t = max(t, pools[r.id][0] - r.grace)
