@@ -406,12 +406,19 @@ def plan_doc(scenario: Scenario, result: Any) -> dict[str, Any]:
 def conflict_text(scenario: Scenario, conflict: Any) -> str:
     """Why no roadmap exists: the colliding rules, their sources, the arithmetic."""
     n = len(conflict.culprits)
-    lines = [
-        f"No roadmap keeps every hard rule. {'These' if n > 1 else 'This'} {n} "
-        f"{'rules collide' if n > 1 else 'rule cannot hold'}"
-        + (" (a minimal set: drop any one and the rest can hold):" if conflict.is_minimal else
-           " (the time limit stopped the search for a smaller set):"),
-    ]  # fmt: skip
+    if conflict.structural:
+        head = (
+            f"No roadmap keeps every hard rule. {'These' if n > 1 else 'This'} {n} "
+            f"{'rules cannot' if n > 1 else 'rule cannot'} hold, whatever the times:"
+        )
+    else:
+        head = (
+            f"No roadmap keeps every hard rule. {'These' if n > 1 else 'This'} {n} "
+            f"{'rules collide' if n > 1 else 'rule cannot hold'}"
+            + (" (a minimal set: drop any one and the rest can hold):" if conflict.is_minimal
+               else " (the time limit stopped the search for a smaller set):")
+        )  # fmt: skip
+    lines = [head]
     for c in conflict.culprits:
         lines += ["", f"[{c.kind}] {c.name}  ({c.where})", f"  {c.detail}"]
         if c.source:

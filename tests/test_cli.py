@@ -232,3 +232,28 @@ def test_long_titles_are_cut_in_terminal_tables_only() -> None:
     assert "…" in terminal.stdout
     document = run("timeline", "examples/brief-roadmap.yaml", "--tablefmt", "github")
     assert title in document.stdout
+
+
+def test_a_step_that_needs_a_red_line_makes_the_plan_impossible(tmp_path: Path) -> None:
+    """`relief` waits for `eject`, which a forbid rule excludes: no times can help, so the
+    why-not names the red line (with its source) and the precondition, and the chain."""
+    (tmp_path / "p.yaml").write_text(
+        "scenario: {name: red line}\n"
+        "actors: {US: United States, BY: Belarus}\n"
+        "packages:\n"
+        "  - id: main\n"
+        "    steps:\n"
+        "      - {id: eject, actor: BY, kind: commitment, duration: 1}\n"
+        "      - {id: relief, actor: US, kind: relief, duration: 1, after: [eject]}\n"
+    )
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "r.yaml").write_text(
+        "rules:\n  - {id: no-eject, kind: forbid, steps: [eject], source: a nonstarter}\n"
+    )
+    result = run(
+        "plan", "--packages", str(tmp_path / "p.yaml"), "--constraints", str(tmp_path / "c")
+    )
+    assert result.returncode == 1
+    assert "cannot hold, whatever the times" in result.stdout
+    assert "[forbid] no-eject" in result.stdout and 'source: "a nonstarter"' in result.stdout
+    assert "relief depends on the red line eject: eject → relief" in result.stdout

@@ -419,7 +419,9 @@ class Encoder:
             return
         for s, chain in dependents(self.scenario, set(rule.steps.ids)).items():
             if s in self.is_scheduled:
-                self.cannot_hold(rule, f"{s} depends on the red line: " + " → ".join(chain))
+                self.cannot_hold(
+                    rule, f"{s} depends on the red line {chain[-1]}: " + " → ".join(chain[::-1])
+                )
                 break
 
     # ---- objectives ----------------------------------------------------------------------

@@ -39,6 +39,9 @@ class Conflict:
     arithmetic: tuple[str, ...]
     is_minimal: bool
     seconds: float
+    #: True when each culprit fails on its own, whatever the times (a broken delink, a
+    #: step that needs a red-line step): then all of them are listed.
+    structural: bool = False
 
 
 def _feasible(
@@ -69,10 +72,11 @@ def explain(scenario: Scenario, time_limit: float = 10.0, seed: int = 0) -> Conf
     deadline = t0 + time_limit
     enc = Encoder(scenario, explain=True).build()
     names = sorted(enc.lits)
-    # Rules that fail whatever the times are a conflict of their own, smallest first.
+    # Rules that fail whatever the times are each a conflict of their own: list them all,
+    # rules before step preconditions.
     if enc.impossible:
-        core = sorted(enc.impossible)[:1]
-        return _conflict(scenario, enc, core, True, time.monotonic() - t0)
+        core = sorted(enc.impossible, key=lambda n: (n.startswith("after:"), n))
+        return _conflict(scenario, enc, core, True, time.monotonic() - t0, structural=True)
     ok, core = _feasible(enc, names, seed, deadline - time.monotonic())
     if ok is not False:
         return None
@@ -103,7 +107,12 @@ def _rule_of(scenario: Scenario, name: str) -> Rule | None:
 
 
 def _conflict(
-    scenario: Scenario, enc: Encoder, core: list[str], minimal: bool, seconds: float
+    scenario: Scenario,
+    enc: Encoder,
+    core: list[str],
+    minimal: bool,
+    seconds: float,
+    structural: bool = False,
 ) -> Conflict:
     culprits = []
     for name in core:
@@ -126,7 +135,9 @@ def _conflict(
                     + ", ".join(_cond_text(c, scenario.unit) for c in step.after),
                 )
             )
-    return Conflict(tuple(culprits), tuple(arithmetic(scenario, enc, core)), minimal, seconds)
+    return Conflict(
+        tuple(culprits), tuple(arithmetic(scenario, enc, core)), minimal, seconds, structural
+    )
 
 
 def _cond_text(cond: Req | AnyOf, unit: str) -> str:
