@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from planner.model import AnyOf, Req, Scenario
+from planner.model import Scenario
 from planner.rules.gate import Gate
 from planner.rules.precedence import Precedence
+from planner.rules.preconditions import earliest_start
 from planner.rules.reciprocity import Reciprocity
 
 SEQUENCE_NOTE = (
@@ -51,12 +52,7 @@ def starts_from_sequence(scenario: Scenario, sequence: Sequence[str]) -> dict[st
     previous = 0
     for sid in sequence:
         step = scenario.steps[sid]
-        t = previous
-        for cond in step.after:
-            items: tuple[Req, ...] = cond.items if isinstance(cond, AnyOf) else (cond,)
-            options = [done[r.step] + r.lag for r in items if r.step in done]
-            if options:
-                t = max(t, min(options))
+        t = max(previous, earliest_start(step, done))
         for i, lag in waits.get(sid, ()):
             if i in done_by_rule:
                 t = max(t, done_by_rule[i] + lag)

@@ -11,6 +11,7 @@ step's own `source`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from planner.check import PRECONDITION_KIND, CheckContext, Violation
@@ -42,6 +43,20 @@ def _problem(ctx: CheckContext, step: Step, req: Req) -> tuple[str, str, list[st
     if found is None:
         return None
     return found[0], found[1], [step.id, req.step], found[2]
+
+
+def earliest_start(step: Step, done: Mapping[str, int]) -> int:
+    """The earliest start `step`'s `after` items allow, given the done times known so far
+    (items whose steps have no done time yet are not waited for; for `{any: [...]}`, the
+    earliest of the known alternatives). Shared by sequences, the greedy schedule and the
+    solver's lower bounds."""
+    t = 0
+    for cond in step.after:
+        items = cond.items if isinstance(cond, AnyOf) else (cond,)
+        options = [done[r.step] + r.lag for r in items if r.step in done]
+        if options:
+            t = max(t, min(options))
+    return t
 
 
 def check(ctx: CheckContext) -> list[Violation]:

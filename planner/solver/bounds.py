@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from planner.model import AnyOf, Scenario
+from planner.model import Scenario
 from planner.rules.capacity import Capacity
 from planner.rules.gate import Gate
 from planner.rules.precedence import Precedence
+from planner.rules.preconditions import earliest_start
 from planner.rules.reciprocity import Reciprocity
 from planner.rules.window import Window
 
@@ -50,12 +51,10 @@ def earliest_starts(scenario: Scenario, scheduled: Sequence[str]) -> dict[str, i
     ]
     for _ in range(len(scheduled) + 2):  # a cycle of conditions would never settle
         previous = dict(est)
+        done = {s: est[s] + off[s] for s in scheduled}
         for s in scheduled:
-            for cond in steps[s].after:
-                items = cond.items if isinstance(cond, AnyOf) else (cond,)
-                options = [est[r.step] + off[r.step] + r.lag for r in items if r.step in sched]
-                if options:
-                    est[s] = max(est[s], min(options))
+            est[s] = max(est[s], earliest_start(steps[s], done))
+            done[s] = est[s] + off[s]
         for firsts, waiting, lag in waits:
             top = sorted(firsts, key=lambda f: est[f] + off[f])[-2:][::-1]  # latest done first
             for w in waiting:
@@ -63,9 +62,9 @@ def earliest_starts(scenario: Scenario, scheduled: Sequence[str]) -> dict[str, i
                 if f is not None:
                     est[w] = max(est[w], est[f] + off[f] + lag)
         for gives, gets, grace in recips:
-            done = sorted((est[c] + off[c], c) for c in gets)
+            counters = sorted((est[c] + off[c], c) for c in gets)
             for g in gives:
-                first = next((d for d, c in done if c != g), None)
+                first = next((d for d, c in counters if c != g), None)
                 if first is not None:
                     est[g] = max(est[g], first - grace)
         if est == previous:

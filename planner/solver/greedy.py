@@ -21,6 +21,7 @@ from planner.rules.capacity import Capacity
 from planner.rules.gate import Gate
 from planner.rules.order import Order
 from planner.rules.precedence import Precedence
+from planner.rules.preconditions import earliest_start
 from planner.rules.reciprocity import Reciprocity
 from planner.rules.window import Window
 
@@ -102,12 +103,7 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
         return all(pools[r.id] for r in gives_in[s])
 
     def earliest(s: str) -> int:
-        t = lower[s]
-        for cond in steps[s].after:
-            items = cond.items if isinstance(cond, AnyOf) else (cond,)
-            options = [done[r.step] + r.lag for r in items if r.step in done]
-            if options:
-                t = max(t, min(options))
+        t = max(lower[s], earliest_start(steps[s], done))
         for i, lag in wait_rules[s]:
             t = max(t, rule_done.get(i, 0) + lag)
         for p in ranked_after[s]:  # graduated order: no earlier than the rank before
@@ -272,10 +268,4 @@ def _balance_room(events: dict[int, int], t: int, value: int, margin: int) -> in
 
 def earliest_loose(s: str, done: dict[str, int], scenario: Scenario, low: int) -> int:
     """The earliest start meeting the `after` items whose steps are placed."""
-    t = low
-    for cond in scenario.steps[s].after:
-        items = cond.items if isinstance(cond, AnyOf) else (cond,)
-        options = [done[r.step] + r.lag for r in items if r.step in done]
-        if options:
-            t = max(t, min(options))
-    return t
+    return max(low, earliest_start(scenario.steps[s], done))
