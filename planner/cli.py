@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from planner.errors import InputError
+from planner.solver import DEFAULT_OBJECTIVES
 
 app = typer.Typer(
     name="planner",
@@ -163,7 +164,7 @@ def plan(
             help="Objectives in priority order, comma-separated, minimized lexicographically: "
             "penalty (soft rules), makespan, exposure, goodwill.",
         ),
-    ] = "penalty,makespan,exposure,goodwill",
+    ] = ",".join(DEFAULT_OBJECTIVES),
     alternatives: Annotated[
         int,
         typer.Option(

@@ -158,16 +158,6 @@ class Rule:
     note: str = ""
     mark: Mark = field(default=Mark(""), compare=False)
 
-    def selectors(self) -> list[Selector]:
-        out: list[Selector] = []
-        for name in self.fields:
-            value = getattr(self, name)
-            if isinstance(value, Selector):
-                out.append(value)
-            elif isinstance(value, tuple) and value and isinstance(value[0], Selector):
-                out.extend(value)
-        return out
-
     def links(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
         """Conditions this rule creates, as (from steps, to steps): `to` waits on `from`.
 

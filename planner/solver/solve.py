@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 from planner.check import check
 from planner.model import Scenario
 from planner.roadmap import order_groups
+from planner.solver import DEFAULT_OBJECTIVES, OBJECTIVES
 from planner.solver.encoder import Encoder
 from planner.solver.greedy import greedy_schedule
 
@@ -26,8 +27,6 @@ TIE_BREAK_WORK = 1.0
 #: Above this many steps the tie-break costs more than it is worth and is skipped.
 TIE_BREAK_MAX_STEPS = 120
 
-OBJECTIVES = ("penalty", "makespan", "exposure", "goodwill")
-DEFAULT_OBJECTIVES = ("penalty", "makespan", "exposure", "goodwill")
 
 Progress = Callable[[str], None]
 
@@ -57,7 +56,6 @@ class PlanResult:
     candidates: tuple[Candidate, ...] = ()
     conflict: Any = None  # planner.solver.explain.Conflict when infeasible
     notes: tuple[str, ...] = field(default=())
-    solve_seconds: float = 0.0
 
 
 def parse_objectives(text: str) -> tuple[str, ...]:
@@ -329,7 +327,6 @@ def plan(
                     f"no roadmap found within {time_limit:g} s, and none proven impossible: "
                     "raise --time-limit",
                 ),
-                solve_seconds=time.monotonic() - t0,
             )
     if any(v < 0 for v in best.values.values()):
         measured = measure(scenario, best.starts, objectives)
@@ -375,5 +372,4 @@ def plan(
         tuple(objectives),
         tuple(ranked),
         notes=tuple(notes),
-        solve_seconds=time.monotonic() - t0,
     )
