@@ -170,6 +170,15 @@ def test_plan_formats(fmt: str) -> None:
         (["check"], "planner check: Missing argument 'roadmap'"),
         (["timeline", "r.yaml", "--by", "week"], "planner timeline: Invalid value for '--by'"),
         (["nope"], "No such command 'nope'"),
+        (
+            ["check", "examples/brief-roadmap.yaml", "--format", "xml"],
+            "Invalid value for '--format'",
+        ),
+        (["timeline", "r.yaml", "--phase-length", "0"], "Invalid value for '--phase-length'"),
+        (["explain", "--time-limit", "0"], "Invalid value for '--time-limit'"),
+        (["plan", "--seed", "-1"], "Invalid value for '--seed'"),
+        (["plan", "--tolerance", "-0.5"], "Invalid value for '--tolerance'"),
+        (["validate", "--constraints", "missing-dir"], "missing-dir: no such directory"),
     ],
 )
 def test_bad_options_exit_2_with_one_line(args: list[str], message: str) -> None:
