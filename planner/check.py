@@ -7,12 +7,14 @@ spans in the scenario's unit — and assembles the report.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from planner.model import Rule, Scenario, Step
 
 PRECONDITION_KIND = "precondition"
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,13 @@ class CheckContext:
     def __init__(self, scenario: Scenario, starts: Mapping[str, int]) -> None:
         self.scenario = scenario
         self.starts = starts
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, name: str, compute: Callable[[Scenario], _T]) -> _T:
+        """`compute(scenario)`, computed once per check (shared by rules of one kind)."""
+        if name not in self._memo:
+            self._memo[name] = compute(self.scenario)
+        return self._memo[name]  # type: ignore[no-any-return]
 
     def is_scheduled(self, step_id: str) -> bool:
         return step_id in self.starts

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from planner import cache
 from planner.errors import InputError, Mark, Problem, Problems
 from planner.fields import Reader, check_id, check_nat, describe, suggest
 from planner.model import (
@@ -33,6 +34,7 @@ from planner.model import (
     Step,
     Verify,
 )
+from planner.roadmap_lines import Row, read_roadmap_steps
 from planner.yamlread import MAX_BYTES, YList, YMap, read_yaml
 
 STEP_FIELDS = (
@@ -126,10 +128,19 @@ def load_scenario(packages: Path | None = None, constraints: Path | None = None)
         packages = packages or default_packages
         constraints = constraints or default_constraints
     problems = Problems()
-    docs: list[tuple[str, Any]] = []
+    files: list[tuple[str, bytes]] = []
     for path in [packages, *constraint_files(constraints)]:
         try:
-            name, data = read_file(path)
+            files.append(read_file(path))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    cache_key = None if problems else cache.key(files)
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return cached
+    docs: list[tuple[str, Any]] = []
+    for name, data in files:
+        try:
             docs.append((name, read_yaml(name, data)))
         except InputError as exc:
             problems.extend(exc.problems)
@@ -139,7 +150,9 @@ def load_scenario(packages: Path | None = None, constraints: Path | None = None)
     builder.scenario_file(*docs[0])
     for name, doc in docs[1:]:
         builder.constraints_file(name, doc)
-    return builder.build()
+    scenario = builder.build()
+    cache.put(cache_key, scenario)
+    return scenario
 
 
 class _Builder:
@@ -683,14 +696,21 @@ def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
         rows = _csv_rows(name, data, problems)
         result = RoadmapFile(name, starts=_starts(rows, scenario, problems))
     else:
-        # JSON is read by the YAML reader too: the same duplicate-key refusal and positions.
-        doc = read_yaml(name, data)
-        result = _roadmap_doc(name, doc, scenario, problems)
+        fast = read_roadmap_steps(name, data)
+        if fast is not None:
+            result = _roadmap_doc(name, fast[0], scenario, problems, fast[1])
+        else:
+            # JSON is read by the YAML reader too: the same duplicate-key refusal and marks.
+            result = _roadmap_doc(name, read_yaml(name, data), scenario, problems)
     problems.raise_if_any()
     return result
 
 
-def _roadmap_doc(name: str, doc: Any, scenario: Scenario, problems: Problems) -> RoadmapFile:
+def _roadmap_doc(
+    name: str, doc: Any, scenario: Scenario, problems: Problems, rows: list[Row] | None = None
+) -> RoadmapFile:
+    """The roadmap in `doc`; `rows` are its `steps` entries when the fast path
+    (`planner.roadmap_lines`) read them, leaving `doc`'s list empty."""
     if not isinstance(doc, YMap):
         problems.add(
             getattr(doc, "mark", Mark(name, 1, 1)),
@@ -720,7 +740,9 @@ def _roadmap_doc(name: str, doc: Any, scenario: Scenario, problems: Problems) ->
                 seen[sid] = where
         return RoadmapFile(name, sequence=tuple(seen))
     items = r.sequence("steps")
-    rows: list[tuple[Mark, dict[str, tuple[Any, Mark]]]] = []
+    if rows is not None:
+        return RoadmapFile(name, starts=_starts(rows, scenario, problems))
+    rows = []
     for i, item in enumerate(items or []):
         if not isinstance(item, YMap):
             problems.add(items.at(i), f"a roadmap entry is {{step, start}}, not {describe(item)}")
@@ -747,9 +769,7 @@ def _first_time(sid: str, where: Mark, seen: dict[str, Mark], problems: Problems
     return True
 
 
-def _starts(
-    rows: list[tuple[Mark, dict[str, tuple[Any, Mark]]]], scenario: Scenario, problems: Problems
-) -> dict[str, int]:
+def _starts(rows: list[Row], scenario: Scenario, problems: Problems) -> dict[str, int]:
     """Start times from roadmap rows, with their derived fields checked against the scenario."""
     starts: dict[str, int] = {}
     seen: dict[str, Mark] = {}
@@ -787,9 +807,7 @@ def _starts(
     return starts
 
 
-def _csv_rows(
-    name: str, data: bytes, problems: Problems
-) -> list[tuple[Mark, dict[str, tuple[Any, Mark]]]]:
+def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
     """CSV rows with a `step,start` header, values typed (integers where they look so)."""
     import csv
     import io

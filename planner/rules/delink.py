@@ -15,14 +15,15 @@ if TYPE_CHECKING:
 EMPTY = Selector((), ())
 
 
-def find_chain(scenario: Scenario, sources: set[str], targets: set[str]) -> list[str] | None:
-    """A shortest directed chain of conditions from a step in `sources` to one in `targets`,
-    as alternating step ids and link labels ('after' or a rule id), or None.
+Links = dict[str, list[tuple[str, str]]]
 
-    The links are `after` preconditions (prerequisite → step) and the `links()` of every
-    rule: precedence before → after, reciprocity get → give, gate when → opens.
-    """
-    out_edges: dict[str, list[tuple[str, str]]] = {}
+
+def link_graph(scenario: Scenario) -> Links:
+    """Every link of the scenario, as node -> [(next node, label)]: `after` preconditions
+    (prerequisite → step, 'after') and the `links()` of every rule: precedence before →
+    after, reciprocity get → give, gate when → opens (through a hub node per rule, so a
+    rule with n sources and m targets costs n + m edges, labelled with the rule id)."""
+    out_edges: Links = {}
     for step in scenario.steps.values():
         for req in step.requirements():
             out_edges.setdefault(req.step, []).append((step.id, "after"))
@@ -32,6 +33,13 @@ def find_chain(scenario: Scenario, sources: set[str], targets: set[str]) -> list
             for f in froms:
                 out_edges.setdefault(f, []).append((hub, rule.id))
             out_edges[hub] = [(t, rule.id) for t in tos]
+    return out_edges
+
+
+def find_chain(out_edges: Links, sources: set[str], targets: set[str]) -> list[str] | None:
+    """A shortest directed chain of links (`link_graph`) from a step in `sources` to one
+    in `targets`, as alternating step ids and link labels ('after' or a rule id), or None.
+    """
     parent: dict[str, tuple[str, str] | None] = {s: None for s in sorted(sources)}
     queue = deque(parent)
     while queue:
@@ -71,21 +79,23 @@ class Delink(Rule):
 
     between: tuple[Selector, ...] = ()
 
-    def chains(self, scenario: Scenario) -> list[list[str]]:
+    def chains(self, scenario: Scenario, links: Links | None = None) -> list[list[str]]:
+        """The chains that break this rule (a step on both sides is a chain of one)."""
+        links = link_graph(scenario) if links is None else links
         left, right = set(self.between[0].ids), set(self.between[1].ids)
         out = []
         both = sorted(left & right)
         if both:
             out.append([both[0]])
         for a, b in ((left, right), (right, left)):
-            chain = find_chain(scenario, a - b, b - a)
+            chain = find_chain(links, a - b, b - a)
             if chain:
                 out.append(chain)
         return out
 
     def check(self, ctx: CheckContext) -> list[Violation]:
         out = []
-        for chain in self.chains(ctx.scenario):
+        for chain in self.chains(ctx.scenario, ctx.memo("links", link_graph)):
             if len(chain) == 1:
                 message = f"{chain[0]} is on both sides of the de-linking"
                 repair = f"narrow one side so that it leaves out {chain[0]}"

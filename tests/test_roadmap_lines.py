@@ -1,0 +1,170 @@
+"""The fast path for one-entry-per-line roadmaps never changes an answer.
+
+Every roadmap here is read twice: as `load_roadmap` reads it (the fast path where it
+applies) and with the fast path switched off (libyaml's events). The starts, or every
+problem line, must be identical, marks included. The fast path must also actually take
+the shapes it is meant for, or it saves nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from planner import load
+from planner.errors import InputError
+from planner.load import load_roadmap
+from planner.model import Scenario
+from planner.roadmap_lines import read_roadmap_steps
+from tests.helpers import Maker, step
+
+IDS = ["a", "b-1", "c.2", "yes", "no-go", "on"]
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Scenario:
+    return Maker(tmp_path / "deal")(
+        steps=[step(i, 2, verify=1, kind="relief" if i != "c.2" else "commitment") for i in IDS]
+    )
+
+
+def outcome(path: Path, scenario: Scenario) -> object:
+    """What a user sees: the starts, or every problem line."""
+    try:
+        return load_roadmap(path, scenario).starts
+    except InputError as exc:
+        return [str(p) for p in exc.problems]
+
+
+def both(path: Path, scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    fast = outcome(path, scenario)
+    with monkeypatch.context() as m:
+        m.setattr(load, "read_roadmap_steps", lambda name, data: None)
+        slow = outcome(path, scenario)
+    return fast, slow
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "roadmap.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+TAKEN = {
+    "plain": "roadmap:\n  steps:\n    - {step: a, start: 0}\n    - {step: b-1, start: 4}\n",
+    "as plan writes it": (
+        "# written by `planner plan`; `planner check` reads it back\n"
+        'scenario: "Test deal"\nunit: "week"\nroadmap:\n  steps:\n'
+        '    - {step: "a", start: 0, end: 2, done: 3, actor: "US", package: "main", '
+        'kind: "relief", title: "Ä title, with } and # inside"}\n'
+        '    - {step: "c.2", start: 3, end: 5, done: 6, actor: "US", package: "main", '
+        'kind: "commitment", title: ""}\n'
+    ),
+    "comments and blanks": (
+        "roadmap:   # the deal\n  steps:  # by week\n\n  - {step: a, start: 1}  # first\n"
+        "  # a note\n\n  - { step: yes , start: 2 }\n# the end\n"
+    ),
+    # Each of these is wrong, and must be wrong in exactly the same words and places.
+    "unknown and twice": "roadmap:\n  steps:\n    - {step: zz, start: 0}\n"
+    "    - {step: a, start: 1}\n    - {step: a, start: 2}\n",
+    "typed values": "roadmap:\n  steps:\n    - {step: a, start: 010}\n    - {step: b-1, start: -3}\n"
+    "    - {step: c.2, start: 1.5}\n    - {step: on, start: 2}\n    - {step: no-go, start: null}\n",
+    "derived fields wrong": "roadmap:\n  steps:\n"
+    '    - {step: a, start: 0, end: 9, done: 1, actor: "BY", kind: relief, package: x}\n',
+    "missing start": "roadmap:\n  steps:\n    - {step: a}\n    - {start: 3}\n",
+    "unit and sequence too": "unit: day\nroadmap:\n  sequence: [a]\n  steps:\n"
+    "    - {step: a, start: 0}\n",
+}
+
+LEFT_TO_LIBYAML = {
+    "other key": "roadmap:\n  steps:\n    - {step: a, start: 0, when: 3}\n",
+    "duplicate key": "roadmap:\n  steps:\n    - {step: a, start: 0, start: 1}\n",
+    "single quotes": "roadmap:\n  steps:\n    - {step: 'a', start: 0}\n",
+    "escape": 'roadmap:\n  steps:\n    - {step: a, start: 0, title: "x\\ty"}\n',
+    "tab": "roadmap:\n  steps:\n    - {step: a,\tstart: 0}\n",
+    "CRLF": "roadmap:\r\n  steps:\r\n    - {step: a, start: 0}\r\n",
+    "block entry": "roadmap:\n  steps:\n    - step: a\n      start: 0\n",
+    "ragged indent": "roadmap:\n  steps:\n    - {step: a, start: 0}\n   - {step: b-1, start: 0}\n",
+    "under-indented": "roadmap:\n    steps:\n  - {step: a, start: 0}\n",
+    "key after": "roadmap:\n  steps:\n    - {step: a, start: 0}\nnote: later\n",
+    "trailing comma": "roadmap:\n  steps:\n    - {step: a, start: 0, }\n",
+    "bad date": "roadmap:\n  steps:\n    - {step: a, start: 2027-02-30}\n",
+    "no entries": "roadmap:\n  steps:\n# none yet\n",
+    "empty entry": "roadmap:\n  steps:\n    - {}\n",
+    "anchor": "roadmap:\n  steps:\n    - {step: &x a, start: 0}\n",
+    "spaced plain": "roadmap:\n  steps:\n    - {step: a b, start: 0}\n",
+    "steps in a block scalar": "note: |\n  steps:\n    - {step: a, start: 0}\n",
+    "broken header": "roadmap: [\n  steps:\n    - {step: a, start: 0}\n",
+    "no space after colon": "roadmap:\n  steps:\n    - {step:a, start: 0}\n",
+    "comment without space": "roadmap:\n  steps:\n    - {step: a, start: 0}# x\n",
+}
+
+
+@pytest.mark.parametrize("text", TAKEN.values(), ids=TAKEN.keys())
+def test_the_fast_path_takes_these_and_agrees(
+    text: str, tmp_path: Path, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert read_roadmap_steps("roadmap.yaml", text.encode()) is not None
+    fast, slow = both(write(tmp_path, text), scenario, monkeypatch)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("text", LEFT_TO_LIBYAML.values(), ids=LEFT_TO_LIBYAML.keys())
+def test_the_fast_path_leaves_these_to_libyaml(
+    text: str, tmp_path: Path, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert read_roadmap_steps("roadmap.yaml", text.encode()) is None
+    fast, slow = both(write(tmp_path, text), scenario, monkeypatch)
+    assert fast == slow
+
+
+def test_the_expected_problems_are_found(
+    tmp_path: Path, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spot checks that the agreeing answers are the right ones, marks included."""
+    fast, _ = both(write(tmp_path, TAKEN["typed values"]), scenario, monkeypatch)
+    assert isinstance(fast, list)
+    text = "\n".join(fast)
+    assert "roadmap.yaml:4:26: step 'b-1': 'start'" in text  # -3, at its first character
+    assert "roadmap.yaml:5:26: step 'c.2': 'start'" in text  # 1.5
+    assert "step 'a'" not in text  # 010 is the YAML 1.1 octal 8: a fine start
+    fast, _ = both(write(tmp_path, TAKEN["as plan writes it"]), scenario, monkeypatch)
+    assert fast == {"a": 0, "c.2": 3}
+
+
+PIECES = st.sampled_from(
+    ["a", "b-1", "c.2", "yes", "zz", "0", "4", "-1", "010", "1.5", "null", "~", '"a"', '"c.2"',
+     '"Ä, }"', '"q#"', "2027-02-30", "1_0", "0x1F", "US", "relief", '"relief"', "+2"]
+)  # fmt: skip
+KEYS = st.sampled_from(["step", "start", "end", "done", "actor", "kind", "title", "when"])
+
+
+@st.composite
+def roadmap_texts(draw: st.DrawFn) -> str:
+    indent = draw(st.sampled_from(["", "  ", "    "]))
+    lines = ["roadmap:", "  steps:" + draw(st.sampled_from(["", "  # c"]))]
+    for _ in range(draw(st.integers(1, 5))):
+        keys = draw(st.lists(KEYS, min_size=1, max_size=4))
+        pairs = [f"{k}: {draw(PIECES)}" for k in keys]
+        sep = draw(st.sampled_from([", ", " , ", ","]))
+        pad = draw(st.sampled_from(["", " "]))
+        tail = draw(st.sampled_from(["", "  # note", "  "]))
+        entry_indent = indent if len(indent) >= 2 else "  "
+        lines.append(f"{entry_indent}- {{{pad}{sep.join(pairs)}{pad}}}{tail}")
+        if draw(st.booleans()):
+            lines.append(draw(st.sampled_from(["", "  # between", "#x"])))
+    return "\n".join(lines) + "\n"
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=roadmap_texts())
+def test_fast_and_full_readings_agree(
+    text: str, tmp_path: Path, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, slow = both(write(tmp_path, text), scenario, monkeypatch)
+    assert fast == slow, text
