@@ -6,12 +6,14 @@ Nothing here imports ortools except `plan` and `explain`, and only when they run
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -372,8 +374,19 @@ def main() -> None:
             ctx = getattr(exc, "ctx", None)
             where = f"{ctx.command_path}: " if ctx is not None else "planner: "
             typer.echo(f"{where}{message} (see --help)", err=True)
-        sys.exit(2)
+        _leave(2)
     except typer.Abort:
         typer.echo("interrupted", err=True)
-        sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
+        _leave(130)
+    _leave(code if isinstance(code, int) else 0)
+
+
+def _leave(code: int) -> NoReturn:
+    """Flush the output and end the process at once, as mypy does: tearing a 10,000-step
+    scenario down object by object takes longer (about 75 ms) than checking it, and the
+    system reclaims the memory in one go. Every file we write is closed by then
+    (`output.write_atomic`), so nothing is lost."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to save
+            stream.flush()
+    os._exit(code)

@@ -13,7 +13,7 @@ import functools
 import gc
 import importlib.util
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -34,7 +34,7 @@ from planner.model import (
     Step,
     Verify,
 )
-from planner.roadmap_lines import Row, read_roadmap_steps
+from planner.roadmap_lines import Compact, Row, expand, read_roadmap_steps
 from planner.yamlread import MAX_BYTES, YList, YMap, read_yaml
 
 STEP_FIELDS = (
@@ -694,7 +694,7 @@ def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
     problems = Problems()
     if path.suffix.lower() == ".csv":
         rows = _csv_rows(name, data, problems)
-        result = RoadmapFile(name, starts=_starts(rows, scenario, problems))
+        result = RoadmapFile(name, starts=_starts(name, rows, scenario, problems))
     else:
         fast = read_roadmap_steps(name, data)
         if fast is not None:
@@ -707,7 +707,11 @@ def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
 
 
 def _roadmap_doc(
-    name: str, doc: Any, scenario: Scenario, problems: Problems, rows: list[Row] | None = None
+    name: str,
+    doc: Any,
+    scenario: Scenario,
+    problems: Problems,
+    rows: Sequence[Row | Compact] | None = None,
 ) -> RoadmapFile:
     """The roadmap in `doc`; `rows` are its `steps` entries when the fast path
     (`planner.roadmap_lines`) read them, leaving `doc`'s list empty."""
@@ -730,26 +734,26 @@ def _roadmap_doc(
         return RoadmapFile(name)
     if "sequence" in body:
         items = r.sequence("sequence")
-        seen: dict[str, Mark] = {}
+        seen: dict[str, int] = {}
         for i, sid in enumerate(items or []):
             where = items.at(i)
             sid = check_id(problems, where, "roadmap", "sequence", sid)
             if _known_step(sid, where, scenario, problems) and _first_time(
                 sid, where, seen, problems
             ):
-                seen[sid] = where
+                seen[sid] = where.line
         return RoadmapFile(name, sequence=tuple(seen))
     items = r.sequence("steps")
     if rows is not None:
-        return RoadmapFile(name, starts=_starts(rows, scenario, problems))
-    rows = []
+        return RoadmapFile(name, starts=_starts(name, rows, scenario, problems))
+    read: list[Row | Compact] = []
     for i, item in enumerate(items or []):
         if not isinstance(item, YMap):
             problems.add(items.at(i), f"a roadmap entry is {{step, start}}, not {describe(item)}")
             continue
         Reader(problems, item, "roadmap entry", ("step", "start", *DERIVED_FIELDS), "step")
-        rows.append((item.mark, {k: (v, item.at(k)) for k, v in item.items()}))
-    return RoadmapFile(name, starts=_starts(rows, scenario, problems))
+        read.append((item.mark, {k: (v, item.at(k)) for k, v in item.items()}))
+    return RoadmapFile(name, starts=_starts(name, read, scenario, problems))
 
 
 def _known_step(sid: str, where: Mark, scenario: Scenario, problems: Problems) -> bool:
@@ -760,20 +764,31 @@ def _known_step(sid: str, where: Mark, scenario: Scenario, problems: Problems) -
     return False
 
 
-def _first_time(sid: str, where: Mark, seen: dict[str, Mark], problems: Problems) -> bool:
+def _first_time(sid: str, where: Mark, seen: dict[str, int], problems: Problems) -> bool:
+    """False, with a problem, when `sid` was listed before (`seen`: step -> line)."""
     if sid in seen:
-        problems.add(
-            where, f"roadmap: step '{sid}' is listed twice (first at line {seen[sid].line})"
-        )
+        problems.add(where, f"roadmap: step '{sid}' is listed twice (first at line {seen[sid]})")
         return False
     return True
 
 
-def _starts(rows: list[Row], scenario: Scenario, problems: Problems) -> dict[str, int]:
-    """Start times from roadmap rows, with their derived fields checked against the scenario."""
+def _starts(
+    name: str, rows: Sequence[Row | Compact], scenario: Scenario, problems: Problems
+) -> dict[str, int]:
+    """Start times from the entries of roadmap file `name`, with their derived fields
+    checked against the scenario."""
     starts: dict[str, int] = {}
-    seen: dict[str, Mark] = {}
-    for mark, row in rows:
+    seen: dict[str, int] = {}  # step -> the line it was first listed on
+    steps = scenario.steps
+    for entry in rows:
+        if len(entry) == 4:  # a compact entry: its id and start are well formed
+            sid, start, line, _ = entry
+            if sid in steps and sid not in seen:
+                seen[sid] = line
+                starts[sid] = start
+                continue
+            entry = expand(name, entry)  # to report it
+        mark, row = entry
         if "step" not in row:
             problems.add(mark, "roadmap entry: missing field 'step'")
             continue
@@ -787,8 +802,10 @@ def _starts(rows: list[Row], scenario: Scenario, problems: Problems) -> dict[str
             _known_step(sid, where, scenario, problems) and _first_time(sid, where, seen, problems)
         ):
             continue
-        seen[sid] = where
+        seen[sid] = where.line
         starts[sid] = start
+        if len(row) == 2:
+            continue  # just step and start: nothing derived to check
         step = scenario.steps[sid]
         expect = {
             "end": start + step.duration,

@@ -90,7 +90,7 @@ _constructor = yaml.constructor.SafeConstructor()
 
 #: First characters of plain scalars that PyYAML's resolver may type as something other
 #: than text (bool, int, float, null, timestamp, merge, value); any other is plain text.
-_TYPED_STARTS = frozenset(_resolver.yaml_implicit_resolvers) | {""}
+TYPED_STARTS = frozenset(_resolver.yaml_implicit_resolvers) | {""}
 
 
 _PLAIN: dict[str, Any] = {}
@@ -99,7 +99,7 @@ _PLAIN: dict[str, Any] = {}
 def _scalar(event: ev.ScalarEvent, tag: str | None) -> Any:
     """The Python value of a scalar, typed as YAML 1.1 (PyYAML's safe rules) would type it."""
     if tag is None:
-        if not event.implicit[0] or event.value[:1] not in _TYPED_STARTS:
+        if not event.implicit[0] or event.value[:1] not in TYPED_STARTS:
             return event.value  # quoted, or plain text no resolver claims: the common case
         known = _PLAIN.get(event.value, _PLAIN)
         if known is not _PLAIN:
@@ -123,7 +123,7 @@ def plain_value(text: str) -> Any:
     """The value of `text` written as a plain (unquoted) scalar, typed exactly as
     `read_yaml` types it. Raises ValueError (and the like) where `read_yaml` would report
     an invalid value, such as the date 2027-02-30."""
-    if text[:1] not in _TYPED_STARTS:
+    if text[:1] not in TYPED_STARTS:
         return text
     known = _PLAIN.get(text, _PLAIN)
     if known is not _PLAIN:

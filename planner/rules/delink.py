@@ -25,8 +25,10 @@ def link_graph(scenario: Scenario) -> Links:
     rule with n sources and m targets costs n + m edges, labelled with the rule id)."""
     out_edges: Links = {}
     for step in scenario.steps.values():
-        for req in step.requirements():
-            out_edges.setdefault(req.step, []).append((step.id, "after"))
+        if step.after:
+            edge = (step.id, "after")
+            for req in step.requirements():
+                out_edges.setdefault(req.step, []).append(edge)
     for rule in scenario.rules:
         for froms, tos in rule.links():
             hub = f"\0{rule.id}"
