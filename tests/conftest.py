@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,3 +18,11 @@ from tests.helpers import Maker
 def make(tmp_path: Path) -> Maker:
     """Build a Scenario from Python data through the real loader: `make(steps, rules)`."""
     return Maker(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze() -> Iterator[None]:
+    """The CLI freezes the collector's view of a loaded scenario (it lives until the
+    process ends); in this long-lived test process, let the collector see it again."""
+    yield
+    gc.unfreeze()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -165,3 +167,32 @@ def test_the_key_covers_names_bytes_and_code(monkeypatch: pytest.MonkeyPatch) ->
     assert base != cache.key([("packages.yaml", b"a"), ("constraints/x.yaml", b"b")])
     monkeypatch.setattr(cache, "MIN_BYTES", 10)
     assert cache.key([("packages.yaml", b"a")]) is None
+
+
+def test_check_and_plan_print_the_same_with_a_warm_cache(
+    tmp_path: Path, scenario_dir: Path
+) -> None:
+    """End to end, in fresh processes: no cache, the run that fills it, the run that reads
+    it: byte-identical reports and roadmaps."""
+    roadmap = Path(__file__).resolve().parent.parent / "examples" / "everything-at-week-0.yaml"
+    packages = scenario_dir / "packages.yaml"
+    with packages.open("a", encoding="utf-8") as fh:  # big enough to be cached
+        fh.write(("# a comment to make the file larger than cache.MIN_BYTES\n") * 5000)
+    assert packages.stat().st_size >= cache.MIN_BYTES
+    args = ["--packages", str(scenario_dir / "packages.yaml"),
+            "--constraints", str(scenario_dir / "constraints")]  # fmt: skip
+    env_on = {**os.environ, cache.ENV: str(tmp_path / "c")}
+    outputs = []
+    for env in ({**os.environ, cache.ENV: "off"}, env_on, env_on):
+        check = subprocess.run(
+            [sys.executable, "-m", "planner", "check", str(roadmap), *args],
+            capture_output=True, text=True, env=env, check=False,
+        )  # fmt: skip
+        plan = subprocess.run(
+            [sys.executable, "-m", "planner", "plan", "--format", "yaml", *args],
+            capture_output=True, text=True, env=env, check=False,
+        )  # fmt: skip
+        outputs.append((check.returncode, check.stdout, plan.returncode, plan.stdout))
+    assert outputs[0][0] == 1 and outputs[0][2] == 0
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert len(entries(tmp_path / "c")) == 1
