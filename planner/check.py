@@ -155,15 +155,14 @@ def _group_order(violations: list[Violation]) -> list[Violation]:
     return [v for g in groups for v in g]
 
 
-def peak_exposure(scenario: Scenario, starts: Mapping[str, int]) -> int | None:
+def peak_exposure(
+    scenario: Scenario, starts: Mapping[str, int], ctx: CheckContext | None = None
+) -> int | None:
     """Highest level any balance rule's leverage curve reaches (None without balance rules)."""
     from planner.rules.balance import Balance
 
-    peaks = [
-        rule.curve_peak(CheckContext(scenario, starts))[0]
-        for rule in scenario.rules
-        if isinstance(rule, Balance)
-    ]
+    ctx = ctx or CheckContext(scenario, starts)
+    peaks = [rule.curve_peak(ctx)[0] for rule in scenario.rules if isinstance(rule, Balance)]
     return max(peaks) if peaks else None
 
 
@@ -187,7 +186,7 @@ def check(scenario: Scenario, starts: Mapping[str, int], notes: Iterable[str] = 
     summary = Summary(
         num_scheduled=len(starts),
         last_time=last,
-        peak_exposure=peak_exposure(scenario, starts),
+        peak_exposure=peak_exposure(scenario, starts, ctx),
         left_out=left_out,
         forbidden=tuple(s for s in scenario.steps if s in forbidden),
     )

@@ -40,7 +40,11 @@ class Balance(Rule):
     margin: int = 0
 
     def curve(self, ctx: CheckContext) -> list[tuple[int, int]]:
-        """The leverage curve: (time, level from then on), at every time it changes."""
+        """The leverage curve: (time, level from then on), at every time it changes
+        (computed once per check: the report's summary reads it again)."""
+        return ctx.memo(f"curve:{self.id}", lambda _: self._curve(ctx))
+
+    def _curve(self, ctx: CheckContext) -> list[tuple[int, int]]:
         deltas: dict[int, int] = {}
         for a in ctx.scheduled(self.ahead.ids):
             t = ctx.start(a)
