@@ -39,7 +39,7 @@ Compact = tuple[str, int, int, int]
 _STEPS_LINE = re.compile(r"( *)steps:[ ]*(?:[ ]#[^\n]*)?\n")
 #: The most common entry; an id that YAML 1.1 might type (yes, no, on...) is left to _PAIR.
 _SIMPLE = re.compile(
-    r"( *)- \{step: ([A-Za-z_][A-Za-z0-9_.-]*), start: (0|[1-9][0-9]{0,9})\}$"
+    r"( *)- \{step: ([A-Za-z_][A-Za-z0-9_.-]*), start: (0|[1-9][0-9]{0,8})\}$"
 ).match
 _ENTRY = re.compile(r"( *)- \{ *(.*?) *\}(?:[ ]+#[^\n]*)?[ ]*$")
 _PAIR = re.compile(

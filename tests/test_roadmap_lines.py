@@ -74,6 +74,9 @@ TAKEN = {
     "    - {step: c.2, start: 1.5}\n    - {step: on, start: 2}\n    - {step: no-go, start: null}\n",
     "derived fields wrong": "roadmap:\n  steps:\n"
     '    - {step: a, start: 0, end: 9, done: 1, actor: "BY", kind: relief, package: x}\n',
+    # Nine digits are a compact entry; ten may pass the largest time allowed (10**9).
+    "huge starts": "roadmap:\n  steps:\n    - {step: a, start: 999999999}\n"
+    "    - {step: b-1, start: 1000000000}\n    - {step: c.2, start: 1000000001}\n",
     "missing start": "roadmap:\n  steps:\n    - {step: a}\n    - {start: 3}\n",
     "unit and sequence too": "unit: day\nroadmap:\n  sequence: [a]\n  steps:\n"
     "    - {step: a, start: 0}\n",
@@ -131,6 +134,11 @@ def test_the_expected_problems_are_found(
     assert "roadmap.yaml:4:26: step 'b-1': 'start'" in text  # -3, at its first character
     assert "roadmap.yaml:5:26: step 'c.2': 'start'" in text  # 1.5
     assert "step 'a'" not in text  # 010 is the YAML 1.1 octal 8: a fine start
+    fast, _ = both(write(tmp_path, TAKEN["huge starts"]), scenario, monkeypatch)
+    assert isinstance(fast, list) and len(fast) == 1
+    assert fast[0].endswith(
+        "roadmap.yaml:5:26: step 'c.2': 'start' must be ≤ 1000000000, not 1000000001"
+    )
     fast, _ = both(write(tmp_path, TAKEN["as plan writes it"]), scenario, monkeypatch)
     assert fast == {"a": 0, "c.2": 3}
 
