@@ -48,8 +48,12 @@ def directory() -> Path | None:
     if where is not None:
         return None if where.strip().lower() in ("off", "0", "no", "false", "") else Path(where)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "relief-planner"
+    if xdg:
+        return Path(xdg) / "relief-planner"
+    try:
+        return Path.home() / ".cache" / "relief-planner"
+    except RuntimeError:  # no home directory to be found: no cache
+        return None
 
 
 def _code_fingerprint() -> bytes:
