@@ -781,13 +781,21 @@ def _starts(
     seen: dict[str, int] = {}  # step -> the line it was first listed on
     steps = scenario.steps
     for entry in rows:
-        if len(entry) == 4:  # a compact entry: its id and start are well formed
-            sid, start, line, _ = entry
+        if len(entry) == 5:  # a compact entry: its id and start are well formed
+            sid, start, line, _, derived = entry
             if sid in steps and sid not in seen:
-                seen[sid] = line
-                starts[sid] = start
-                continue
-            entry = expand(name, entry)  # to report it
+                step = steps[sid]
+                if not derived or derived == (
+                    start + step.duration,
+                    start + step.done_offset,
+                    step.actor,
+                    step.package,
+                    step.kind,
+                ):
+                    seen[sid] = line
+                    starts[sid] = start
+                    continue
+            entry = expand(name, entry)  # something to report: read it in full
         mark, row = entry
         if "step" not in row:
             problems.add(mark, "roadmap entry: missing field 'step'")

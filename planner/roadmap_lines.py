@@ -31,22 +31,34 @@ _mark = functools.partial(tuple.__new__, Mark)
 #: An entry as the loader's roadmap reader receives it: where the entry was written, and
 #: each field's value and where that was written.
 Row = tuple[Mark, dict[str, tuple[Any, Mark]]]
-#: `{step: id, start: n}`, the most common entry, as (id, n, line, column of '{'). Ten
-#: thousand rows with three marks each cost 30 ms to build; marks are made only for an
-#: entry that must be reported. The pattern admits only a valid start (below 10**9).
-Compact = tuple[str, int, int, int]
+#: The two most common entries, `{step: id, start: n}` and the line `plan -o` writes, as
+#: (id, start, line number, line, derived fields). Ten thousand rows of three to nine
+#: marks each take 30-100 ms to build, so marks are made (`expand`) only for an entry that
+#: must be reported. Both patterns admit only a valid start (below 10**9). The derived
+#: fields are (end, done, actor, package, kind), or () when the line has none.
+Compact = tuple[str, int, int, str, tuple[Any, ...]]
 
 _STEPS_LINE = re.compile(r"( *)steps:[ ]*(?:[ ]#[^\n]*)?\n")
-#: The most common entry; an id that YAML 1.1 might type (yes, no, on...) is left to _PAIR.
-_SIMPLE = re.compile(
-    r"( *)- \{step: ([A-Za-z_][A-Za-z0-9_.-]*), start: (0|[1-9][0-9]{0,8})\}$"
-).match
-_ENTRY = re.compile(r"( *)- \{ *(.*?) *\}(?:[ ]+#[^\n]*)?[ ]*$")
+#: Double-quoted text without escapes but \" and \\ (JSON writes those two for a quote and
+#: a backslash, and they mean the same in YAML).
+_QUOTED = r'"((?:[^"\\\x00-\x1f\x7f-\x9f]|\\["\\])*)"'
+_NAT = r"(0|[1-9][0-9]{0,8})"
+#: `{step: id, start: n}`; an id that YAML 1.1 might type (yes, no, on...) is left to _PAIR.
+_SIMPLE = re.compile(r"( *)- \{step: ([A-Za-z_][A-Za-z0-9_.-]*), start: " + _NAT + r"\}$").match
+#: The line `plan -o` writes (`render.roadmap_yaml`).
+_PLANNED = re.compile(
+    r'( *)- \{step: "([A-Za-z0-9][A-Za-z0-9_.-]*)", start: ' + _NAT + ", end: " + _NAT
+    + ", done: " + _NAT + ", actor: " + _QUOTED + ", package: " + _QUOTED + ", kind: "
+    + _QUOTED + ", title: " + _QUOTED + r"\}$"
+).match  # fmt: skip
+#: Any other one-line flow mapping (a '}' in a trailing comment sends it to libyaml).
+_ENTRY = re.compile(r"( *)- \{ *(.*) *\}(?:[ ]+#[^\n]*)?[ ]*$")
 _PAIR = re.compile(
     r"(step|start|end|done|actor|package|kind|title): +"
-    r'(?:"([^"\\\x00-\x1f\x7f-\x9f]*)"|([-+]?[A-Za-z0-9_][A-Za-z0-9_.+-]*))'
+    r"(?:" + _QUOTED + r"|([-+]?[A-Za-z0-9_][A-Za-z0-9_.+-]*))"
     r" *(,|$) *"
 ).match
+_ESCAPE = re.compile(r"\\([\"\\])")
 _BLANK_OR_COMMENT = re.compile(r"[ ]*(?:#[^\n]*)?$")
 #: Characters the fast path leaves to libyaml: controls other than newline (tabs, CR,
 #: NEL, C1), surrogates, a byte-order mark past the start, and the non-characters
@@ -71,15 +83,22 @@ def read_roadmap_steps(name: str, data: bytes) -> tuple[Any, list[Row | Compact]
     if _UNUSUAL.search(text):
         return None
     head_lines = text.count("\n", 0, found.end())
+    head = head_lines + 1  # the line number of lines[0]
     lines = text[found.end() :].split("\n")
     rows: list[Row | Compact] = []
     indent: str | None = None
-    column = 0
     for offset, line in enumerate(lines):
-        simple = _SIMPLE(line)
-        if simple and simple.group(1) == indent and simple.group(2)[0] not in TYPED_STARTS:
-            rows.append((simple.group(2), int(simple.group(3)), head_lines + offset + 1, column))
-            continue
+        if indent is not None and line.startswith(indent + "- {"):
+            simple = _SIMPLE(line)
+            if simple and simple.group(1) == indent and simple.group(2)[0] not in TYPED_STARTS:
+                rows.append((simple.group(2), int(simple.group(3)), head + offset, line, ()))
+                continue
+            planned = _PLANNED(line)
+            if planned and planned.group(1) == indent:
+                sid, start, end, done, actor, package, kind, _ = planned.groups()[1:]
+                derived = (int(end), int(done), _text(actor), _text(package), _text(kind))
+                rows.append((sid, int(start), head + offset, line, derived))
+                continue
         entry = _ENTRY.match(line)
         if entry is None:
             if _BLANK_OR_COMMENT.match(line):
@@ -87,12 +106,11 @@ def read_roadmap_steps(name: str, data: bytes) -> tuple[Any, list[Row | Compact]
             return None
         if indent is None:
             indent = entry.group(1)
-            column = len(indent) + 3
             if len(indent) < len(found.group(1)):
                 return None
         elif entry.group(1) != indent:
             return None
-        row = _row(name, head_lines + offset + 1, entry)
+        row = _row(name, head + offset, entry)
         if row is None:
             return None
         rows.append(row)
@@ -112,11 +130,16 @@ def read_roadmap_steps(name: str, data: bytes) -> tuple[Any, list[Row | Compact]
 
 def expand(name: str, entry: Compact) -> Row:
     """A compact entry as the row the full reader would give, marks included."""
-    sid, start, line, column = entry  # column: of '{', 1-based
-    return Mark(name, line, column), {
-        "step": (sid, Mark(name, line, column + 7)),  # after '{step: '
-        "start": (start, Mark(name, line, column + 16 + len(sid))),  # after ', start: '
-    }
+    _, _, line, text, _ = entry
+    matched = _ENTRY.match(text)
+    row = _row(name, line, matched) if matched else None
+    assert row is not None, f"a compact entry is a row too: {text!r}"
+    return row
+
+
+def _text(quoted: str) -> str:
+    r"""The value of double-quoted text as _QUOTED admits it (escapes: \" and \\ only)."""
+    return _ESCAPE.sub(r"\1", quoted) if "\\" in quoted else quoted
 
 
 def _row(name: str, line: int, entry: re.Match[str]) -> Row | None:
@@ -133,7 +156,7 @@ def _row(name: str, line: int, entry: re.Match[str]) -> Row | None:
             return None  # the full reader words the duplicate
         if quoted is not None:
             # The mark is at the opening quote: 1-based, one before the text's 0-based start.
-            fields[key] = (quoted, _mark((name, line, start + pair.start(2))))
+            fields[key] = (_text(quoted), _mark((name, line, start + pair.start(2))))
         else:
             if plain[:1] in TYPED_STARTS:
                 try:

@@ -63,6 +63,19 @@ TAKEN = {
         '    - {step: "c.2", start: 3, end: 5, done: 6, actor: "US", package: "main", '
         'kind: "commitment", title: ""}\n'
     ),
+    "planned, some derived fields wrong": (
+        "roadmap:\n  steps:\n"
+        '    - {step: "a", start: 0, end: 2, done: 3, actor: "US", package: "main", '
+        'kind: "relief", title: "first"}\n'
+        '    - {step: "b-1", start: 1, end: 3, done: 4, actor: "US", package: "main", '
+        'kind: "relief", title: "say \\"no\\" \\\\ twice"}\n'
+        '    - {step: "c.2", start: 1, end: 3, done: 9, actor: "BY", package: "main", '
+        'kind: "relief", title: ""}\n'
+        '    - {step: "zz", start: 1, end: 3, done: 4, actor: "US", package: "main", '
+        'kind: "relief", title: ""}\n'
+        '    - {step: "a", start: 5, end: 7, done: 8, actor: "US", package: "main", '
+        'kind: "relief", title: ""}\n'
+    ),
     "comments and blanks": (
         "roadmap:   # the deal\n  steps:  # by week\n\n  - {step: a, start: 1}  # first\n"
         "  # a note\n\n  - { step: yes , start: 2 }\n# the end\n"
@@ -124,6 +137,29 @@ def test_the_fast_path_leaves_these_to_libyaml(
     assert fast == slow
 
 
+def test_the_common_entries_are_compact() -> None:
+    """Past the first entry (which sets the indentation), `{step, start}` lines and the
+    lines `plan -o` writes carry no marks until something about them must be reported."""
+    for key in ("plain", "as plan writes it", "planned, some derived fields wrong"):
+        read = read_roadmap_steps("roadmap.yaml", TAKEN[key].encode())
+        assert read is not None
+        assert all(len(entry) == 5 for entry in read[1][1:]), key
+    read = read_roadmap_steps("roadmap.yaml", TAKEN["planned, some derived fields wrong"].encode())
+    assert read is not None and read[1][1][4] == (3, 4, "US", "main", "relief")
+
+
+def test_plan_output_is_read_by_the_fast_path(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    out = tmp_path / "plan.yaml"
+    assert CliRunner().invoke(app, ["plan", "-o", str(out)]).exit_code == 0
+    read = read_roadmap_steps("plan.yaml", out.read_bytes())
+    assert read is not None
+    assert sum(len(entry) == 5 for entry in read[1]) == len(read[1]) - 1
+
+
 def test_the_expected_problems_are_found(
     tmp_path: Path, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,6 +175,17 @@ def test_the_expected_problems_are_found(
     assert fast[0].endswith(
         "roadmap.yaml:5:26: step 'c.2': 'start' must be ≤ 1000000000, not 1000000001"
     )
+    fast, _ = both(
+        write(tmp_path, TAKEN["planned, some derived fields wrong"]), scenario, monkeypatch
+    )
+    assert isinstance(fast, list)
+    text = "\n".join(fast)
+    assert "roadmap.yaml:5:45: step 'c.2': 'done' is 9, but the scenario gives 4" in text
+    assert "roadmap.yaml:5:55: step 'c.2': 'actor' is 'BY', but the scenario gives 'US'" in text
+    assert "roadmap.yaml:5:84: step 'c.2': 'kind'" in text
+    assert "roadmap.yaml:6:14: roadmap: unknown step 'zz'" in text
+    assert "roadmap.yaml:7:14: roadmap: step 'a' is listed twice (first at line 3)" in text
+    assert "b-1" not in text
     fast, _ = both(write(tmp_path, TAKEN["as plan writes it"]), scenario, monkeypatch)
     assert fast == {"a": 0, "c.2": 3}
 
@@ -155,6 +202,24 @@ def roadmap_texts(draw: st.DrawFn) -> str:
     indent = draw(st.sampled_from(["", "  ", "    "]))
     lines = ["roadmap:", "  steps:" + draw(st.sampled_from(["", "  # c"]))]
     for _ in range(draw(st.integers(1, 5))):
+        if draw(st.booleans()):  # the line `plan -o` writes, its derived fields right or not
+            sid = draw(st.sampled_from([*IDS, "zz"]))
+            start = draw(st.integers(0, 3))
+            end, done = (
+                start + draw(st.sampled_from([2, 2, 5])),
+                start + draw(st.sampled_from([3, 3, 0])),
+            )
+            actor, kind = (
+                draw(st.sampled_from(["US", "BY"])),
+                draw(st.sampled_from(["relief", "commitment"])),
+            )
+            title = draw(st.sampled_from(["", "t", 'a \\"b\\"', "c \\\\ d", "e\\nf", "Ä }"]))
+            lines.append(
+                f'{indent if len(indent) >= 2 else "  "}- {{step: "{sid}", start: {start}, '
+                f'end: {end}, done: {done}, actor: "{actor}", package: "main", kind: "{kind}", '
+                f'title: "{title}"}}'
+            )
+            continue
         keys = draw(st.lists(KEYS, min_size=1, max_size=4))
         pairs = [f"{k}: {draw(PIECES)}" for k in keys]
         sep = draw(st.sampled_from([", ", " , ", ","]))
