@@ -13,6 +13,7 @@ import functools
 import gc
 import importlib.util
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -254,17 +255,19 @@ class _Builder:
         if vnode is not None:
             v = Reader(self.problems, vnode, f"{r.owner} verify", ("by", "duration", "what"))
             verify = Verify(v.text("by"), v.nat("duration", 0), v.text("what", ""))
+        # Actors, packages, kinds and tags repeat on every step: one string object each
+        # keeps a cached scenario smaller and faster to read back (`planner.cache`).
         step = Step(
             id=sid,
-            actor=actor,
-            package=package,
-            kind=r.ident("kind"),
+            actor=sys.intern(actor),
+            package=sys.intern(package),
+            kind=sys.intern(r.ident("kind")),
             title=r.text("title", sid),
             duration=r.nat("duration"),
             value=r.nat("value", 0),
             verify=verify,
             after=self.conditions(r),
-            tags=frozenset(self.tags(r)),
+            tags=frozenset(sys.intern(t) for t in self.tags(r)),
             attrs=self.attrs(r),
             source=r.text("source", ""),
             note=r.text("note", ""),

@@ -41,7 +41,8 @@ Compact = tuple[str, int, int, str, tuple[Any, ...]]
 _STEPS_LINE = re.compile(r"( *)steps:[ ]*(?:[ ]#[^\n]*)?\n")
 #: Double-quoted text without escapes but \" and \\ (JSON writes those two for a quote and
 #: a backslash, and they mean the same in YAML).
-_QUOTED = r'"((?:[^"\\\x00-\x1f\x7f-\x9f]|\\["\\])*)"'
+_PLAIN_CHARS = r'[^"\\\x00-\x1f\x7f-\x9f]*'
+_QUOTED = '"(' + _PLAIN_CHARS + r'(?:\\["\\]' + _PLAIN_CHARS + ')*)"'  # runs, not char by char
 _NAT = r"(0|[1-9][0-9]{0,8})"
 #: `{step: id, start: n}`; an id that YAML 1.1 might type (yes, no, on...) is left to _PAIR.
 _SIMPLE = re.compile(r"( *)- \{step: ([A-Za-z_][A-Za-z0-9_.-]*), start: " + _NAT + r"\}$").match
