@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from planner.check import CheckContext, Violation
-from planner.model import Rule, Scenario, Selector
+from planner.model import AnyOf, Rule, Scenario, Selector
 
 if TYPE_CHECKING:
     from planner.solver.encoder import Encoder
@@ -27,8 +27,12 @@ def link_graph(scenario: Scenario) -> Links:
     for step in scenario.steps.values():
         if step.after:
             edge = (step.id, "after")
-            for req in step.requirements():
-                out_edges.setdefault(req.step, []).append(edge)
+            for cond in step.after:
+                for req in cond.items if isinstance(cond, AnyOf) else (cond,):
+                    if req.step in out_edges:
+                        out_edges[req.step].append(edge)
+                    else:
+                        out_edges[req.step] = [edge]
     for rule in scenario.rules:
         for froms, tos in rule.links():
             hub = f"\0{rule.id}"
