@@ -94,6 +94,8 @@ TYPED_STARTS = frozenset(_resolver.yaml_implicit_resolvers) | {""}
 
 
 _PLAIN: dict[str, Any] = {}
+#: Mark(...) without the Python-level constructor of a named tuple (one per value read).
+_new_tuple = tuple.__new__
 
 
 def _scalar(event: ev.ScalarEvent, tag: str | None) -> Any:
@@ -181,12 +183,13 @@ def read_yaml(name: str, data: bytes) -> Any:
             if kind is _SCALAR and event.anchor is None and event.tag is None and stack:
                 # The common case, kept short: a plain or quoted value inside a container.
                 start = event.start_mark
-                mark = Mark(name, start.line + 1, start.column + 1)
-                try:
-                    value = _scalar(event, None)
-                except Exception as exc:  # a date such as 2027-02-30, ...
-                    problems.append(Problem(mark, _bad_scalar(event, None, exc)))
-                    value = event.value
+                mark = _new_tuple(Mark, (name, start.line + 1, start.column + 1))
+                value = event.value
+                if event.implicit[0] and value[:1] in TYPED_STARTS:  # else text: as _scalar
+                    try:
+                        value = _scalar(event, None)
+                    except Exception as exc:  # a date such as 2027-02-30, ...
+                        problems.append(Problem(mark, _bad_scalar(event, None, exc)))
                 container, key = stack[-1]
                 if type(container) is YList:
                     container.append(value)
