@@ -68,8 +68,8 @@ def _code_fingerprint() -> bytes:
 
 def key(files: Sequence[tuple[str, bytes]]) -> str | None:
     """The cache key of a scenario read from `files` (display name, bytes), or None when it
-    is too small to be worth caching."""
-    if sum(len(data) for _, data in files) < MIN_BYTES:
+    is too small to be worth caching or the cache is off."""
+    if sum(len(data) for _, data in files) < MIN_BYTES or directory() is None:
         return None
     h = hashlib.sha256(FORMAT)
     h.update(sys.version.encode())

@@ -166,8 +166,7 @@ def test_the_least_recently_used_entries_go(
     assert len(entries(on)) == 2
 
 
-def test_the_key_covers_names_bytes_and_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+def test_the_key_covers_names_bytes_and_code(on: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     base = cache.key([("packages.yaml", b"a"), ("constraints/x.yaml", b"b")])
     assert base == cache.key([("packages.yaml", b"a"), ("constraints/x.yaml", b"b")])
     assert base != cache.key([("deal/packages.yaml", b"a"), ("constraints/x.yaml", b"b")])
@@ -176,6 +175,9 @@ def test_the_key_covers_names_bytes_and_code(monkeypatch: pytest.MonkeyPatch) ->
     assert base != cache.key([("packages.yaml", b"a"), ("constraints/x.yaml", b"b")])
     monkeypatch.setattr(cache, "MIN_BYTES", 10)
     assert cache.key([("packages.yaml", b"a")]) is None
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    monkeypatch.setenv(cache.ENV, "off")
+    assert cache.key([("packages.yaml", b"a")]) is None  # off: not even hashed
 
 
 def test_check_and_plan_print_the_same_with_a_warm_cache(
