@@ -788,12 +788,10 @@ def _starts(
             sid, start, line, _, derived = entry
             if sid in steps and sid not in seen:
                 step = steps[sid]
-                if not derived or derived == (
-                    start + step.duration,
-                    start + step.done_offset,
-                    step.actor,
-                    step.package,
-                    step.kind,
+                if not derived or (
+                    derived[0] == start + step.duration
+                    and derived[1] == derived[0] + (step.verify.duration if step.verify else 0)
+                    and derived[2:] == (step.actor, step.package, step.kind)
                 ):
                     seen[sid] = line
                     starts[sid] = start

@@ -96,8 +96,10 @@ def read_roadmap_steps(name: str, data: bytes) -> tuple[Any, list[Row | Compact]
                 continue
             planned = _PLANNED(line)
             if planned and planned.group(1) == indent:
-                sid, start, end, done, actor, package, kind, _ = planned.groups()[1:]
-                derived = (int(end), int(done), _text(actor), _text(package), _text(kind))
+                _, sid, start, end, done, actor, package, kind, _ = planned.groups()
+                if "\\" in line:
+                    actor, package, kind = _text(actor), _text(package), _text(kind)
+                derived = (int(end), int(done), actor, package, kind)
                 rows.append((sid, int(start), head + offset, line, derived))
                 continue
         entry = _ENTRY.match(line)
