@@ -166,6 +166,26 @@ def peak_exposure(
     return max(peaks) if peaks else None
 
 
+def scenario_facts(scenario: Scenario) -> None:
+    """Work out what the checker needs from the scenario alone (de-linking chains and
+    red-line dependents), once, into `scenario.facts`: the scenario cache keeps them."""
+    from planner.rules.delink import Delink, Links, link_graph
+    from planner.rules.forbid import Forbid
+
+    links: list[Links] = []  # built once, for every delink rule, and not kept
+
+    def graph() -> Links:
+        if not links:
+            links.append(link_graph(scenario))
+        return links[0]
+
+    for rule in scenario.rules:
+        if isinstance(rule, Delink):
+            rule.chains(scenario, graph)
+        elif isinstance(rule, Forbid):
+            rule.dependents(scenario)
+
+
 def check(scenario: Scenario, starts: Mapping[str, int], notes: Iterable[str] = ()) -> Report:
     """Every violation of the scenario's rules by a roadmap (a start time per scheduled step).
 

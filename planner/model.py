@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from planner.errors import Mark
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from planner.solver.encoder import Encoder
 
 UNITS = ("day", "week", "month")
+_T = TypeVar("_T")
 
 
 class _Rebuilt:
@@ -27,7 +28,7 @@ class _Rebuilt:
         cls = type(self)
         names = _FIELD_NAMES.get(cls)
         if names is None:
-            names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+            names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls) if f.init)  # type: ignore[arg-type]
         return cls, tuple(getattr(self, name) for name in names)
 
 
@@ -203,6 +204,19 @@ class Scenario(_Rebuilt):
     rules: tuple[Rule, ...]
     description: str = ""
     files: tuple[str, ...] = ()
+    #: What follows from the scenario alone, whatever the roadmap (de-linking chains,
+    #: red-line dependents): computed once by `fact`, kept with the scenario and so in the
+    #: scenario cache (`check.scenario_facts` fills it before caching). Not compared.
+    facts: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _with_facts, (*_Rebuilt.__reduce__(self), self.facts)
+
+    def fact(self, name: str, compute: Callable[[Scenario], _T]) -> _T:
+        """`compute(self)`, computed once."""
+        if name not in self.facts:
+            self.facts[name] = compute(self)
+        return self.facts[name]  # type: ignore[no-any-return]
 
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]
@@ -217,3 +231,11 @@ class Scenario(_Rebuilt):
             if not rule.soft:
                 out.update(rule.steps.ids)  # type: ignore[attr-defined]
         return out
+
+
+def _with_facts(cls: type[Scenario], args: tuple[Any, ...], facts: dict[str, Any]) -> Scenario:
+    """Unpickle a scenario with the facts worked out before it was cached. (A scenario made
+    any other way, `dataclasses.replace` included, starts with no facts.)"""
+    scenario = cls(*args)
+    scenario.facts.update(facts)
+    return scenario

@@ -3,6 +3,7 @@ could make it stale, foreign or unsafe makes it parse instead."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -68,6 +69,12 @@ def test_hit_gives_the_parsed_scenario_marks_included(
     assert [s.mark for s in second.steps.values()] == [s.mark for s in first.steps.values()]
     assert [r.mark for r in second.rules] == [r.mark for r in first.rules]
     assert [type(r) for r in second.rules] == [type(r) for r in first.rules]
+    # What follows from the scenario alone was worked out before caching, and kept.
+    expected = {f"{r.kind}:{r.id}" for r in first.rules if r.kind in ("delink", "forbid")}
+    assert expected and set(second.facts) == expected
+    assert all(second.facts[k] == first.facts[k] for k in expected)
+    # A scenario made from another starts with no facts: they could be stale.
+    assert dataclasses.replace(second, rules=()).facts == {}
 
 
 def test_one_changed_byte_is_a_different_scenario(

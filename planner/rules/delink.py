@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -85,9 +86,15 @@ class Delink(Rule):
 
     between: tuple[Selector, ...] = ()
 
-    def chains(self, scenario: Scenario, links: Links | None = None) -> list[list[str]]:
-        """The chains that break this rule (a step on both sides is a chain of one)."""
-        links = link_graph(scenario) if links is None else links
+    def chains(
+        self, scenario: Scenario, graph: Callable[[], Links] | None = None
+    ) -> list[list[str]]:
+        """The chains that break this rule (a step on both sides is a chain of one): a fact
+        of the scenario, computed once. `graph` gives the link graph when it is shared."""
+        return scenario.fact(f"delink:{self.id}", lambda s: self._chains(s, graph))
+
+    def _chains(self, scenario: Scenario, graph: Callable[[], Links] | None) -> list[list[str]]:
+        links = graph() if graph is not None else link_graph(scenario)
         left, right = set(self.between[0].ids), set(self.between[1].ids)
         out = []
         both = sorted(left & right)
@@ -101,7 +108,7 @@ class Delink(Rule):
 
     def check(self, ctx: CheckContext) -> list[Violation]:
         out = []
-        for chain in self.chains(ctx.scenario, ctx.memo("links", link_graph)):
+        for chain in self.chains(ctx.scenario, lambda: ctx.memo("links", link_graph)):
             if len(chain) == 1:
                 message = f"{chain[0]} is on both sides of the de-linking"
                 repair = f"narrow one side so that it leaves out {chain[0]}"

@@ -60,7 +60,7 @@ class Forbid(Rule):
     steps: Selector = EMPTY
 
     def dependents(self, scenario: Scenario) -> dict[str, list[str]]:
-        return dependents(scenario, set(self.steps.ids))
+        return scenario.fact(f"forbid:{self.id}", lambda s: dependents(s, set(self.steps.ids)))
 
     def check(self, ctx: CheckContext) -> list[Violation]:
         out = []
