@@ -22,6 +22,7 @@ from common import (
     DATA,
     ENV,
     ensure_data_ignored,
+    interleaved_runs,
     machine_line,
     median,
     table,
@@ -120,19 +121,28 @@ def main() -> None:
     shutil.rmtree(cache_dir, ignore_errors=True)
     warm_env = {**ENV, "RELIEF_PLANNER_CACHE": str(cache_dir)}
     cold_env = {**ENV, "RELIEF_PLANNER_CACHE": "off"}
-    times, code = timed_runs(cmd, args.runs, ok=(0, 1), env=warm_env)
-    e2e = median(times)
-    print(f"planner check, scenario cached: median {e2e:.3f} s (min {min(times):.3f}, exit {code})")
     # The same roadmap as `plan -o` writes it: derived fields and titles on every line.
     planned = d / "roadmap-planned.yaml"
     subprocess.run(
         [sys.executable, "-c", WRITE_PLANNED, str(d), str(planned)], check=True, env=warm_env
     )
     planned_cmd = [*cmd[:2], str(planned), *cmd[3:]]
-    planned_times, planned_code = timed_runs(planned_cmd, args.runs, ok=(0, 1), env=warm_env)
+    timed = interleaved_runs(
+        {
+            "cached": (cmd, warm_env),
+            "planned": (planned_cmd, warm_env),
+            "cold": (cmd, cold_env),
+        },
+        args.runs,
+        ok=(0, 1),
+    )
+    times, code = timed["cached"]
+    e2e = median(times)
+    print(f"planner check, scenario cached: median {e2e:.3f} s (min {min(times):.3f}, exit {code})")
+    planned_times, planned_code = timed["planned"]
     planned_e2e = median(planned_times)
     print(f"planner check, plan -o format, scenario cached: median {planned_e2e:.3f} s")
-    cold_times, _ = timed_runs(cmd, args.runs, ok=(0, 1), env=cold_env)
+    cold_times, _ = timed["cold"]
     cold = median(cold_times)
     print(f"planner check, cache off: median {cold:.3f} s (min {min(cold_times):.3f})")
 
@@ -212,8 +222,9 @@ def main() -> None:
             f"{gen.num_steps} steps, {num_rules} rules, packages.yaml {size / 1e6:.1f} MB; "
             f"roadmap: the generator's valid-by-construction schedule (clean: {clean}, "
             f"exit {code}).",
-            "The in-process split is of the cached run. Subprocesses run with Python's "
-            "default bytecode caching (see `bench/common.py`).",
+            "The three end-to-end measures take turns run by run. The in-process split is of the "
+            "cached run. Subprocesses run with Python's default bytecode caching (see "
+            "`bench/common.py`).",
             "",
             table(["measure", "seconds", "target"], rows),
         ]

@@ -47,6 +47,26 @@ def timed_runs(
     return times, code
 
 
+def interleaved_runs(
+    cmds: dict[str, tuple[Sequence[str], dict[str, str]]], runs: int = 5, ok: Sequence[int] = (0,)
+) -> dict[str, tuple[list[float], int]]:
+    """Like `timed_runs` for several (command, environment) pairs, taking turns run by run,
+    so that a busy moment of a shared machine falls on all of them alike."""
+    out: dict[str, tuple[list[float], int]] = {name: ([], 0) for name in cmds}
+    for cmd, env in cmds.values():  # warm-up: bytecode, caches
+        subprocess.run(cmd, capture_output=True, check=False, env=env)
+    for _ in range(runs):
+        for name, (cmd, env) in cmds.items():
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, check=False, env=env)
+            out[name][0].append(time.perf_counter() - t0)
+            if proc.returncode not in ok:
+                sys.stderr.write(proc.stderr.decode(errors="replace")[-2000:])
+                raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}")
+            out[name] = (out[name][0], proc.returncode)
+    return out
+
+
 def median(xs: Sequence[float]) -> float:
     return statistics.median(xs)
 
