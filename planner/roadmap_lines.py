@@ -71,7 +71,8 @@ def read_roadmap_steps(name: str, data: bytes) -> tuple[Any, list[Row | Compact]
     """(the document without its entries, the entries), or None to read in full.
 
     The document is what `read_yaml` would give, except that `roadmap.steps` is an empty
-    list: the entries stand for its items, each a row or, for `{step: id, start: n}`, a
+    list: the entries stand for its items, each a row or, for `{step: id, start: n}` and
+    the lines `plan -o` writes (past the first entry, which sets the indentation), a
     compact entry (`expand` makes it a row).
     """
     try:
@@ -89,13 +90,13 @@ def read_roadmap_steps(name: str, data: bytes) -> tuple[Any, list[Row | Compact]
     rows: list[Row | Compact] = []
     indent: str | None = None
     for offset, line in enumerate(lines):
-        if indent is not None and line.startswith(indent + "- {"):
+        if indent is not None and line.startswith(indent + "- {"):  # so group(1) is indent
             simple = _SIMPLE(line)
-            if simple and simple.group(1) == indent and simple.group(2)[0] not in TYPED_STARTS:
+            if simple and simple.group(2)[0] not in TYPED_STARTS:
                 rows.append((simple.group(2), int(simple.group(3)), head + offset, line, ()))
                 continue
             planned = _PLANNED(line)
-            if planned and planned.group(1) == indent:
+            if planned:
                 _, sid, start, end, done, actor, package, kind, _ = planned.groups()
                 if "\\" in line:
                     actor, package, kind = _text(actor), _text(package), _text(kind)
