@@ -54,10 +54,7 @@ class CheckContext:
         self.starts = starts
         self._memo: dict[str, Any] = {}
         #: Step.done_offset of every step, looked up tens of thousands of times per check.
-        self._done_offset = {
-            sid: step.duration + (step.verify.duration if step.verify else 0)
-            for sid, step in scenario.steps.items()
-        }
+        self._done_offset = {sid: step.done_offset for sid, step in scenario.steps.items()}
 
     def memo(self, name: str, compute: Callable[[Scenario], _T]) -> _T:
         """`compute(scenario)`, computed once per check (shared by rules of one kind)."""
@@ -167,23 +164,11 @@ def peak_exposure(
 
 
 def scenario_facts(scenario: Scenario) -> None:
-    """Work out what the checker needs from the scenario alone (de-linking chains and
-    red-line dependents), once, into `scenario.facts`: the scenario cache keeps them."""
-    from planner.rules.delink import Delink, Links, link_graph
-    from planner.rules.forbid import Forbid
-
-    links: list[Links] = []  # built once, for every delink rule, and not kept
-
-    def graph() -> Links:
-        if not links:
-            links.append(link_graph(scenario))
-        return links[0]
-
-    for rule in scenario.rules:
-        if isinstance(rule, Delink):
-            rule.chains(scenario, graph)
-        elif isinstance(rule, Forbid):
-            rule.dependents(scenario)
+    """Work out what the checker needs from the scenario alone (de-linking chains,
+    red-line dependents: whatever the rules look up with `Scenario.fact`), once, into
+    `scenario.facts`, which the scenario cache keeps. Checking the empty roadmap looks
+    every one of them up, through the same code as any check."""
+    check(scenario, {})
 
 
 def check(scenario: Scenario, starts: Mapping[str, int], notes: Iterable[str] = ()) -> Report:

@@ -35,7 +35,13 @@ from planner.model import (
     Step,
     Verify,
 )
-from planner.roadmap_lines import Compact, Row, expand, read_roadmap_steps
+from planner.roadmap_lines import (
+    ENTRY_FIELDS,
+    Compact,
+    Row,
+    expand,
+    read_roadmap_steps,
+)
 from planner.yamlread import MAX_BYTES, YList, YMap, read_yaml
 
 STEP_FIELDS = (
@@ -670,8 +676,6 @@ def find_cycles(steps: dict[str, Step], limit: int = 20) -> list[list[str]]:
 
 # ---- roadmap files -----------------------------------------------------------------------
 
-#: Fields `plan -o` writes beside `step` and `start`; checked for consistency, never trusted.
-DERIVED_FIELDS = ("end", "done", "actor", "package", "kind", "title")
 ROADMAP_TOP = ("roadmap", "scenario", "unit", "objectives", "note")
 
 
@@ -754,9 +758,18 @@ def _roadmap_doc(
         if not isinstance(item, YMap):
             problems.add(items.at(i), f"a roadmap entry is {{step, start}}, not {describe(item)}")
             continue
-        Reader(problems, item, "roadmap entry", ("step", "start", *DERIVED_FIELDS), "step")
+        Reader(problems, item, "roadmap entry", ENTRY_FIELDS, "step")
         read.append((item.mark, {k: (v, item.at(k)) for k, v in item.items()}))
     return RoadmapFile(name, starts=_starts(name, read, scenario, problems))
+
+
+#: The derived fields checked against the scenario (a title may say anything).
+CHECKED_FIELDS = ("end", "done", "actor", "package", "kind")
+
+
+def _derived(step: Step, start: int) -> tuple[int, int, str, str, str]:
+    """What the CHECKED_FIELDS of `step` are when it starts at `start`."""
+    return start + step.duration, start + step.done_offset, step.actor, step.package, step.kind
 
 
 def _known_step(sid: str, where: Mark, scenario: Scenario, problems: Problems) -> bool:
@@ -786,16 +799,14 @@ def _starts(
     for entry in rows:
         if len(entry) == 5:  # a compact entry: its id and start are well formed
             sid, start, line, _, derived = entry
-            if sid in steps and sid not in seen:
-                step = steps[sid]
-                if not derived or (
-                    derived[0] == start + step.duration
-                    and derived[1] == derived[0] + (step.verify.duration if step.verify else 0)
-                    and derived[2:] == (step.actor, step.package, step.kind)
-                ):
-                    seen[sid] = line
-                    starts[sid] = start
-                    continue
+            if (
+                sid in steps
+                and sid not in seen
+                and (not derived or derived == _derived(steps[sid], start))
+            ):
+                seen[sid] = line
+                starts[sid] = start
+                continue
             entry = expand(name, entry)  # something to report: read it in full
         mark, row = entry
         if "step" not in row:
@@ -815,15 +826,8 @@ def _starts(
         starts[sid] = start
         if len(row) == 2:
             continue  # just step and start: nothing derived to check
-        step = scenario.steps[sid]
-        expect = {
-            "end": start + step.duration,
-            "done": start + step.done_offset,
-            "actor": step.actor,
-            "package": step.package,
-            "kind": step.kind,
-        }
-        for key, want in expect.items():
+        expect = zip(CHECKED_FIELDS, _derived(scenario.steps[sid], start), strict=True)
+        for key, want in expect:
             if key in row and row[key][0] != want and str(row[key][0]) != str(want):
                 problems.add(
                     row[key][1],
@@ -854,15 +858,15 @@ def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
         return []
     header = [h.strip() for h in header]
     for i, h in enumerate(header):
-        if h not in ("step", "start", *DERIVED_FIELDS):
+        if h not in ENTRY_FIELDS:
             problems.add(
                 Mark(name, 1, 1 + sum(len(x) + 1 for x in header[:i])),
-                f"unknown CSV column '{h}'{suggest(h, ('step', 'start', *DERIVED_FIELDS))}",
+                f"unknown CSV column '{h}'{suggest(h, ENTRY_FIELDS)}",
             )
     if "step" not in header or "start" not in header:
         problems.add(Mark(name, 1, 1), "CSV header must name the columns 'step' and 'start'")
         return []
-    rows: list[tuple[Mark, dict[str, tuple[Any, Mark]]]] = []
+    rows: list[Row] = []
     try:
         for record in reader:
             line = reader.line_num

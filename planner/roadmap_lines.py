@@ -35,8 +35,13 @@ Row = tuple[Mark, dict[str, tuple[Any, Mark]]]
 #: (id, start, line number, line, derived fields). Ten thousand rows of three to nine
 #: marks each take 30-100 ms to build, so marks are made (`expand`) only for an entry that
 #: must be reported. Both patterns admit only a valid start (below 10**9). The derived
-#: fields are (end, done, actor, package, kind), or () when the line has none.
+#: fields are (end, done, actor, package, kind), in the order of `load.CHECKED_FIELDS`, or
+#: () when the line has none.
 Compact = tuple[str, int, int, str, tuple[Any, ...]]
+
+#: Fields `plan -o` writes beside `step` and `start`; checked for consistency, never trusted.
+DERIVED_FIELDS = ("end", "done", "actor", "package", "kind", "title")
+ENTRY_FIELDS = ("step", "start", *DERIVED_FIELDS)
 
 _STEPS_LINE = re.compile(r"( *)steps:[ ]*(?:[ ]#[^\n]*)?\n")
 #: Double-quoted text without escapes but \" and \\ (JSON writes those two for a quote and
@@ -55,7 +60,7 @@ _PLANNED = re.compile(
 #: Any other one-line flow mapping (a '}' in a trailing comment sends it to libyaml).
 _ENTRY = re.compile(r"( *)- \{ *(.*) *\}(?:[ ]+#[^\n]*)?[ ]*$")
 _PAIR = re.compile(
-    r"(step|start|end|done|actor|package|kind|title): +"
+    "(" + "|".join(ENTRY_FIELDS) + "): +"
     r"(?:" + _QUOTED + r"|([-+]?[A-Za-z0-9_][A-Za-z0-9_.+-]*))"
     r" *(,|$) *"
 ).match

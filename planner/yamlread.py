@@ -125,11 +125,6 @@ def plain_value(text: str) -> Any:
     """The value of `text` written as a plain (unquoted) scalar, typed exactly as
     `read_yaml` types it. Raises ValueError (and the like) where `read_yaml` would report
     an invalid value, such as the date 2027-02-30."""
-    if text[:1] not in TYPED_STARTS:
-        return text
-    known = _PLAIN.get(text, _PLAIN)
-    if known is not _PLAIN:
-        return known
     return _scalar(ev.ScalarEvent(None, None, (True, False), text), None)
 
 
