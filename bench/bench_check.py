@@ -52,8 +52,9 @@ print(json.dumps({"events": n, "libyaml events only": t1 - t0, "CSafeLoader safe
 WRITE_PLANNED = r"""
 import sys
 from pathlib import Path
-from planner.load import load_roadmap, load_scenario
-from planner.render import roadmap_doc, roadmap_yaml
+from planner.api import load_scenario
+from planner.roadmap.read import load_roadmap
+from planner.roadmap.write import roadmap_doc, roadmap_yaml
 d = Path(sys.argv[1])
 scenario = load_scenario(d / "packages.yaml", d / "constraints")
 starts = load_roadmap(d / "roadmap.yaml", scenario).starts
@@ -65,8 +66,9 @@ import gc, json, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
 from planner.check import check
-from planner.load import load_roadmap, load_scenario
-from planner.render import report_text
+from planner.api import load_scenario
+from planner.roadmap.read import load_roadmap
+from planner.render.report import report_text
 t1 = time.perf_counter()
 d = Path(sys.argv[1])
 scenario = load_scenario(d / "packages.yaml", d / "constraints")

@@ -41,9 +41,9 @@ from common import (
 )
 from generate import generate, write
 
+from planner.api import load_scenario
 from planner.check import check
-from planner.load import load_scenario
-from planner.model import Scenario
+from planner.scenario import Scenario
 from planner.solver.bounds import critical_path, earliest_starts, energy_bound
 from planner.solver.greedy import greedy_schedule
 

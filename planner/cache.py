@@ -32,8 +32,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from planner.model import Scenario
 from planner.output import write_atomic
+from planner.scenario import Scenario
 
 ENV = "RELIEF_PLANNER_CACHE"
 FORMAT = b"relief-planner scenario cache 1\n"
@@ -120,9 +120,6 @@ def put(cache_key: str | None, scenario: Scenario) -> None:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted(where):
             return
-        from planner.check import scenario_facts
-
-        scenario_facts(scenario)  # worked out once, kept with the scenario
         data = FORMAT + pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)
         write_atomic(where / (cache_key + SUFFIX), data, durable=False)
         entries = sorted(where.glob("*" + SUFFIX), key=lambda p: p.stat().st_mtime_ns, reverse=True)

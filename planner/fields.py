@@ -1,189 +1,208 @@
-"""Typed reading of located YAML values: every wrong field becomes one located problem."""
+"""Field declarations: every field of the file formats is declared once, on its dataclass.
+
+A field that a user writes carries an `Annotated` marker, a `Spec`:
+
+    earliest: Annotated[int, Nat("the first time a selected step may start")] = 0
+
+From these declarations come the loader's type checks and messages (`planner.load`), the
+JSON Schemas of the three file kinds and the field reference (`planner.docs`). A field is
+required when its dataclass field has no default; `int | None` with a default of None is
+optional. Fields without a marker (`mark`, a step's `package`) are never read from a file.
+
+This module only declares; it reads nothing.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
+import dataclasses
+import functools
 import re
-from collections.abc import Iterable
+import typing
+from dataclasses import dataclass
 from typing import Any
 
-from planner.errors import Mark, Problems
-from planner.yamlread import YList, YMap
-
+#: Identifiers: letters, digits, '-', '_', '.'; no spaces.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*\Z")
-MISSING: Any = object()
 #: Larger durations, values and limits are typing mistakes, not deals.
 MAX_NUMBER = 10**9
 
 
-def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice closest to `word`, when one is close enough to be a likely typo."""
-    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
-    return close[0] if close else None
+class Spec:
+    """What a field holds, in words (`doc`) and as a JSON Schema fragment.
+
+    `key` is the field's name in the file where it differs from the attribute's;
+    `absent` says what a missing optional field means when that is not a plain default
+    (a title defaults to the id). Specs are plain classes, not dataclasses: there are a
+    dozen of them, and each dataclass costs half a millisecond at every start.
+    """
+
+    __slots__ = ("absent", "doc", "key")
+    #: How the reference names the type.
+    type_name = "value"
+
+    def __init__(self, doc: str, *, key: str = "", absent: str = "") -> None:
+        self.doc = doc
+        self.key = key
+        self.absent = absent
+
+    def schema(self) -> dict[str, Any]:
+        return {}
 
 
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' when a close match exists, else ''."""
-    close = closest(word, choices)
-    return f" (did you mean '{close}'?)" if close else ""
+class Text(Spec):
+    """Text (a number or a date written as a title is read as text)."""
+
+    __slots__ = ()
+    type_name = "text"
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": ["string", "number"]}
 
 
-def number(value: float) -> str:
-    """A number as written: integers in full, floats short."""
-    return str(value) if isinstance(value, int) else f"{value:g}"
+class Ident(Spec):
+    """An identifier: letters, digits, '-', '_', '.'."""
+
+    __slots__ = ()
+    type_name = "identifier"
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^" + ID_PATTERN.pattern.removesuffix(r"\Z") + "$"}
 
 
-def describe(value: Any) -> str:
-    if isinstance(value, YMap):
-        return "a mapping"
-    if isinstance(value, YList):
-        return "a list"
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f"'{value}'" if len(value) <= 40 else f"'{value[:37]}...'"
-    return repr(value)
+class Nat(Spec):
+    """A whole number ≥ `minimum` (and ≤ MAX_NUMBER)."""
+
+    __slots__ = ("minimum",)
+    type_name = "whole number"
+
+    def __init__(self, doc: str, minimum: int = 0, **kw: str) -> None:
+        super().__init__(doc, **kw)
+        self.minimum = minimum
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.minimum, "maximum": MAX_NUMBER}
 
 
-class Reader:
-    """Reads the fields of one mapping, reporting problems with the owner's name."""
+class Flag(Spec):
+    """true or false."""
 
-    def __init__(
-        self,
-        problems: Problems,
-        node: YMap,
-        owner: str,
-        allowed: Iterable[str],
-        id_key: str | None = None,
-    ) -> None:
-        self.problems = problems
-        self.node = node
-        name = node.get(id_key) if id_key else None
-        self.owner = f"{owner} '{name}'" if isinstance(name, (str, int)) and name != "" else owner
-        allowed = tuple(allowed)
-        #: Fields that an unknown field was probably meant to be (not reported missing).
-        self.typos: set[str] = set()
-        for key in node:
-            if key not in allowed:
-                close = closest(key, allowed)
-                hint = f" (did you mean '{close}'?)" if close else ""
-                if close and close not in node:
-                    self.typos.add(close)
-                problems.add(
-                    node.key_at(key), f"{self.owner}: unknown field '{key.split(chr(0))[0]}'{hint}"
-                )
+    __slots__ = ()
+    type_name = "true/false"
 
-    def missing(self, key: str) -> None:
-        """Report a required field as missing, unless a misspelling of it was reported."""
-        if key not in self.typos:
-            self.problems.add(self.node.mark, f"{self.owner}: missing field '{key}'")
-
-    def fail(self, key: str, message: str) -> None:
-        self.problems.add(self.node.at(key), f"{self.owner}: {message}")
-
-    def at(self, key: str) -> Mark:
-        return self.node.at(key)
-
-    def raw(self, key: str, default: Any = MISSING) -> Any:
-        if key in self.node:
-            return self.node[key]
-        if default is MISSING:
-            self.missing(key)
-        return default
-
-    def text(self, key: str, default: Any = MISSING) -> Any:
-        value = self.raw(key, default)
-        if value is default:
-            return "" if value is MISSING else value
-        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
-            return str(value)  # a title such as `2027` is still a title
-        if not isinstance(value, str):
-            self.fail(key, f"'{key}' must be text, not {describe(value)}")
-            return default if default is not MISSING else ""
-        return value
-
-    def ident(self, key: str, default: Any = MISSING) -> Any:
-        value = self.raw(key, default)
-        if value is default:
-            return "" if value is MISSING else value
-        return check_id(self.problems, self.at(key), self.owner, key, value)
-
-    def nat(self, key: str, default: Any = MISSING, minimum: int = 0) -> Any:
-        value = self.raw(key, default)
-        if value is MISSING:
-            return minimum
-        if value is default or (value is None and default is None):
-            return value
-        return check_nat(self.problems, self.at(key), f"{self.owner}: '{key}'", value, minimum)
-
-    def choice(self, key: str, options: tuple[str, ...], default: Any = MISSING) -> Any:
-        value = self.raw(key, default)
-        if value is default:
-            return options[0] if value is MISSING else value
-        if value not in options:
-            self.fail(
-                key,
-                f"'{key}' must be one of {', '.join(options)}, not {describe(value)}"
-                + (suggest(value, options) if isinstance(value, str) else ""),
-            )
-            return options[0]
-        return value
-
-    def boolean(self, key: str, default: bool) -> bool:
-        value = self.raw(key, default)
-        if not isinstance(value, bool):
-            self.fail(key, f"'{key}' must be true or false, not {describe(value)}")
-            return default
-        return value
-
-    def mapping(self, key: str, default: Any = MISSING) -> Any:
-        value = self.raw(key, default)
-        if value is default:
-            return None if value is MISSING else value
-        if not isinstance(value, YMap):
-            self.fail(key, f"'{key}' must be a mapping, not {describe(value)}")
-            return default if default is not MISSING else None
-        return value
-
-    def sequence(self, key: str, default: Any = MISSING) -> Any:
-        value = self.raw(key, default)
-        if value is default:
-            return None if value is MISSING else value
-        if not isinstance(value, YList):
-            self.fail(key, f"'{key}' must be a list, not {describe(value)}")
-            return default if default is not MISSING else None
-        return value
+    def schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
 
 
-def check_id(problems: Problems, mark: Mark, owner: str, key: str, value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        problems.add(mark, f"{owner}: '{key}' must be an identifier, not {describe(value)}")
-        return ""
-    text = str(value)
-    if not ID_PATTERN.match(text):
-        problems.add(
-            mark,
-            f"{owner}: '{key}' {describe(text)} is not an identifier "
-            "(letters, digits, '-', '_', '.'; no spaces)",
-        )
-    return text
+class Choice(Spec):
+    """One of a few words."""
+
+    __slots__ = ("options",)
+    type_name = "one of"
+
+    def __init__(self, doc: str, options: tuple[str, ...], **kw: str) -> None:
+        super().__init__(doc, **kw)
+        self.options = options
+
+    def schema(self) -> dict[str, Any]:
+        return {"enum": list(self.options)}
 
 
-def check_nat(problems: Problems, mark: Mark, what: str, value: Any, minimum: int = 0) -> int:
-    """An integer >= minimum, or a problem (0 returned so checking can go on)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        problems.add(mark, f"{what} must be a whole number ≥ {minimum}, not {describe(value)}")
-        return minimum
-    if isinstance(value, float) and not value.is_integer():
-        problems.add(mark, f"{what} must be a whole number, not {number(value)}")
-        return minimum
-    if value < minimum:
-        problems.add(mark, f"{what} must be ≥ {minimum}, not {number(value)}")
-        return minimum
-    if value > MAX_NUMBER:
-        problems.add(mark, f"{what} must be ≤ {MAX_NUMBER}, not {number(value)}")
-        return minimum
-    return int(value)
+class Sel(Spec):
+    """A selector: a list of step ids, or a mapping of steps/actor/package/kind/tags."""
+
+    __slots__ = ()
+    type_name = "selector"
+
+    def schema(self) -> dict[str, Any]:
+        return {"$ref": "#/$defs/selector"}
+
+
+class SelPair(Spec):
+    """Exactly two selectors."""
+
+    __slots__ = ()
+    type_name = "two selectors"
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "type": "array",
+            "items": {"$ref": "#/$defs/selector"},
+            "minItems": 2,
+            "maxItems": 2,
+        }
+
+
+class Attr(Spec):
+    """The name of a step attribute (`attrs`), or `duration` / `value`."""
+
+    __slots__ = ()
+    type_name = "attribute name"
+
+    def schema(self) -> dict[str, Any]:
+        return Ident(self.doc).schema()
+
+
+class Custom(Spec):
+    """A field with its own reader in the loader (preconditions, tags, attrs, a date ...);
+    `shape` is its JSON Schema."""
+
+    __slots__ = ("shape",)
+    type_name = "see below"
+
+    def __init__(self, doc: str, shape: tuple[tuple[str, Any], ...] = (), **kw: str) -> None:
+        super().__init__(doc, **kw)
+        self.shape = shape
+
+    def schema(self) -> dict[str, Any]:
+        return dict(self.shape)
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """One declared field: its name, marker, and default (`REQUIRED` when it has none)."""
+
+    name: str
+    spec: Spec
+    default: Any
+
+    @property
+    def key(self) -> str:
+        """The field's name in the file."""
+        return self.spec.key or self.name
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED and not self.spec.absent
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+
+@functools.cache
+def declared(cls: type) -> tuple[Declared, ...]:
+    """The fields of dataclass `cls` that a file may hold, in declaration order."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    out = []
+    for f in dataclasses.fields(cls):
+        hint = hints.get(f.name)
+        specs = [m for m in getattr(hint, "__metadata__", ()) if isinstance(m, Spec)]
+        if not specs:
+            continue
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = REQUIRED
+        out.append(Declared(f.name, specs[0], default))
+    return tuple(out)
+
+
+def keys(cls: type) -> tuple[str, ...]:
+    """The names in the file of the declared fields of `cls`."""
+    return tuple(d.key for d in declared(cls))

@@ -1,23 +1,21 @@
-"""The scenario: actors, packages, steps and rules, immutable once loaded."""
+"""Steps and packages: the scenario's data, immutable once loaded. It knows no rule kind.
+
+Fields a user writes are declared here once (`planner.fields`), with their meaning.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Annotated, Any
 
 from planner.errors import Mark
-
-if TYPE_CHECKING:
-    from planner.check import CheckContext, Violation
-    from planner.solver.encoder import Encoder
+from planner.fields import Custom, Ident, Nat, Text
 
 UNITS = ("day", "week", "month")
-_T = TypeVar("_T")
 
 
-class _Rebuilt:
+class Rebuilt:
     """Pickles as a constructor call. A frozen slots dataclass otherwise unpickles through
     a Python `__setstate__` that sets one attribute at a time: 0.19 s instead of 0.03 s for
     10,000 steps, which is most of what the scenario cache (`planner.cache`) saves."""
@@ -36,52 +34,95 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True, slots=True)
-class Verify(_Rebuilt):
+class Verify(Rebuilt):
     """Who verifies a step, and how long verification takes after the step ends."""
 
-    by: str
-    duration: int = 0
-    what: str = ""
+    by: Annotated[str, Text("who verifies the step")]
+    duration: Annotated[int, Nat("how long verification takes after the step ends")] = 0
+    what: Annotated[str, Text("what is verified")] = ""
 
 
 @dataclass(frozen=True, slots=True)
-class Req(_Rebuilt):
+class Req(Rebuilt):
     """A precondition: start >= done(step) + lag and, with `within`, <= done(step) + within."""
 
-    step: str
-    lag: int = 0
-    within: int | None = None
+    step: Annotated[str, Ident("the step waited for")]
+    lag: Annotated[int, Nat("time after that step is done before this one may start")] = 0
+    within: Annotated[
+        int | None, Nat("and no longer than this after that step is done (≥ lag)")
+    ] = None
     mark: Mark = field(default=Mark(""), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
-class AnyOf(_Rebuilt):
+class AnyOf(Rebuilt):
     """A precondition met when the first of its alternatives is met."""
 
-    items: tuple[Req, ...]
+    items: Annotated[
+        tuple[Req, ...],
+        Custom("alternatives: the step may start once one of them holds", key="any"),
+    ]
     mark: Mark = field(default=Mark(""), compare=False)
 
 
 Cond = Req | AnyOf
 
+_AFTER_SHAPE = (
+    ("type", "array"),
+    (
+        "items",
+        {
+            "anyOf": [
+                {"$ref": "#/$defs/identifier"},
+                {"$ref": "#/$defs/requirement"},
+                {"$ref": "#/$defs/any_of"},
+            ]
+        },
+    ),
+)
+
 
 @dataclass(frozen=True, slots=True)
-class Step(_Rebuilt):
+class Step(Rebuilt):
     """One action by one actor. done = start + duration + verify.duration."""
 
-    id: str
-    actor: str
+    id: Annotated[str, Ident("the step's id, unique in the scenario")]
+    actor: Annotated[str, Ident("who acts: a key of `actors`")]
+    #: The package the step is written in (not a field of the file).
     package: str
-    kind: str
-    title: str
-    duration: int
-    value: int
-    verify: Verify | None = None
-    after: tuple[Cond, ...] = ()
-    tags: frozenset[str] = frozenset()
-    attrs: Mapping[str, float] = field(default_factory=dict)
-    source: str = ""
-    note: str = ""
+    kind: Annotated[
+        str, Ident("what sort of step: commitment, relief, goodwill, dialogue, verification, ...")
+    ]
+    title: Annotated[str, Text("what the step does, in a few words", absent="the step's id")]
+    duration: Annotated[int, Nat("how long the step takes, in the scenario's unit")]
+    value: Annotated[int, Nat("leverage units: what the step gives away or is worth")] = 0
+    verify: Annotated[
+        Verify | None,
+        Custom(
+            "who verifies the step and for how long; the step is done once verified",
+            shape=(("$ref", "#/$defs/verify"),),
+        ),
+    ] = None
+    after: Annotated[
+        tuple[Cond, ...],
+        Custom("preconditions: step ids, {step, lag, within} or {any: [...]}", shape=_AFTER_SHAPE),
+    ] = ()
+    tags: Annotated[
+        frozenset[str],
+        Custom(
+            "words that selectors match",
+            shape=(("type", ["array", "string"]), ("items", {"$ref": "#/$defs/identifier"})),
+        ),
+    ] = frozenset()
+    attrs: Annotated[
+        Mapping[str, float],
+        Custom(
+            "named numbers, for `order` rules",
+            shape=(("type", "object"), ("additionalProperties", {"type": "number"})),
+        ),
+    ] = field(default_factory=dict)
+    source: Annotated[str, Text("the sentence of the brief or treaty the step encodes")] = ""
+    note: Annotated[str, Text("anything worth saying about the step")] = ""
     mark: Mark = field(default=Mark(""), compare=False)
 
     @property
@@ -112,19 +153,29 @@ class Step(_Rebuilt):
 
 
 @dataclass(frozen=True, slots=True)
-class Package(_Rebuilt):
-    id: str
-    title: str
-    step_ids: tuple[str, ...]
-    source: str = ""
+class Package(Rebuilt):
+    """A group of related steps (a cluster of the deal)."""
+
+    id: Annotated[str, Ident("the package's id, unique in the scenario")]
+    title: Annotated[str, Text("the package's name", absent="the package's id")]
+    step_ids: Annotated[
+        tuple[str, ...],
+        Custom(
+            "the package's steps (at least one)",
+            key="steps",
+            shape=(("type", "array"), ("items", {"$ref": "#/$defs/step"}), ("minItems", 1)),
+        ),
+    ]
+    source: Annotated[str, Text("the sentence of the brief the package encodes")] = ""
     mark: Mark = field(default=Mark(""), compare=False)
+    note: Annotated[str, Text("anything worth saying about the package")] = ""
 
 
 SELECTOR_FIELDS = ("steps", "actor", "package", "kind", "tags")
 
 
 @dataclass(frozen=True, slots=True)
-class Selector(_Rebuilt):
+class Selector(Rebuilt):
     """How a rule names steps, and the steps it names (in scenario order).
 
     A list of ids, or a mapping of any of `steps`, `actor`, `package`, `kind`, `tags`; a
@@ -155,87 +206,8 @@ class Selector(_Rebuilt):
                 return False
         return True
 
-
-@dataclass(frozen=True, slots=True)
-class Rule(_Rebuilt):
-    """A named constraint. Subclasses (one per kind, in `planner.rules`) add their fields.
-
-    A hard rule must hold; a soft rule (`soft: true`) adds `weight` x its violation amount
-    to the plan's objective and is reported as a penalty, not a violation.
-    """
-
-    kind: ClassVar[str] = ""
-    #: Field name -> (type, default). Types: sel, sel2, nat, pos, opt_nat, attr, enum:a|b.
-    fields: ClassVar[dict[str, tuple[str, Any]]] = {}
-    #: Rank in the report: smaller is more severe.
-    severity: ClassVar[int] = 5
-
-    id: str
-    source: str
-    soft: bool = False
-    weight: int = 1
-    note: str = ""
-    mark: Mark = field(default=Mark(""), compare=False)
-
-    def links(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        """Conditions this rule creates, as (from steps, to steps): `to` waits on `from`.
-
-        Used by `delink`. Rules that condition nothing return [].
-        """
-        return []
-
-    def check(self, ctx: CheckContext) -> list[Violation]:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def encode(self, enc: Encoder) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-
-@dataclass(frozen=True, slots=True)
-class Scenario(_Rebuilt):
-    """A whole deal: who acts, which steps exist, which rules hold."""
-
-    name: str
-    unit: str
-    start: dt.date | None
-    actors: Mapping[str, str]
-    packages: tuple[Package, ...]
-    steps: Mapping[str, Step]
-    rules: tuple[Rule, ...]
-    description: str = ""
-    files: tuple[str, ...] = ()
-    #: What follows from the scenario alone, whatever the roadmap (de-linking chains,
-    #: red-line dependents): computed once by `fact`, kept with the scenario and so in the
-    #: scenario cache (`check.scenario_facts` fills it before caching). Not compared.
-    facts: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return _with_facts, (*_Rebuilt.__reduce__(self), self.facts)
-
-    def fact(self, name: str, compute: Callable[[Scenario], _T]) -> _T:
-        """`compute(self)`, computed once."""
-        if name not in self.facts:
-            self.facts[name] = compute(self)
-        return self.facts[name]  # type: ignore[no-any-return]
-
-    def step(self, step_id: str) -> Step:
-        return self.steps[step_id]
-
-    def rules_of(self, kind: str) -> list[Rule]:
-        return [r for r in self.rules if r.kind == kind]
-
-    def forbidden(self) -> set[str]:
-        """Steps excluded by hard `forbid` rules."""
-        out: set[str] = set()
-        for rule in self.rules_of("forbid"):
-            if not rule.soft:
-                out.update(rule.steps.ids)  # type: ignore[attr-defined]
-        return out
-
-
-def _with_facts(cls: type[Scenario], args: tuple[Any, ...], facts: dict[str, Any]) -> Scenario:
-    """Unpickle a scenario with the facts worked out before it was cached. (A scenario made
-    any other way, `dataclasses.replace` included, starts with no facts.)"""
-    scenario = cls(*args)
-    scenario.facts.update(facts)
-    return scenario
+    @staticmethod
+    def of(ids: tuple[str, ...] | list[str]) -> Selector:
+        """A selector naming steps by id (for scenarios made in code)."""
+        ids = tuple(ids)
+        return Selector((("steps", ids),), ids)

@@ -15,9 +15,10 @@ from typing import Any
 
 import yaml
 
-from planner.check import Report, Violation, check
-from planner.load import load_scenario
-from planner.model import Scenario
+from planner.api import load_scenario
+from planner.check import Report, check
+from planner.rules.base import Violation
+from planner.scenario import Scenario
 
 ACTORS = {"US": "United States", "BY": "Belarus", "PL": "Poland"}
 

@@ -1,11 +1,13 @@
 """Bad input is a first-class case: every folder in `tests/bad_inputs/` is one named defect.
 
-Specifies that `planner validate` on a defective scenario exits 2, prints nothing on stdout
-and, on stderr, exactly the lines of the folder's `expected.txt`: one `file:line:col: message`
-line per problem (paths relative to the folder), every problem reported, never a traceback.
-A folder holds `packages.yaml`, `constraints/` and `expected.txt`; where PyYAML's pure-Python
-parser words a syntax error differently from libyaml, `expected.pure-python.txt` holds its
-wording (the locations are the same).
+Specifies that loading a defective scenario reports exactly the lines of the folder's
+`expected.txt`: one `file:line:col: message` line per problem (paths relative to the
+folder), every problem reported. The folders run in-process, through the library
+(`planner validate` prints those lines, one per problem, and nothing else); one test runs
+the command itself on each of a few folders to prove exit 2, an empty stdout and no
+traceback. A folder holds `packages.yaml`, `constraints/` and `expected.txt`; where
+PyYAML's pure-Python parser words a syntax error differently from libyaml,
+`expected.pure-python.txt` holds its wording (the locations are the same).
 
 Also specified here: a file over the size limit is refused by its size alone, in one line,
 and an alias bomb ("billion laughs") is refused where it is written, never expanded.
@@ -21,6 +23,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from planner.api import load_scenario
+from planner.errors import InputError
 from planner.yamlread import MAX_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,8 +84,22 @@ def test_the_folder_holds_at_least_25_defects() -> None:
         assert (folder / "expected.txt").read_text(encoding="utf-8").strip(), name
 
 
+def problems_of(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The lines `planner validate` prints for the scenario in `folder`, run inside it."""
+    monkeypatch.chdir(folder)
+    with pytest.raises(InputError) as refused:
+        load_scenario(Path("packages.yaml"), Path("constraints"))
+    return [str(p) for p in refused.value.problems]
+
+
 @pytest.mark.parametrize("defect", DEFECTS)
-def test_defect_gives_its_expected_lines(defect: str) -> None:
+def test_defect_gives_its_expected_lines(defect: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = BAD_INPUTS / defect
+    assert problems_of(folder, monkeypatch) == expected_lines(folder)
+
+
+@pytest.mark.parametrize("defect", ["several-problems-at-once", "alias-bomb", "non-utf8"])
+def test_the_command_exits_2_with_exactly_those_lines(defect: str) -> None:
     folder = BAD_INPUTS / defect
     assert assert_refused(validate(folder)) == expected_lines(folder)
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from planner import cache, load
+from planner.api import load_scenario
 from planner.errors import InputError
-from planner.load import default_paths, load_scenario
+from planner.load import default_paths
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from planner.check import check
 from planner.cli import app
-from planner.model import Scenario
-from planner.render import report_json, report_text
+from planner.render.report import report_json, report_text
 from planner.rules import KINDS
+from planner.scenario import Scenario
 from tests.helpers import Maker, rule, step
 
 SCHEMA_PATH = Path(__file__).parent.parent / "docs" / "check-report.schema.json"

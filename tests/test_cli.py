@@ -62,7 +62,7 @@ def test_everything_at_week_zero_breaks_every_gate_precedence_and_reciprocity_ru
     """With every step in week 0 nothing is verified before anything starts, so every
     gate, precedence and reciprocity rule of the default is broken (each named, with
     numbers, source and repair)."""
-    from planner.load import load_scenario
+    from planner.api import load_scenario
 
     scenario = load_scenario()
     result = run("check", "examples/everything-at-week-0.yaml", "--format", "json")

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from planner.api import load_scenario
 from planner.cli import app
-from planner.load import load_roadmap, load_scenario
-from planner.model import Scenario
-from planner.roadmap import starts_from_sequence
+from planner.roadmap.read import load_roadmap
+from planner.roadmap.sequence import starts_from_sequence
+from planner.scenario import Scenario
 from tests.helpers import Maker, is_clean, rule, step
 
 DATA = Path(__file__).parent / "data" / "roadmaps"

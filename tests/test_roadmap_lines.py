@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner import load
 from planner.errors import InputError
-from planner.load import load_roadmap
-from planner.model import Scenario
-from planner.roadmap_lines import read_roadmap_steps
+from planner.roadmap import read as roadmap_read
+from planner.roadmap.lines import read_roadmap_steps
+from planner.roadmap.read import load_roadmap
+from planner.scenario import Scenario
 from tests.helpers import Maker, step
 
 IDS = ["a", "b-1", "c.2", "yes", "no-go", "on"]
@@ -42,7 +42,7 @@ def outcome(path: Path, scenario: Scenario) -> object:
 def both(path: Path, scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
     fast = outcome(path, scenario)
     with monkeypatch.context() as m:
-        m.setattr(load, "read_roadmap_steps", lambda name, data: None)
+        m.setattr(roadmap_read, "read_roadmap_steps", lambda name, data: None)
         slow = outcome(path, scenario)
     return fast, slow
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.check import CheckContext
+from planner.rules.base import CheckContext
 from tests.helpers import Maker, is_clean, penalties_of, rule, run, step, the_violation
 
 

@@ -10,14 +10,19 @@
 from __future__ import annotations
 
 import itertools
+import os
+from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from planner.check import check
-from planner.model import Req, Scenario, Selector, Step
+from planner.fields import Attr, Choice, Declared, Nat, Sel, SelPair, declared
+from planner.model import Req, Selector, Step
 from planner.rules import KINDS
-from planner.solver.encoder import Encoder, horizon
+from planner.scenario import Scenario
+from planner.solver.bounds import horizon
+from planner.solver.encoder import Encoder
 from planner.solver.solve import plan
 
 ACTORS = ("US", "BY")
@@ -25,6 +30,25 @@ ACTORS = ("US", "BY")
 
 def sel(ids: list[str]) -> Selector:
     return Selector((("steps", tuple(ids)),), tuple(ids))
+
+
+def value_of(decl: Declared, ids: list[str]) -> st.SearchStrategy[Any]:
+    """Values of a declared rule field, drawn from its marker: any kind, present or
+    future, is drawn from its declaration alone."""
+    spec = decl.spec
+    subset = st.lists(st.sampled_from(ids), min_size=1, max_size=len(ids), unique=True)
+    if isinstance(spec, Sel):
+        return subset.map(sel)
+    if isinstance(spec, SelPair):
+        return st.tuples(subset.map(sel), subset.map(sel))
+    if isinstance(spec, Nat):
+        number = st.integers(spec.minimum, spec.minimum + 3)
+        return st.one_of(st.none(), number) if decl.default is None else number
+    if isinstance(spec, Choice):
+        return st.sampled_from(spec.options)
+    if isinstance(spec, Attr):
+        return st.sampled_from(("risk", "value", "duration"))
+    raise AssertionError(f"no strategy for {type(spec).__name__} ({decl.name})")
 
 
 @st.composite
@@ -54,43 +78,21 @@ def scenarios(draw: st.DrawFn, max_steps: int = 3) -> Scenario:
             after=tuple(after),
             attrs={"risk": draw(st.integers(0, 2))},
         )
-    subset = st.lists(st.sampled_from(ids), min_size=1, max_size=n, unique=True)
     rules = []
     for k in range(draw(st.integers(1, 3))):
         kind = draw(st.sampled_from(sorted(KINDS)))
+        cls = KINDS[kind]
+        # Structural kinds (fixed by the scenario, not the times) stay hard.
         soft = draw(st.booleans()) and kind not in ("delink", "forbid")
         common = {"id": f"r{k}", "source": "test", "soft": soft, "weight": draw(st.integers(1, 3))}
-        a, b = draw(subset), draw(subset)
-        fields: dict[str, object]
-        if kind == "precedence":
-            fields = {"before": sel(a), "after": sel(b), "lag": draw(st.integers(0, 2)),
-                      "within": draw(st.one_of(st.none(), st.integers(2, 6)))}  # fmt: skip
-        elif kind == "reciprocity":
-            fields = {"give": sel(a), "get": sel(b), "grace": draw(st.integers(0, 1)),
-                      "within": draw(st.one_of(st.none(), st.integers(1, 6))),
-                      "pairing": draw(st.sampled_from(("distinct", "shared")))}  # fmt: skip
-        elif kind == "balance":
-            fields = {"ahead": sel(a), "behind": sel(b), "margin": draw(st.integers(0, 3))}
-        elif kind == "gate":
-            fields = {"when": sel(a), "opens": sel(b)}
-        elif kind == "window":
-            earliest = draw(st.integers(0, 3))
-            fields = {"steps": sel(a), "earliest": earliest,
-                      "latest": draw(st.one_of(st.none(), st.integers(earliest, earliest + 5))),
-                      "measure": draw(st.sampled_from(("start", "done")))}  # fmt: skip
-        elif kind == "delink":
-            fields = {"between": (sel(a), sel(b))}
-        elif kind == "forbid":
-            fields = {"steps": sel(a[:1])}
-        elif kind == "capacity":
-            fields = {"steps": sel(a), "max": draw(st.integers(1, 2))}
-        elif kind == "order":
-            fields = {"steps": sel(a), "by": draw(st.sampled_from(("risk", "value", "duration"))),
-                      "direction": draw(st.sampled_from(("ascending", "descending")))}  # fmt: skip
-        else:
-            fields = {"steps": sel(a)}
-        rules.append(KINDS[kind](**common, **fields))  # type: ignore[arg-type]
-    return Scenario("random", "week", None, dict.fromkeys(ACTORS, "x"), (), steps, tuple(rules))
+        own = [d for d in declared(cls) if d.name not in common and d.name != "note"]
+        fields = {d.name: draw(value_of(d, ids)) for d in own}
+        rule = cls(**common, **fields)
+        assume(not rule.validate(steps))  # numbers the loader would refuse
+        rules.append(rule)
+    return Scenario(
+        name="random", actors=dict.fromkeys(ACTORS, "x"), steps=steps, rules=tuple(rules)
+    )
 
 
 def brute_force(scenario: Scenario) -> tuple[dict[str, int] | None, int]:
@@ -131,8 +133,12 @@ def solver_penalty_for(scenario: Scenario, starts: dict[str, int]) -> int | None
     return penalty if isinstance(penalty, int) else round(solver.objective_value)
 
 
+#: Examples per property: 60 in the suite; PROPERTY_EXAMPLES=500 for a longer search.
 PROPERTY = settings(
-    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "60")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 
 

@@ -1,13 +1,14 @@
-"""Rule kinds. Each module holds one kind: its fields, its meaning (docstring), how the
-checker finds its violations (`check`) and how the solver encodes it (`encode`).
+"""The registry of rule kinds. Each module holds one kind, read top to bottom: its fields,
+its meaning (docstring, with the formula), its load-time checks, its scheduling terms, its
+`check` and its CP-SAT `encode` (the protocol of `planner.rules.base.Rule`).
 
-Adding a kind: write its module, add its class to `KINDS`, add its tests.
+Adding a kind: write its module, add its class to `KINDS` below, add its tests.
 """
 
 from __future__ import annotations
 
-from planner.model import Rule
 from planner.rules.balance import Balance
+from planner.rules.base import Rule
 from planner.rules.capacity import Capacity
 from planner.rules.delink import Delink
 from planner.rules.forbid import Forbid

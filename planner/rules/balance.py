@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from planner.check import CheckContext, Violation
-from planner.model import Rule, Selector
+from planner.fields import Nat, Sel
+from planner.model import Selector, Step
+from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 from planner.rules.common import listing
 
-if TYPE_CHECKING:
-    from planner.solver.encoder import Encoder
 
-EMPTY = Selector((), ())
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Balance(Rule):
     """At every time t, the value of `ahead` steps started minus the value of `behind`
     steps done stays within `margin`:
@@ -28,21 +25,25 @@ class Balance(Rule):
     """
 
     kind: ClassVar[str] = "balance"
-    fields: ClassVar[dict[str, tuple[str, Any]]] = {
-        "ahead": ("sel", None),
-        "behind": ("sel", None),
-        "margin": ("nat", None),
-    }
     severity: ClassVar[int] = 3
 
-    ahead: Selector = EMPTY
-    behind: Selector = EMPTY
-    margin: int = 0
+    ahead: Annotated[Selector, Sel("the concessions, counted from the time they start")]
+    behind: Annotated[Selector, Sel("the counter-steps, counted from the time they are done")]
+    margin: Annotated[int, Nat("how far the concessions may run ahead, in leverage units")]
+
+    def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:
+        return []  # any margin is a whole number of leverage units
+
+    def terms(self, t: Terms) -> None:
+        t.reservoir(self, self.ahead.ids, self.behind.ids, self.margin)
+
+    def prepare(self, scenario: ScenarioView) -> None:
+        pass  # nothing to work out ahead of a check
 
     def curve(self, ctx: CheckContext) -> list[tuple[int, int]]:
         """The leverage curve: (time, level from then on), at every time it changes
-        (computed once per check: the report's summary reads it again)."""
-        return ctx.memo(f"curve:{self.id}", lambda _: self._curve(ctx))
+        (computed once per check)."""
+        return ctx.memo(f"curve:{self.id}", lambda: self._curve(ctx))
 
     def _curve(self, ctx: CheckContext) -> list[tuple[int, int]]:
         deltas: dict[int, int] = {}
@@ -68,6 +69,7 @@ class Balance(Rule):
         return peak, when
 
     def check(self, ctx: CheckContext) -> list[Violation]:
+        ctx.measure("exposure", self.curve_peak(ctx)[0])
         curve = self.curve(ctx)
         periods: list[tuple[int, int | None]] = []  # [from, until)
         for i, (t, level) in enumerate(curve):
@@ -103,5 +105,40 @@ class Balance(Rule):
         repair += f", or have more of {self.behind.describe()} done by {ctx.t(when)}"
         return [ctx.violation(self, message, repair, pushed, excess)]
 
-    def encode(self, enc: Encoder) -> None:
-        enc.balance(self)
+    def encode(self, enc: Encoding) -> None:
+        """value of ahead steps started - value of behind steps done <= margin, at all times.
+
+        A reservoir: +value at start(a), -value at done(b). A soft rule adds an event at
+        time 0 taking `excess` off the level (charged per unit); the exposure objective is
+        the same curve's peak.
+        """
+        steps = enc.scenario.steps
+        times: list[Any] = []
+        changes: list[Any] = []
+        for a in enc.sched(self.ahead.ids):
+            if steps[a].value:
+                times.append(enc.start[a])
+                changes.append(steps[a].value)
+        for b in enc.sched(self.behind.ids):
+            if steps[b].value:
+                times.append(enc.done(b))
+                changes.append(-steps[b].value)
+        if not times:
+            return
+        total_ahead = sum(c for c in changes if c > 0)
+        total_behind = -sum(c for c in changes if c < 0)
+        low = -(total_ahead + total_behind) - 1
+        if total_ahead > self.margin:
+            ev_times, ev_changes = list(times), list(changes)
+            if self.soft:
+                excess = enc.slack(self, "excess", upper=total_ahead)
+                ev_times.append(0)
+                ev_changes.append(-excess)
+            lit = None if self.soft else enc.lit(self.id)
+            if lit is None:
+                enc.model.add_reservoir_constraint(ev_times, ev_changes, low, self.margin)
+            else:
+                enc.model.add_reservoir_constraint_with_active(
+                    ev_times, ev_changes, [lit] * len(ev_times), low, self.margin
+                )
+        enc.curve(self, times, changes, low - total_ahead, total_ahead)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from planner.check import CheckContext, Violation
-from planner.model import Rule, Selector
+from planner.fields import Nat, Sel
+from planner.model import Selector, Step
+from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 from planner.rules.common import listing
 
-if TYPE_CHECKING:
-    from planner.solver.encoder import Encoder
 
-EMPTY = Selector((), ())
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Capacity(Rule):
     """At most `max` selected steps run at the same time, a step running from its start
     until its end, verification not counted (a zero-duration step never runs):
@@ -27,14 +24,19 @@ class Capacity(Rule):
     """
 
     kind: ClassVar[str] = "capacity"
-    fields: ClassVar[dict[str, tuple[str, Any]]] = {
-        "steps": ("sel", None),
-        "max": ("pos", None),
-    }
     severity: ClassVar[int] = 4
 
-    steps: Selector = EMPTY
-    max: int = 1
+    steps: Annotated[Selector, Sel("the steps that share the capacity")]
+    max: Annotated[int, Nat("how many of them may run at the same time", minimum=1)]
+
+    def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:
+        return []  # max >= 1 is declared
+
+    def terms(self, t: Terms) -> None:
+        t.capacity(self, self.steps.ids, self.max)
+
+    def prepare(self, scenario: ScenarioView) -> None:
+        pass  # nothing to work out ahead of a check
 
     def check(self, ctx: CheckContext) -> list[Violation]:
         running = [s for s in ctx.scheduled(self.steps.ids) if ctx.step(s).duration > 0]
@@ -72,5 +74,15 @@ class Capacity(Rule):
         repair = f"start {listing(movers)} in {ctx.t(first_until)} or later"
         return [ctx.violation(self, message, repair, who, peak - self.max)]
 
-    def encode(self, enc: Encoder) -> None:
-        enc.capacity(self)
+    def encode(self, enc: Encoding) -> None:
+        """At most `max` selected steps run at once (start to end, verification not counted)."""
+        steps = enc.scenario.steps
+        running = [s for s in enc.sched(self.steps.ids) if steps[s].duration > 0]
+        if len(running) <= self.max:
+            return
+        limit: Any = self.max
+        if self.soft:
+            limit = self.max + enc.slack(self, "overload", upper=len(running))
+        enc.model.add_cumulative(
+            [enc.interval(s, self) for s in running], [1] * len(running), limit
+        )

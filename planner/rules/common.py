@@ -1,10 +1,12 @@
-"""Wording and arithmetic shared by the rule kinds that make one step wait for others."""
+"""What the rule kinds that make one step wait for others share: the checker's wording and
+arithmetic, and the CP-SAT encoding of "wait for all of these" (precedence and gate)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from planner.check import CheckContext
+from planner.rules.base import CheckContext, Encoding, Rule
 
 
 def done_verb(ctx: CheckContext, step_id: str) -> str:
@@ -83,7 +85,6 @@ def listing(ids: Sequence[str], limit: int = 5) -> str:
 
 def wait_for_all(
     ctx: CheckContext,
-    rule: object,
     firsts: Sequence[str],
     waiting: Sequence[str],
     lag: int = 0,
@@ -122,3 +123,56 @@ def wait_for_all(
             if first is not None and (found := too_late(ctx, w, first, within)):
                 out.append((found[0], found[1], [w, first], found[2]))
     return out
+
+
+def encode_wait_for_all(
+    enc: Encoding,
+    rule: Rule,
+    firsts: Sequence[str],
+    waiting: Sequence[str],
+    lag: int,
+    within: int | None,
+) -> None:
+    """done(f) + lag <= start(w) [<= done(f) + within] for every f in firsts, w != f."""
+    sched_waiting = enc.sched(waiting)
+    if not sched_waiting:
+        return
+    missing = [f for f in firsts if f not in enc.is_scheduled]
+    blocked = [w for w in sched_waiting if any(f != w for f in missing)]
+    if blocked:
+        enc.cannot_hold(
+            rule,
+            f"{', '.join(blocked[:3])} must wait for {', '.join(missing[:3])}, "
+            "which a red line excludes",
+            len(blocked),
+        )
+    sched_firsts = enc.sched(firsts)
+    if not sched_firsts:
+        return
+    overlap = set(sched_firsts) & set(sched_waiting)
+    if overlap:
+        for w in sched_waiting:
+            late = enc.slack(rule, f"early[{w}]") if rule.soft else 0
+            for f in sched_firsts:
+                if f != w:
+                    enc.add(enc.start[w] + late >= enc.done(f) + lag, rule)
+            if within is not None:
+                over = enc.slack(rule, f"late[{w}]") if rule.soft else 0
+                for f in sched_firsts:
+                    if f != w:
+                        enc.add(enc.start[w] - over <= enc.done(f) + within, rule)
+        return
+    # Disjoint sets: one auxiliary "all firsts done" time instead of |F| x |W| pairs.
+    last_done = enc.model.new_int_var(0, 2 * enc.horizon, f"{rule.id}.last_done")
+    for f in sched_firsts:
+        enc.model.add(last_done >= enc.done(f))
+    first_done: Any = None
+    if within is not None:
+        first_done = enc.model.new_int_var(0, 2 * enc.horizon, f"{rule.id}.first_done")
+        enc.model.add_min_equality(first_done, [enc.done(f) for f in sched_firsts])
+    for w in sched_waiting:
+        late = enc.slack(rule, f"early[{w}]") if rule.soft else 0
+        enc.add(enc.start[w] + late >= last_done + lag, rule)
+        if within is not None:
+            over = enc.slack(rule, f"late[{w}]") if rule.soft else 0
+            enc.add(enc.start[w] - over <= first_done + within, rule)

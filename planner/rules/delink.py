@@ -3,27 +3,54 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Annotated, ClassVar
 
-from planner.check import CheckContext, Violation
-from planner.model import AnyOf, Rule, Scenario, Selector
-
-if TYPE_CHECKING:
-    from planner.solver.encoder import Encoder
-
-EMPTY = Selector((), ())
-
+from planner.fields import SelPair
+from planner.model import AnyOf, Selector, Step
+from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 
 Links = dict[str, list[tuple[str, str]]]
 
 
-def link_graph(scenario: Scenario) -> Links:
+class _RuleLinks(Terms):
+    """The links rules create, as (rule, from steps, to steps): `to` waits on `from`.
+    Every term that makes a step wait for another is a link: `wait` (first → waiting)
+    and `answer` (counter-step → give step), soft rules included."""
+
+    def __init__(self, steps: Mapping[str, Step]) -> None:
+        super().__init__(steps)
+        self.found: list[tuple[Rule, Sequence[str], Sequence[str]]] = []
+
+    def wait(
+        self,
+        rule: Rule,
+        firsts: Sequence[str],
+        waiting: Sequence[str],
+        lag: int = 0,
+        within: int | None = None,
+    ) -> None:
+        self.found.append((rule, firsts, waiting))
+
+    def answer(
+        self,
+        rule: Rule,
+        give: Sequence[str],
+        get: Sequence[str],
+        grace: int,
+        within: int | None,
+        shared: bool,
+    ) -> None:
+        self.found.append((rule, get, give))
+
+
+def link_graph(scenario: ScenarioView) -> Links:
     """Every link of the scenario, as node -> [(next node, label)]: `after` preconditions
-    (prerequisite → step, 'after') and the `links()` of every rule: precedence before →
-    after, reciprocity get → give, gate when → opens (through a hub node per rule, so a
-    rule with n sources and m targets costs n + m edges, labelled with the rule id)."""
+    (prerequisite → step, 'after') and the links rules create through their terms:
+    precedence before → after, reciprocity get → give, gate when → opens (through a hub
+    node per term, so a rule with n sources and m targets costs n + m edges, labelled
+    with the rule id)."""
     out_edges: Links = {}
     for step in scenario.steps.values():
         if step.after:
@@ -34,12 +61,14 @@ def link_graph(scenario: Scenario) -> Links:
                         out_edges[req.step].append(edge)
                     else:
                         out_edges[req.step] = [edge]
+    links = _RuleLinks(scenario.steps)
     for rule in scenario.rules:
-        for froms, tos in rule.links():
-            hub = f"\0{rule.id}"
-            for f in froms:
-                out_edges.setdefault(f, []).append((hub, rule.id))
-            out_edges[hub] = [(t, rule.id) for t in tos]
+        rule.terms(links)
+    for rule, froms, tos in links.found:
+        hub = f"\0{rule.id}"
+        for f in froms:
+            out_edges.setdefault(f, []).append((hub, rule.id))
+        out_edges[hub] = [(t, rule.id) for t in tos]
     return out_edges
 
 
@@ -69,11 +98,14 @@ def find_chain(out_edges: Links, sources: set[str], targets: set[str]) -> list[s
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Delink(Rule):
     """No chain of conditions may connect the two selectors, in either direction: no step
     of one side may wait, directly or through any chain of `after` preconditions and
-    `precedence`, `reciprocity` and `gate` rules, on a step of the other side.
+    `precedence`, `reciprocity` and `gate` rules, on a step of the other side:
+
+        no path a → ... → b of links, for a in one side and b in the other
+
 
     A common ancestor is not a link: both tracks may wait for the security gate. This is a
     property of the scenario, not of a roadmap's times: `check` reports it for any roadmap
@@ -81,20 +113,28 @@ class Delink(Rule):
     """
 
     kind: ClassVar[str] = "delink"
-    fields: ClassVar[dict[str, tuple[str, Any]]] = {"between": ("sel2", None)}
     severity: ClassVar[int] = 1
 
-    between: tuple[Selector, ...] = ()
+    between: Annotated[
+        tuple[Selector, ...], SelPair("the two tracks that no chain of conditions may join")
+    ]
 
-    def chains(
-        self, scenario: Scenario, graph: Callable[[], Links] | None = None
-    ) -> list[list[str]]:
+    def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:
+        return []  # two selectors are declared
+
+    def terms(self, t: Terms) -> None:
+        pass  # a property of the scenario, not of times: nothing to schedule
+
+    def prepare(self, scenario: ScenarioView) -> None:
+        self.chains(scenario)
+
+    def chains(self, scenario: ScenarioView) -> list[list[str]]:
         """The chains that break this rule (a step on both sides is a chain of one): a fact
-        of the scenario, computed once. `graph` gives the link graph when it is shared."""
-        return scenario.fact(f"delink:{self.id}", lambda s: self._chains(s, graph))
+        of the scenario, computed once (the link graph, once for all delink rules)."""
+        return scenario.fact(f"delink:{self.id}", self._chains)
 
-    def _chains(self, scenario: Scenario, graph: Callable[[], Links] | None) -> list[list[str]]:
-        links = graph() if graph is not None else link_graph(scenario)
+    def _chains(self, scenario: ScenarioView) -> list[list[str]]:
+        links = scenario.memo("links", link_graph)
         left, right = set(self.between[0].ids), set(self.between[1].ids)
         out = []
         both = sorted(left & right)
@@ -108,7 +148,7 @@ class Delink(Rule):
 
     def check(self, ctx: CheckContext) -> list[Violation]:
         out = []
-        for chain in self.chains(ctx.scenario, lambda: ctx.memo("links", link_graph)):
+        for chain in self.chains(ctx.scenario):
             if len(chain) == 1:
                 message = f"{chain[0]} is on both sides of the de-linking"
                 repair = f"narrow one side so that it leaves out {chain[0]}"
@@ -118,5 +158,8 @@ class Delink(Rule):
             out.append(ctx.violation(self, message, repair, [c for c in chain if c[0] != "["]))
         return out
 
-    def encode(self, enc: Encoder) -> None:
-        enc.delink(self)
+    def encode(self, enc: Encoding) -> None:
+        """A chain of conditions between the two sides breaks the rule whatever the times."""
+        chains = self.chains(enc.scenario)
+        if chains:
+            enc.cannot_hold(self, "the two sides are linked: " + " → ".join(chains[0]), len(chains))

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Annotated, ClassVar
 
-from planner.check import CheckContext, Violation
-from planner.model import AnyOf, Rule, Scenario, Selector
-
-if TYPE_CHECKING:
-    from planner.solver.encoder import Encoder
-
-EMPTY = Selector((), ())
+from planner.fields import Sel
+from planner.model import AnyOf, Selector, Step
+from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 
 
-def dependents(scenario: Scenario, roots: set[str]) -> dict[str, list[str]]:
+def dependents(scenario: ScenarioView, roots: set[str]) -> dict[str, list[str]]:
     """Steps that cannot happen without one of `roots`, each with its chain back to a root.
 
     A step depends on a root when one of its `after` items does, or when every alternative
@@ -41,7 +38,7 @@ def dependents(scenario: Scenario, roots: set[str]) -> dict[str, list[str]]:
     return {s: c for s, c in chains.items() if s not in roots}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Forbid(Rule):
     """Red lines: the selected steps are never scheduled, and no scheduled step may depend
     on them through `after`, however indirectly:
@@ -54,12 +51,22 @@ class Forbid(Rule):
     """
 
     kind: ClassVar[str] = "forbid"
-    fields: ClassVar[dict[str, tuple[str, Any]]] = {"steps": ("sel", None)}
     severity: ClassVar[int] = 0
 
-    steps: Selector = EMPTY
+    steps: Annotated[Selector, Sel("the red-line steps")]
 
-    def dependents(self, scenario: Scenario) -> dict[str, list[str]]:
+    def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:
+        return []  # any step may be a red line
+
+    def terms(self, t: Terms) -> None:
+        t.exclude(self, self.steps.ids)
+
+    def prepare(self, scenario: ScenarioView) -> None:
+        self.dependents(scenario)
+
+    def dependents(self, scenario: ScenarioView) -> dict[str, list[str]]:
+        """The steps that depend on this rule's red lines, each with its chain: a fact of
+        the scenario, computed once."""
         return scenario.fact(f"forbid:{self.id}", lambda s: dependents(s, set(self.steps.ids)))
 
     def check(self, ctx: CheckContext) -> list[Violation]:
@@ -86,5 +93,16 @@ class Forbid(Rule):
                 )
         return out
 
-    def encode(self, enc: Encoder) -> None:
-        enc.forbid(self)
+    def encode(self, enc: Encoding) -> None:
+        """Forbidden steps are left out (the encoder schedules only what no hard rule
+        excludes); a step that needs one cannot be scheduled, so the plan is impossible
+        (soft: a fixed penalty per step)."""
+        if self.soft:
+            enc.charge(self, len(self.steps.ids) + len(self.dependents(enc.scenario)))
+            return
+        for s, chain in self.dependents(enc.scenario).items():
+            if s in enc.is_scheduled:
+                enc.cannot_hold(
+                    self, f"{s} depends on the red line {chain[-1]}: " + " → ".join(chain[::-1])
+                )
+                break

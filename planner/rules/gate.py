@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Annotated, ClassVar
 
-from planner.check import CheckContext, Violation
-from planner.model import Rule, Selector
-from planner.rules.common import wait_for_all
-
-if TYPE_CHECKING:
-    from planner.solver.encoder import Encoder
-
-EMPTY = Selector((), ())
+from planner.fields import Sel
+from planner.model import Selector, Step
+from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
+from planner.rules.common import encode_wait_for_all, wait_for_all
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Gate(Rule):
     """No step in `opens` starts before every step in `when` is done:
 
@@ -28,14 +25,10 @@ class Gate(Rule):
     """
 
     kind: ClassVar[str] = "gate"
-    fields: ClassVar[dict[str, tuple[str, Any]]] = {
-        "when": ("sel", None),
-        "opens": ("sel", None),
-    }
     severity: ClassVar[int] = 1
 
-    when: Selector = EMPTY
-    opens: Selector = EMPTY
+    when: Annotated[Selector, Sel("the steps that form the gate: all must be done")]
+    opens: Annotated[Selector, Sel("the steps the gate holds back until then")]
 
     @property
     def held(self) -> tuple[str, ...]:
@@ -43,19 +36,21 @@ class Gate(Rule):
         gate = set(self.when.ids)
         return tuple(s for s in self.opens.ids if s not in gate)
 
-    def waits(self) -> tuple[tuple[str, ...], tuple[str, ...], int]:
-        """(steps waited for, steps that wait, lag), as for `precedence`."""
-        return self.when.ids, self.held, 0
+    def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:
+        return []  # any two selectors make a gate
 
-    def links(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        return [(self.when.ids, self.held)]
+    def terms(self, t: Terms) -> None:
+        t.wait(self, self.when.ids, self.held)
+
+    def prepare(self, scenario: ScenarioView) -> None:
+        pass  # nothing to work out ahead of a check
 
     def check(self, ctx: CheckContext) -> list[Violation]:
-        found = wait_for_all(ctx, self, self.when.ids, self.held)
+        found = wait_for_all(ctx, self.when.ids, self.held)
         return [
             ctx.violation(self, "the gate is not open yet: " + m, r, steps, amount)
             for m, r, steps, amount in found
         ]
 
-    def encode(self, enc: Encoder) -> None:
-        enc.wait_for_all(self, self.when.ids, self.held, 0, None)
+    def encode(self, enc: Encoding) -> None:
+        encode_wait_for_all(enc, self, self.when.ids, self.held, 0, None)

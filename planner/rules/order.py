@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Annotated, ClassVar
 
-from planner.check import CheckContext, Violation
-from planner.model import Rule, Selector, Step
-
-if TYPE_CHECKING:
-    from planner.solver.encoder import Encoder
-
-EMPTY = Selector((), ())
+from planner.fields import Attr, Choice, Sel
+from planner.model import Selector, Step
+from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Order(Rule):
     """Of two selected steps, the one with the smaller attribute `by` (a name in `attrs`,
     or `duration` / `value`) starts no later than the other; `direction: descending`
@@ -29,16 +25,31 @@ class Order(Rule):
     """
 
     kind: ClassVar[str] = "order"
-    fields: ClassVar[dict[str, tuple[str, Any]]] = {
-        "steps": ("sel", None),
-        "by": ("attr", None),
-        "direction": ("enum:ascending|descending", "ascending"),
-    }
     severity: ClassVar[int] = 4
 
-    steps: Selector = EMPTY
-    by: str = "value"
-    direction: str = "ascending"
+    steps: Annotated[Selector, Sel("the steps ranked")]
+    by: Annotated[
+        str, Attr("the attribute that ranks them: a name in `attrs`, or duration / value")
+    ]
+    direction: Annotated[
+        str,
+        Choice("ascending: smaller first; descending: larger first", ("ascending", "descending")),
+    ] = "ascending"
+
+    def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:
+        lacking = [s for s in self.steps.ids if steps[s].attr(self.by) is None]
+        if not self.by or not lacking:
+            return []
+        shown = ", ".join(lacking[:5]) + (
+            f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""
+        )
+        return [("by", f"steps without attribute '{self.by}': {shown}")]
+
+    def terms(self, t: Terms) -> None:
+        t.rank(self, self.ranks(self.steps.ids, t.steps))
+
+    def prepare(self, scenario: ScenarioView) -> None:
+        pass  # nothing to work out ahead of a check
 
     def ranks(self, ids: Iterable[str], steps: Mapping[str, Step]) -> list[list[str]]:
         """The steps grouped by the value of `by`, first rank first."""
@@ -74,5 +85,20 @@ class Order(Rule):
                 leader = best
         return out
 
-    def encode(self, enc: Encoder) -> None:
-        enc.order(self)
+    def encode(self, enc: Encoding) -> None:
+        """Rank by rank: every step starts no earlier than the latest start of earlier ranks."""
+        ranks = self.ranks(enc.sched(self.steps.ids), enc.scenario.steps)
+        leader = None  # latest start among the ranks so far
+        for k, group in enumerate(ranks):
+            if leader is not None:
+                for s in group:
+                    early = enc.slack(self, f"early[{s}]") if self.soft else 0
+                    enc.add(enc.start[s] + early >= leader, self)
+            if k == len(ranks) - 1:
+                break
+            nxt = enc.model.new_int_var(0, enc.horizon, f"{self.id}.leader[{k}]")
+            for s in group:
+                enc.model.add(nxt >= enc.start[s])
+            if leader is not None:
+                enc.model.add(nxt >= leader)
+            leader = nxt

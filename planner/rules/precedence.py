@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Annotated, ClassVar
 
-from planner.check import CheckContext, Violation
-from planner.model import Rule, Selector
-from planner.rules.common import wait_for_all
-
-if TYPE_CHECKING:
-    from planner.solver.encoder import Encoder
-
-EMPTY = Selector((), ())
+from planner.fields import Nat, Sel
+from planner.model import Selector, Step
+from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
+from planner.rules.common import encode_wait_for_all, wait_for_all
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Precedence(Rule):
     """Every step in `after` may start only `lag` or more after every step in `before` is
     done; with `within`, also no more than `within` after:
@@ -29,29 +26,29 @@ class Precedence(Rule):
     """
 
     kind: ClassVar[str] = "precedence"
-    fields: ClassVar[dict[str, tuple[str, Any]]] = {
-        "before": ("sel", None),
-        "after": ("sel", None),
-        "lag": ("nat", 0),
-        "within": ("opt_nat", None),
-    }
     severity: ClassVar[int] = 2
 
-    before: Selector = EMPTY
-    after: Selector = EMPTY
-    lag: int = 0
-    within: int | None = None
+    before: Annotated[Selector, Sel("the steps waited for")]
+    after: Annotated[Selector, Sel("the steps that wait")]
+    lag: Annotated[int, Nat("time after the last `before` step is done before they start")] = 0
+    within: Annotated[
+        int | None, Nat("and no longer than this after each `before` step is done (≥ lag)")
+    ] = None
 
-    def waits(self) -> tuple[tuple[str, ...], tuple[str, ...], int]:
-        """(steps waited for, steps that wait, lag)."""
-        return self.before.ids, self.after.ids, self.lag
+    def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:
+        if self.within is not None and self.within < self.lag:
+            return [("within", f"impossible: within {self.within} is shorter than lag {self.lag}")]
+        return []
 
-    def links(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        return [(self.before.ids, self.after.ids)]
+    def terms(self, t: Terms) -> None:
+        t.wait(self, self.before.ids, self.after.ids, self.lag, self.within)
+
+    def prepare(self, scenario: ScenarioView) -> None:
+        pass  # nothing to work out ahead of a check
 
     def check(self, ctx: CheckContext) -> list[Violation]:
-        found = wait_for_all(ctx, self, self.before.ids, self.after.ids, self.lag, self.within)
+        found = wait_for_all(ctx, self.before.ids, self.after.ids, self.lag, self.within)
         return [ctx.violation(self, m, r, steps, amount) for m, r, steps, amount in found]
 
-    def encode(self, enc: Encoder) -> None:
-        enc.wait_for_all(self, self.before.ids, self.after.ids, self.lag, self.within)
+    def encode(self, enc: Encoding) -> None:
+        encode_wait_for_all(enc, self, self.before.ids, self.after.ids, self.lag, self.within)

@@ -12,14 +12,11 @@ step's own `source`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import Any
 
-from planner.check import PRECONDITION_KIND, CheckContext, Violation
 from planner.model import AnyOf, Req, Step
+from planner.rules.base import PRECONDITION_KIND, CheckContext, Encoding, Violation
 from planner.rules.common import too_early, too_late
-
-if TYPE_CHECKING:
-    from planner.solver.encoder import Encoder
 
 SEVERITY = 1
 
@@ -99,5 +96,37 @@ def check(ctx: CheckContext) -> list[Violation]:
     return out
 
 
-def encode(enc: Encoder) -> None:
-    enc.preconditions()
+def encode(enc: Encoding) -> None:
+    """start(s) >= done(p) + lag, <= done(p) + within; `any`: one alternative holds. A
+    step's preconditions hold under its literal `after:<step>` when explaining."""
+    for s in enc.scheduled:
+        name = rule_id(s)
+        lit = enc.lit(name)
+        for cond in enc.scenario.steps[s].after:
+            if isinstance(cond, AnyOf):
+                options = []
+                for req in cond.items:
+                    if req.step in enc.is_scheduled:  # a forbidden alternative is closed
+                        via = enc.model.new_bool_var(f"{name}.via[{req.step}]")
+                        for ct in _require(enc, s, req):
+                            ct.only_enforce_if(via)
+                        options.append(via)
+                if not options:
+                    enc.fail(name, f"every alternative {s} waits for is excluded by a red line")
+                    continue
+                ct = enc.model.add_bool_or(options)
+                if lit is not None:
+                    ct.only_enforce_if(lit)
+            elif cond.step not in enc.is_scheduled:
+                enc.fail(name, f"{s} needs {cond.step}, which a red line excludes")
+            else:
+                for ct in _require(enc, s, cond):
+                    if lit is not None:
+                        ct.only_enforce_if(lit)
+
+
+def _require(enc: Encoding, s: str, req: Req) -> list[Any]:
+    cts = [enc.model.add(enc.start[s] >= enc.done(req.step) + req.lag)]
+    if req.within is not None:
+        cts.append(enc.model.add(enc.start[s] <= enc.done(req.step) + req.within))
+    return cts

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import bisect
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from planner.check import CheckContext, Violation
-from planner.model import Rule, Selector
+from planner.fields import Choice, Nat, Sel
+from planner.model import Selector, Step
+from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 from planner.rules.common import done_phrase
 
-if TYPE_CHECKING:
-    from planner.solver.encoder import Encoder
 
-EMPTY = Selector((), ())
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reciprocity(Rule):
     """Each step in `give` needs its own step in `get` done no later than its start, with
     `grace` units of overlap allowed and, with `within`, done no longer than that before:
@@ -34,23 +31,34 @@ class Reciprocity(Rule):
     """
 
     kind: ClassVar[str] = "reciprocity"
-    fields: ClassVar[dict[str, tuple[str, Any]]] = {
-        "give": ("sel", None),
-        "get": ("sel", None),
-        "grace": ("nat", 0),
-        "within": ("opt_nat", None),
-        "pairing": ("enum:distinct|shared", "distinct"),
-    }
     severity: ClassVar[int] = 2
 
-    give: Selector = EMPTY
-    get: Selector = EMPTY
-    grace: int = 0
-    within: int | None = None
-    pairing: str = "distinct"
+    give: Annotated[Selector, Sel("the steps that each need a counter-step (the concessions)")]
+    get: Annotated[Selector, Sel("the counter-steps that answer them")]
+    grace: Annotated[
+        int, Nat("how long a counter-step may still run after its give step starts")
+    ] = 0
+    within: Annotated[
+        int | None, Nat("and a counter-step may be done no longer than this before")
+    ] = None
+    pairing: Annotated[
+        str,
+        Choice(
+            "distinct: each counter-step answers one give step; shared: one answers several",
+            ("distinct", "shared"),
+        ),
+    ] = "distinct"
 
-    def links(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        return [(self.get.ids, self.give.ids)]
+    def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:
+        return []  # grace and within are whole numbers; any two selectors make a bargain
+
+    def terms(self, t: Terms) -> None:
+        t.answer(
+            self, self.give.ids, self.get.ids, self.grace, self.within, self.pairing == "shared"
+        )
+
+    def prepare(self, scenario: ScenarioView) -> None:
+        pass  # nothing to work out ahead of a check
 
     def window(self, start: int) -> tuple[float, int]:
         """The times a counter-step's `done` may fall in, for a give step starting at `start`."""
@@ -173,5 +181,36 @@ class Reciprocity(Rule):
             out.append(ctx.violation(self, message, repair, steps, 1))
         return out
 
-    def encode(self, enc: Encoder) -> None:
-        enc.reciprocity(self)
+    def encode(self, enc: Encoding) -> None:
+        """Each give step g gets a counter-step c (its own, with pairing distinct):
+        start(g) - within <= done(c) <= start(g) + grace."""
+        gives, gets = enc.sched(self.give.ids), enc.sched(self.get.ids)
+        by_get: dict[str, list[Any]] = {}
+        for g in gives:
+            options = []
+            for c in gets:
+                if c == g:
+                    continue
+                x = enc.model.new_bool_var(f"{self.id}.answers[{c},{g}]")
+                enc.model.add(enc.done(c) <= enc.start[g] + self.grace).only_enforce_if(x)
+                if self.within is not None:
+                    enc.model.add(enc.done(c) >= enc.start[g] - self.within).only_enforce_if(x)
+                options.append(x)
+                by_get.setdefault(c, []).append(x)
+            if self.soft:
+                unanswered = enc.slack(self, f"unanswered[{g}]", upper=1)
+                enc.model.add(sum(options) + unanswered >= 1)
+            elif not options:
+                enc.cannot_hold(self, f"{g} has no counter-step that could answer it")
+            else:
+                enc.add(sum(options) >= 1, self)
+        if self.pairing == "distinct":
+            for xs in by_get.values():
+                if len(xs) > 1:
+                    enc.model.add_at_most_one(xs)
+            if not self.soft and len(gives) > len(gets):
+                enc.because(
+                    self.id,
+                    f"{len(gives)} give steps need their own counter-step, but only "
+                    f"{len(gets)} counter-steps exist (pairing: distinct)",
+                )

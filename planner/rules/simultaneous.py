@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Annotated, ClassVar
 
-from planner.check import CheckContext, Violation
-from planner.model import Rule, Selector
+from planner.fields import Sel
+from planner.model import Selector, Step
+from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 from planner.rules.common import listing
 
-if TYPE_CHECKING:
-    from planner.solver.encoder import Encoder
 
-EMPTY = Selector((), ())
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Simultaneous(Rule):
     """All selected steps start at the same time:
 
@@ -27,10 +24,18 @@ class Simultaneous(Rule):
     """
 
     kind: ClassVar[str] = "simultaneous"
-    fields: ClassVar[dict[str, tuple[str, Any]]] = {"steps": ("sel", None)}
     severity: ClassVar[int] = 4
 
-    steps: Selector = EMPTY
+    steps: Annotated[Selector, Sel("the steps that start together")]
+
+    def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:
+        return []  # any steps can be asked to start together
+
+    def terms(self, t: Terms) -> None:
+        t.together(self, self.steps.ids)
+
+    def prepare(self, scenario: ScenarioView) -> None:
+        pass  # nothing to work out ahead of a check
 
     def check(self, ctx: CheckContext) -> list[Violation]:
         sched = ctx.scheduled(self.steps.ids)
@@ -67,5 +72,24 @@ class Simultaneous(Rule):
             )
         return out
 
-    def encode(self, enc: Encoder) -> None:
-        enc.simultaneous(self)
+    def encode(self, enc: Encoding) -> None:
+        """All selected steps start at the same time (soft: charged by the spread)."""
+        sched = enc.sched(self.steps.ids)
+        missing = [s for s in self.steps.ids if s not in enc.is_scheduled]
+        if missing and sched:
+            enc.cannot_hold(
+                self, f"{', '.join(missing[:3])} is excluded by a red line", len(missing)
+            )
+        if len(sched) < 2:
+            return
+        if self.soft:
+            hi = enc.model.new_int_var(0, enc.horizon, f"{self.id}.last")
+            lo = enc.model.new_int_var(0, enc.horizon, f"{self.id}.first")
+            for s in sched:
+                enc.model.add(hi >= enc.start[s])
+                enc.model.add(lo <= enc.start[s])
+            spread = enc.slack(self, "spread")
+            enc.model.add(spread >= hi - lo)
+            return
+        for s in sched[1:]:
+            enc.add(enc.start[s] == enc.start[sched[0]], self)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Annotated, ClassVar
 
-from planner.check import CheckContext, Violation
-from planner.model import Rule, Selector
-
-if TYPE_CHECKING:
-    from planner.solver.encoder import Encoder
-
-EMPTY = Selector((), ())
+from planner.fields import Choice, Nat, Sel
+from planner.model import Selector, Step
+from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Window(Rule):
     """Every scheduled selected step's start (or, with `measure: done`, its done time) lies
     in `[earliest, latest]`:
@@ -27,28 +24,42 @@ class Window(Rule):
     """
 
     kind: ClassVar[str] = "window"
-    fields: ClassVar[dict[str, tuple[str, Any]]] = {
-        "steps": ("sel", None),
-        "earliest": ("nat", 0),
-        "latest": ("opt_nat", None),
-        "measure": ("enum:start|done", "start"),
-    }
     severity: ClassVar[int] = 3
 
-    steps: Selector = EMPTY
-    earliest: int = 0
-    latest: int | None = None
-    measure: str = "start"
+    steps: Annotated[Selector, Sel("the steps whose times are bounded")]
+    earliest: Annotated[int, Nat("the window opens: nothing measured before this time")] = 0
+    latest: Annotated[int | None, Nat("the window closes: nothing measured after this time")] = None
+    measure: Annotated[
+        str, Choice("what is measured: the start, or the done time", ("start", "done"))
+    ] = "start"
 
-    def offset(self, ctx: CheckContext, step_id: str) -> int:
+    def offset(self, step: Step) -> int:
         """What is measured, relative to the step's start."""
-        return ctx.step(step_id).done_offset if self.measure == "done" else 0
+        return step.done_offset if self.measure == "done" else 0
+
+    def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:
+        if self.latest is not None and self.latest < self.earliest:
+            return [
+                (
+                    "latest",
+                    f"impossible window: latest {self.latest} is before earliest {self.earliest}",
+                )
+            ]
+        return []
+
+    def terms(self, t: Terms) -> None:
+        t.release(self, self.steps.ids, self.earliest, self.measure)
+        if self.latest is not None:
+            t.deadline(self, self.steps.ids, self.latest, self.measure)
+
+    def prepare(self, scenario: ScenarioView) -> None:
+        pass  # nothing to work out ahead of a check
 
     def check(self, ctx: CheckContext) -> list[Violation]:
         out = []
         verb = "starts" if self.measure == "start" else "is done"
         for s in ctx.scheduled(self.steps.ids):
-            t = ctx.start(s) + self.offset(ctx, s)
+            t = ctx.start(s) + self.offset(ctx.step(s))
             if t < self.earliest:
                 gap = self.earliest - t
                 message = (
@@ -73,5 +84,12 @@ class Window(Rule):
             out.append(ctx.violation(self, message, repair, [s], gap))
         return out
 
-    def encode(self, enc: Encoder) -> None:
-        enc.window(self)
+    def encode(self, enc: Encoding) -> None:
+        """earliest <= start(s) (+ done offset with measure: done) <= latest."""
+        for s in enc.sched(self.steps.ids):
+            t = enc.start[s] + self.offset(enc.scenario.steps[s])
+            early = enc.slack(self, f"early[{s}]") if self.soft else 0
+            enc.add(t + early >= self.earliest, self)
+            if self.latest is not None:
+                late = enc.slack(self, f"late[{s}]") if self.soft else 0
+                enc.add(t - late <= self.latest, self)

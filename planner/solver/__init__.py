@@ -1,7 +1,10 @@
 """The solver: the only package that imports ortools (in its modules, not here).
 
-The objective names live here so the command line can name them without paying for ortools.
+- `encoder`: the CP-SAT model's variables, the helpers rules encode themselves with
+  (`planner.rules.base.Encoding`), and the objectives;
+- `bounds`: earliest starts and the makespan bound, from the rules' scheduling terms (no
+  ortools);
+- `greedy`: the list schedule that is the solver's hint and fallback (no ortools);
+- `solve`: lexicographic solves, alternatives, the time budget;
+- `explain`: the minimal set of colliding rules, and its arithmetic.
 """
-
-OBJECTIVES = ("penalty", "makespan", "exposure", "goodwill")
-DEFAULT_OBJECTIVES = ("penalty", "makespan", "exposure", "goodwill")

@@ -1,72 +1,184 @@
-"""Lower bounds no roadmap can beat (pure Python, no ortools).
+"""Lower bounds no roadmap can beat, from the rules' scheduling terms (pure Python, no
+ortools).
 
 The solver narrows every start variable to [earliest start, horizon] and states the
 makespan bound outright: both are implied by the hard rules, and they let CP-SAT prove
 optimality on large scenarios where its own relaxation stalls. The benchmarks report the
-same bound as "the best lower bound".
+same bound as "the best lower bound", and the why-not arithmetic (`explain`) runs the same
+propagation under the rules of a conflict only, recording which step pushed which.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from planner.model import Scenario
-from planner.rules.capacity import Capacity
-from planner.rules.gate import Gate
-from planner.rules.precedence import Precedence
-from planner.rules.preconditions import earliest_start
-from planner.rules.reciprocity import Reciprocity
-from planner.rules.window import Window
+from planner.model import AnyOf, Step
+from planner.rules.base import Rule, Terms
+from planner.scenario import Scenario
+
+#: Why a step cannot start earlier: (the step that pushed it, the rule id or "after"), or
+#: None when a window (or nothing) sets its earliest start.
+Why = dict[str, tuple[str, str] | None]
 
 
-def earliest_starts(scenario: Scenario, scheduled: Sequence[str]) -> dict[str, int]:
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A `deadline` term: the steps' start (or done time) is at most `latest`."""
+
+    rule: Rule
+    ids: tuple[str, ...]
+    latest: int
+    measure: str
+
+
+class _Hard(Terms):
+    """The terms of hard rules that bound starts from below, restricted to scheduled steps."""
+
+    def __init__(self, steps: Mapping[str, Step], scheduled: Collection[str]) -> None:
+        super().__init__(steps)
+        self.sched = scheduled
+        self.releases: list[tuple[str, int, str]] = []  # (step, earliest start, rule id)
+        self.waits: list[tuple[list[str], list[str], int, str]] = []
+        self.answers: list[tuple[list[str], list[str], int, str]] = []
+        self.ranks: list[tuple[list[list[str]], str]] = []
+        self.capacities: list[tuple[list[str], int]] = []
+        self.deadlines: list[Deadline] = []
+
+    def _in(self, ids: Iterable[str]) -> list[str]:
+        return [s for s in ids if s in self.sched]
+
+    def wait(
+        self,
+        rule: Rule,
+        firsts: Sequence[str],
+        waiting: Sequence[str],
+        lag: int = 0,
+        within: int | None = None,
+    ) -> None:
+        if not rule.soft:
+            self.waits.append((self._in(firsts), self._in(waiting), lag, rule.id))
+
+    def answer(
+        self,
+        rule: Rule,
+        give: Sequence[str],
+        get: Sequence[str],
+        grace: int,
+        within: int | None,
+        shared: bool,
+    ) -> None:
+        if not rule.soft:
+            self.answers.append((self._in(give), self._in(get), grace, rule.id))
+
+    def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
+        if not rule.soft:
+            for s in self._in(ids):
+                shift = self.steps[s].done_offset if measure == "done" else 0
+                self.releases.append((s, earliest - shift, rule.id))
+
+    def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
+        if not rule.soft:
+            self.deadlines.append(Deadline(rule, tuple(self._in(ids)), latest, measure))
+
+    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]]) -> None:
+        if not rule.soft:
+            kept = [group for group in (self._in(g) for g in ranks) if group]
+            self.ranks.append((kept, rule.id))
+
+    def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
+        if not rule.soft:
+            self.capacities.append((self._in(ids), limit))
+
+
+def hard_terms(
+    scenario: Scenario, scheduled: Collection[str], rules: Iterable[Rule] | None = None
+) -> _Hard:
+    """The terms of the hard rules among `rules` (all the scenario's by default)."""
+    terms = _Hard(scenario.steps, scheduled)
+    for rule in scenario.rules if rules is None else rules:
+        rule.terms(terms)
+    return terms
+
+
+def _after(step: Step, done: Mapping[str, int]) -> tuple[int, str | None]:
+    """The earliest start `step`'s `after` items allow given the done times known (as
+    `preconditions.earliest_start`), and the step that sets it."""
+    t, why = 0, None
+    for cond in step.after:
+        items = cond.items if isinstance(cond, AnyOf) else (cond,)
+        options = [(done[r.step] + r.lag, r.step) for r in items if r.step in done]
+        if options:
+            best = min(options, key=lambda o: o[0])
+            if best[0] > t:
+                t, why = best
+    return t, why
+
+
+def earliest_starts(
+    scenario: Scenario,
+    scheduled: Sequence[str],
+    rules: Iterable[Rule] | None = None,
+    preconditions: Collection[str] | None = None,
+    why: Why | None = None,
+) -> dict[str, int]:
     """The earliest start of each scheduled step in any roadmap keeping the hard rules.
 
-    From `after` items (the earliest alternative of `any`), hard precedence and gate rules
-    (lags included), hard reciprocity (the earliest counter-step other than the step
-    itself, minus grace) and window openings, iterated to a fixed point. Order, capacity
-    and balance rules are ignored (a weaker, still valid bound).
+    From `after` items (the earliest alternative of `any`), and the hard rules' terms:
+    waits (precedence, gate, lags included), answers (the earliest counter-step other
+    than the step itself, minus grace), ranks (graduated order) and releases (window
+    openings), iterated to a fixed point. Capacity and reservoir terms are ignored (a
+    weaker, still valid bound).
+
+    `rules` and `preconditions` (the steps whose `after` items count) restrict the
+    propagation to a conflict's own conditions; `why`, when given, receives for each step
+    the step and condition that set its earliest start.
     """
     steps = scenario.steps
     sched = set(scheduled)
+    terms = hard_terms(scenario, sched, rules)
     off = {s: steps[s].done_offset for s in scheduled}
     est = dict.fromkeys(scheduled, 0)
-    hard = [r for r in scenario.rules if not r.soft]
-    for r in hard:
-        if isinstance(r, Window):
-            for s in r.steps.ids:
-                if s in sched:
-                    shift = off[s] if r.measure == "done" else 0
-                    est[s] = max(est[s], r.earliest - shift)
-    waits: list[tuple[list[str], list[str], int]] = []
-    for r in hard:
-        if isinstance(r, (Precedence, Gate)):
-            held_by, held, lag = r.waits()
-            waits.append(([f for f in held_by if f in sched], [w for w in held if w in sched], lag))
-    recips = [
-        ([g for g in r.give.ids if g in sched], [c for c in r.get.ids if c in sched], r.grace)
-        for r in hard
-        if isinstance(r, Reciprocity)
-    ]
+    trace: Why = why if why is not None else {}
+    trace.update(dict.fromkeys(scheduled))
+
+    def push(s: str, t: int, by: tuple[str, str] | None) -> None:
+        if t > est[s]:
+            est[s] = t
+            trace[s] = by
+
+    for s, t, _ in terms.releases:
+        push(s, t, None)
+    with_after = [s for s in scheduled if preconditions is None or s in preconditions]
     for _ in range(len(scheduled) + 2):  # a cycle of conditions would never settle
         previous = dict(est)
         done = {s: est[s] + off[s] for s in scheduled}
-        for s in scheduled:
-            est[s] = max(est[s], earliest_start(steps[s], done))
+        for s in with_after:
+            t, first = _after(steps[s], done)
+            push(s, t, (first, "after") if first is not None else None)
             done[s] = est[s] + off[s]
-        for firsts, waiting, lag in waits:
+        for firsts, waiting, lag, label in terms.waits:
             top = sorted(firsts, key=lambda f: est[f] + off[f])[-2:][::-1]  # latest done first
             for w in waiting:
                 f = next((x for x in top if x != w), None)
                 if f is not None:
-                    est[w] = max(est[w], est[f] + off[f] + lag)
-        for gives, gets, grace in recips:
+                    push(w, est[f] + off[f] + lag, (f, label))
+        for gives, gets, grace, label in terms.answers:
             counters = sorted((est[c] + off[c], c) for c in gets)
             for g in gives:
-                first = next((d for d, c in counters if c != g), None)
-                if first is not None:
-                    est[g] = max(est[g], first - grace)
+                counter = next(((d, c) for d, c in counters if c != g), None)
+                if counter is not None:
+                    push(g, counter[0] - grace, (counter[1], label))
+        for ranks, label in terms.ranks:
+            leader: str | None = None  # the latest-starting step of the ranks so far
+            for group in ranks:
+                if leader is not None:
+                    for s in group:
+                        push(s, est[leader], (leader, label))
+                best = max(group, key=lambda s: est[s])
+                if leader is None or est[best] > est[leader]:
+                    leader = best
         if est == previous:
             break
     return est
@@ -78,16 +190,15 @@ def critical_path(scenario: Scenario, est: dict[str, int]) -> int:
 
 
 def energy_bound(scenario: Scenario, est: dict[str, int]) -> int:
-    """Per hard capacity rule: no selected step starts before the earliest of their
-    earliest starts, and together they need sum(durations) / max at least."""
+    """Per hard capacity term: no selected step starts before the earliest of their
+    earliest starts, and together they need sum(durations) / limit at least."""
     best = 0
-    for r in scenario.rules:
-        if isinstance(r, Capacity) and not r.soft:
-            running = [s for s in r.steps.ids if s in est and scenario.steps[s].duration > 0]
-            if len(running) <= r.max:
-                continue
-            work = sum(scenario.steps[s].duration for s in running)
-            best = max(best, min(est[s] for s in running) + math.ceil(work / r.max))
+    for ids, limit in hard_terms(scenario, set(est)).capacities:
+        running = [s for s in ids if scenario.steps[s].duration > 0]
+        if len(running) <= limit:
+            continue
+        work = sum(scenario.steps[s].duration for s in running)
+        best = max(best, min(est[s] for s in running) + math.ceil(work / limit))
     return best
 
 
@@ -95,3 +206,35 @@ def makespan_bound(scenario: Scenario, scheduled: Sequence[str]) -> int:
     """The best lower bound on the makespan: critical path or capacity energy."""
     est = earliest_starts(scenario, scheduled)
     return max(critical_path(scenario, est), energy_bound(scenario, est))
+
+
+class _Spans(Terms):
+    def __init__(self, steps: Mapping[str, Step]) -> None:
+        super().__init__(steps)
+        self.total = 0
+
+    def wait(
+        self,
+        rule: Rule,
+        firsts: Sequence[str],
+        waiting: Sequence[str],
+        lag: int = 0,
+        within: int | None = None,
+    ) -> None:
+        self.total += lag
+
+    def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
+        self.total += earliest
+
+
+def horizon(scenario: Scenario, scheduled: Iterable[str]) -> int:
+    """A time by which any sensible roadmap is done: every step one after another, with
+    every lag and window opening added (CP-SAT needs finite domains)."""
+    total = 0
+    for s in scheduled:
+        step = scenario.steps[s]
+        total += step.done_offset + max((r.lag for r in step.requirements()), default=0)
+    spans = _Spans(scenario.steps)
+    for rule in scenario.rules:
+        rule.terms(spans)
+    return max(total + spans.total, 1)

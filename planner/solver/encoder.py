@@ -1,9 +1,10 @@
-"""The CP-SAT model of a scenario: one variable family per idea, one method per rule kind.
+"""The CP-SAT model of a scenario: variables, the shared helpers rules encode themselves
+with, and the objectives.
 
-Each rule kind's meaning is written once, in its module under `planner.rules`: its `check`
-finds violations and its `encode` calls the method of the same name here. The methods
-below encode exactly the inequalities those docstrings state, and a soft rule adds
-`weight x amount` to the penalty with `amount` measured as its `check` measures it.
+Each rule kind's constraints are written in its own module (`Rule.encode`, against the
+`planner.rules.base.Encoding` protocol this class implements); a soft rule adds
+`weight x amount` to the penalty with `amount` measured as its `check` measures it. This
+module knows no rule kind.
 
 With `explain=True`, every hard rule (and every step's `after` list) is enforced only under
 its own assumption literal, so an infeasible model yields the rules that collide.
@@ -11,36 +12,16 @@ its own assumption literal, so an infeasible model yields the rules that collide
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from planner.model import AnyOf, Rule, Scenario, Step
+from planner.objectives import is_goodwill
 from planner.rules import preconditions
-from planner.rules.forbid import dependents
-from planner.solver.bounds import critical_path, earliest_starts, energy_bound
-
-GOODWILL_TAGS = frozenset({"good-faith", "goodwill"})
-
-
-def is_goodwill(step: Step) -> bool:
-    """A good-faith step, for the `goodwill` objective: kind `goodwill`, or tagged
-    `good-faith` / `goodwill`."""
-    return step.kind == "goodwill" or not step.tags.isdisjoint(GOODWILL_TAGS)
-
-
-def horizon(scenario: Scenario, scheduled: Iterable[str]) -> int:
-    """A time by which any sensible roadmap is done: every step one after another, with
-    every lag and window opening added (CP-SAT needs finite domains)."""
-    total = 0
-    for s in scheduled:
-        step = scenario.steps[s]
-        total += step.done_offset + max((r.lag for r in step.requirements()), default=0)
-    for rule in scenario.rules:
-        total += getattr(rule, "lag", 0) or 0
-        total += getattr(rule, "earliest", 0) or 0
-    return max(total, 1)
+from planner.rules.base import Rule
+from planner.scenario import Scenario
+from planner.solver.bounds import critical_path, earliest_starts, energy_bound, horizon
 
 
 class Encoder:
@@ -141,198 +122,16 @@ class Encoder:
         if lit is not None:
             ct.only_enforce_if(lit)
 
+    def because(self, name: str, reason: str) -> None:
+        """Record why the named rule cannot hold (its constraints already say so)."""
+        self.impossible.setdefault(name, reason)
+
     def sched(self, ids: Iterable[str]) -> list[str]:
         return [s for s in ids if s in self.is_scheduled]
 
-    # ---- the table of contents ---------------------------------------------------------
-
-    def build(self) -> Encoder:
-        """Every family of constraints, in order."""
-        preconditions.encode(self)
-        for rule in self.scenario.rules:
-            rule.encode(self)
-        return self
-
-    # ---- step preconditions (`after`) --------------------------------------------------
-
-    def preconditions(self) -> None:
-        """start(s) >= done(p) + lag, <= done(p) + within; `any`: one alternative holds."""
-        for s in self.scheduled:
-            name = preconditions.rule_id(s)
-            lit = self.lit(name)
-            for cond in self.scenario.steps[s].after:
-                if isinstance(cond, AnyOf):
-                    options = []
-                    for req in cond.items:
-                        if req.step in self.is_scheduled:  # a forbidden alternative is closed
-                            via = self.model.new_bool_var(f"{name}.via[{req.step}]")
-                            for ct in self._require(s, req):
-                                ct.only_enforce_if(via)
-                            options.append(via)
-                    if not options:
-                        self.fail(
-                            name, f"every alternative {s} waits for is excluded by a red line"
-                        )
-                        continue
-                    ct = self.model.add_bool_or(options)
-                    if lit is not None:
-                        ct.only_enforce_if(lit)
-                elif cond.step not in self.is_scheduled:
-                    self.fail(name, f"{s} needs {cond.step}, which a red line excludes")
-                else:
-                    for ct in self._require(s, cond):
-                        if lit is not None:
-                            ct.only_enforce_if(lit)
-
-    def _require(self, s: str, req: Any) -> list[Any]:
-        cts = [self.model.add(self.start[s] >= self.done(req.step) + req.lag)]
-        if req.within is not None:
-            cts.append(self.model.add(self.start[s] <= self.done(req.step) + req.within))
-        return cts
-
-    # ---- precedence and gate -----------------------------------------------------------
-
-    def wait_for_all(
-        self,
-        rule: Rule,
-        firsts: Sequence[str],
-        waiting: Sequence[str],
-        lag: int,
-        within: int | None,
-    ) -> None:
-        """done(f) + lag <= start(w) [<= done(f) + within] for every f in firsts, w != f."""
-        sched_waiting = self.sched(waiting)
-        if not sched_waiting:
-            return
-        missing = [f for f in firsts if f not in self.is_scheduled]
-        blocked = [w for w in sched_waiting if any(f != w for f in missing)]
-        if blocked:
-            self.cannot_hold(
-                rule,
-                f"{', '.join(blocked[:3])} must wait for {', '.join(missing[:3])}, "
-                "which a red line excludes",
-                len(blocked),
-            )
-        sched_firsts = self.sched(firsts)
-        if not sched_firsts:
-            return
-        overlap = set(sched_firsts) & set(sched_waiting)
-        if overlap:
-            for w in sched_waiting:
-                late = self.slack(rule, f"early[{w}]") if rule.soft else 0
-                for f in sched_firsts:
-                    if f != w:
-                        self.add(self.start[w] + late >= self.done(f) + lag, rule)
-                if within is not None:
-                    over = self.slack(rule, f"late[{w}]") if rule.soft else 0
-                    for f in sched_firsts:
-                        if f != w:
-                            self.add(self.start[w] - over <= self.done(f) + within, rule)
-            return
-        # Disjoint sets: one auxiliary "all firsts done" time instead of |F| x |W| pairs.
-        last_done = self.model.new_int_var(0, 2 * self.horizon, f"{rule.id}.last_done")
-        for f in sched_firsts:
-            self.model.add(last_done >= self.done(f))
-        if within is not None:
-            first_done = self.model.new_int_var(0, 2 * self.horizon, f"{rule.id}.first_done")
-            self.model.add_min_equality(first_done, [self.done(f) for f in sched_firsts])
-        for w in sched_waiting:
-            late = self.slack(rule, f"early[{w}]") if rule.soft else 0
-            self.add(self.start[w] + late >= last_done + lag, rule)
-            if within is not None:
-                over = self.slack(rule, f"late[{w}]") if rule.soft else 0
-                self.add(self.start[w] - over <= first_done + within, rule)
-
-    # ---- reciprocity -------------------------------------------------------------------
-
-    def reciprocity(self, rule: Any) -> None:
-        """Each give step g gets a counter-step c (its own, with pairing distinct):
-        start(g) - within <= done(c) <= start(g) + grace."""
-        gives, gets = self.sched(rule.give.ids), self.sched(rule.get.ids)
-        by_get: dict[str, list[Any]] = {}
-        for g in gives:
-            options = []
-            for c in gets:
-                if c == g:
-                    continue
-                x = self.model.new_bool_var(f"{rule.id}.answers[{c},{g}]")
-                self.model.add(self.done(c) <= self.start[g] + rule.grace).only_enforce_if(x)
-                if rule.within is not None:
-                    self.model.add(self.done(c) >= self.start[g] - rule.within).only_enforce_if(x)
-                options.append(x)
-                by_get.setdefault(c, []).append(x)
-            if rule.soft:
-                unanswered = self.slack(rule, f"unanswered[{g}]", upper=1)
-                self.model.add(sum(options) + unanswered >= 1)
-            elif not options:
-                self.cannot_hold(rule, f"{g} has no counter-step that could answer it")
-            else:
-                self.add(sum(options) >= 1, rule)
-        if rule.pairing == "distinct":
-            for xs in by_get.values():
-                if len(xs) > 1:
-                    self.model.add_at_most_one(xs)
-            if not rule.soft and len(gives) > len(gets):
-                self.impossible.setdefault(
-                    rule.id,
-                    f"{len(gives)} give steps need their own counter-step, but only "
-                    f"{len(gets)} counter-steps exist (pairing: distinct)",
-                )
-
-    # ---- balance ------------------------------------------------------------------------
-
-    def balance(self, rule: Any) -> None:
-        """value of ahead steps started - value of behind steps done <= margin, at all times.
-
-        A reservoir: +value at start(a), -value at done(b). A soft rule adds an event at
-        time 0 taking `excess` off the level (charged per unit); the exposure objective is
-        the same curve's peak.
-        """
-        times: list[Any] = []
-        changes: list[Any] = []
-        for a in self.sched(rule.ahead.ids):
-            if self.scenario.steps[a].value:
-                times.append(self.start[a])
-                changes.append(self.scenario.steps[a].value)
-        for b in self.sched(rule.behind.ids):
-            if self.scenario.steps[b].value:
-                times.append(self.done(b))
-                changes.append(-self.scenario.steps[b].value)
-        if not times:
-            return
-        total_ahead = sum(c for c in changes if c > 0)
-        total_behind = -sum(c for c in changes if c < 0)
-        low = -(total_ahead + total_behind) - 1
-        if total_ahead > rule.margin:
-            ev_times, ev_changes = list(times), list(changes)
-            if rule.soft:
-                excess = self.slack(rule, "excess", upper=total_ahead)
-                ev_times.append(0)
-                ev_changes.append(-excess)
-            lit = None if rule.soft else self.lit(rule.id)
-            if lit is None:
-                self.model.add_reservoir_constraint(ev_times, ev_changes, low, rule.margin)
-            else:
-                self.model.add_reservoir_constraint_with_active(
-                    ev_times, ev_changes, [lit] * len(ev_times), low, rule.margin
-                )
-        self.curves.append((rule.id, times, changes, low - total_ahead, total_ahead))
-
-    # ---- window, capacity, order, simultaneous -----------------------------------------
-
-    def window(self, rule: Any) -> None:
-        """earliest <= start(s) (+ done offset with measure: done) <= latest."""
-        for s in self.sched(rule.steps.ids):
-            t = self.start[s] + (
-                self.scenario.steps[s].done_offset if rule.measure == "done" else 0
-            )
-            early = self.slack(rule, f"early[{s}]") if rule.soft else 0
-            self.add(t + early >= rule.earliest, rule)
-            if rule.latest is not None:
-                late = self.slack(rule, f"late[{s}]") if rule.soft else 0
-                self.add(t - late <= rule.latest, rule)
-
     def interval(self, s: str, rule: Rule) -> Any:
+        """The interval of step s running from start to end: one per step, shared by the
+        rules that use it; when explaining, one per hard rule, present under its literal."""
         lit = None if rule.soft else self.lit(rule.id)
         size = self.scenario.steps[s].duration
         if lit is not None:
@@ -345,84 +144,18 @@ class Encoder:
             )
         return self._intervals[s]
 
-    def capacity(self, rule: Any) -> None:
-        """At most `max` selected steps run at once (start to end, verification not counted)."""
-        running = [s for s in self.sched(rule.steps.ids) if self.scenario.steps[s].duration > 0]
-        if len(running) <= rule.max:
-            return
-        limit: Any = rule.max
-        if rule.soft:
-            limit = rule.max + self.slack(rule, "overload", upper=len(running))
-        self.model.add_cumulative(
-            [self.interval(s, rule) for s in running], [1] * len(running), limit
-        )
+    def curve(self, rule: Rule, times: list[Any], changes: list[Any], low: int, top: int) -> None:
+        """A leverage curve (+change at each time) for the exposure objective."""
+        self.curves.append((rule.id, times, changes, low, top))
 
-    def order(self, rule: Any) -> None:
-        """Rank by rank: every step starts no earlier than the latest start of earlier ranks."""
-        sched = self.sched(rule.steps.ids)
-        ranks = rule.ranks(sched, self.scenario.steps)
-        leader = None  # latest start among the ranks so far
-        for k, group in enumerate(ranks):
-            if leader is not None:
-                for s in group:
-                    early = self.slack(rule, f"early[{s}]") if rule.soft else 0
-                    self.add(self.start[s] + early >= leader, rule)
-            if k == len(ranks) - 1:
-                break
-            nxt = self.model.new_int_var(0, self.horizon, f"{rule.id}.leader[{k}]")
-            for s in group:
-                self.model.add(nxt >= self.start[s])
-            if leader is not None:
-                self.model.add(nxt >= leader)
-            leader = nxt
+    # ---- the table of contents ---------------------------------------------------------
 
-    def simultaneous(self, rule: Any) -> None:
-        """All selected steps start at the same time (soft: charged by the spread)."""
-        sched = self.sched(rule.steps.ids)
-        missing = [s for s in rule.steps.ids if s not in self.is_scheduled]
-        if missing and sched:
-            self.cannot_hold(
-                rule, f"{', '.join(missing[:3])} is excluded by a red line", len(missing)
-            )
-        if len(sched) < 2:
-            return
-        if rule.soft:
-            hi = self.model.new_int_var(0, self.horizon, f"{rule.id}.last")
-            lo = self.model.new_int_var(0, self.horizon, f"{rule.id}.first")
-            for s in sched:
-                self.model.add(hi >= self.start[s])
-                self.model.add(lo <= self.start[s])
-            spread = self.slack(rule, "spread")
-            self.model.add(spread >= hi - lo)
-            return
-        for s in sched[1:]:
-            self.add(self.start[s] == self.start[sched[0]], rule)
-
-    # ---- structural rules: delink and forbid ---------------------------------------------
-
-    def delink(self, rule: Any) -> None:
-        """A chain of conditions between the two sides breaks the rule whatever the times."""
-        chains = rule.chains(self.scenario)
-        if chains:
-            chain = chains[0]
-            self.cannot_hold(
-                rule,
-                "the two sides are linked: " + " → ".join(chain),
-                len(chains),
-            )
-
-    def forbid(self, rule: Any) -> None:
-        """Forbidden steps are left out (see `scheduled`); a step that needs one cannot be
-        scheduled, so the plan is impossible (soft: a fixed penalty per step)."""
-        if rule.soft:
-            self.charge(rule, len(rule.steps.ids) + len(rule.dependents(self.scenario)))
-            return
-        for s, chain in dependents(self.scenario, set(rule.steps.ids)).items():
-            if s in self.is_scheduled:
-                self.cannot_hold(
-                    rule, f"{s} depends on the red line {chain[-1]}: " + " → ".join(chain[::-1])
-                )
-                break
+    def build(self) -> Encoder:
+        """Every family of constraints, in order."""
+        preconditions.encode(self)
+        for rule in self.scenario.rules:
+            rule.encode(self)
+        return self
 
     # ---- objectives ----------------------------------------------------------------------
 

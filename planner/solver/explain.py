@@ -8,40 +8,17 @@ any one makes the rest feasible: a minimal conflict.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from planner.check import plural
-from planner.model import AnyOf, Req, Rule, Scenario
+from planner.fields import declared
+from planner.model import AnyOf, Req, Selector
 from planner.rules import preconditions
-from planner.rules.gate import Gate
-from planner.rules.order import Order
-from planner.rules.precedence import Precedence
-from planner.rules.window import Window
+from planner.rules.base import Rule, plural
+from planner.scenario import Scenario
+from planner.solver.bounds import Why, earliest_starts, hard_terms
 from planner.solver.encoder import Encoder
-
-
-@dataclass(frozen=True, slots=True)
-class Culprit:
-    """One member of a conflict: a rule, or a step's preconditions."""
-
-    name: str
-    kind: str
-    source: str
-    where: str
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    culprits: tuple[Culprit, ...]
-    arithmetic: tuple[str, ...]
-    is_minimal: bool
-    seconds: float
-    #: True when each culprit fails on its own, whatever the times (a broken delink, a
-    #: step that needs a red-line step): then all of them are listed.
-    structural: bool = False
+from planner.solver.results import Conflict, Culprit
 
 
 def _feasible(
@@ -153,91 +130,62 @@ def _cond_text(cond: Req | AnyOf, unit: str) -> str:
 
 def describe_rule(rule: Rule, unit: str) -> str:
     """One line saying what a rule asks, with its numbers."""
-    f = {name: getattr(rule, name) for name in rule.fields}
     parts = []
-    for name, value in f.items():
-        if hasattr(value, "describe"):
+    for decl in declared(type(rule)):
+        if decl.name in _COMMON:
+            continue
+        value = getattr(rule, decl.name)
+        if isinstance(value, Selector):
             shown = value.describe()
             if len(value.ids) <= 4:
                 shown += " = " + ", ".join(value.ids)
-            parts.append(f"{name} {shown}")
+            parts.append(f"{decl.key} {shown}")
         elif isinstance(value, tuple):
-            parts.append(f"{name} " + " / ".join(v.describe() for v in value))
+            parts.append(f"{decl.key} " + " / ".join(v.describe() for v in value))
         elif value is not None:
-            parts.append(f"{name} {value}")
+            parts.append(f"{decl.key} {value}")
     return f"{rule.kind}: " + "; ".join(parts)
 
 
+_COMMON = {d.name for d in declared(Rule)}
+
+
 def arithmetic(scenario: Scenario, enc: Encoder, core: list[str]) -> list[str]:
-    """The numbers behind a conflict: how early the chain of conditions in the conflict
-    lets each windowed step start, against how late its window allows."""
+    """The numbers behind a conflict: how early the conflict's own conditions (the same
+    propagation as the solver's lower bounds, under the conflict's rules and preconditions
+    only) let each step with a deadline start, against how late its deadline allows."""
     out = [f"{name}: {enc.impossible[name]}" for name in core if name in enc.impossible]
     unit = scenario.unit
     active = set(core)
     rules = [r for r in scenario.rules if r.id in active]
-    # Earliest starts under the conflict's own precedence-like conditions (longest path).
-    est: dict[str, int] = dict.fromkeys(enc.scheduled, 0)
-    why: dict[str, tuple[str, str] | None] = dict.fromkeys(enc.scheduled, None)
-    for r in rules:
-        if isinstance(r, Window):
-            for s in enc.sched(r.steps.ids):
-                offset = scenario.steps[s].done_offset if r.measure == "done" else 0
-                if r.earliest - offset > est[s]:
-                    est[s], why[s] = r.earliest - offset, None
-    edges: list[tuple[str, str, int, str]] = []  # (first, then, lag, label)
-    for s in enc.scheduled:
-        if preconditions.rule_id(s) in active:
-            for cond in scenario.steps[s].after:
-                if not isinstance(cond, AnyOf) and cond.step in enc.is_scheduled:
-                    edges.append((cond.step, s, cond.lag, "after"))
-    for r in rules:
-        if isinstance(r, (Precedence, Gate)):
-            firsts, waiting, lag = r.waits()
-            for f in enc.sched(firsts):
-                for w in enc.sched(waiting):
-                    if f != w:
-                        edges.append((f, w, lag, r.id))
-        elif isinstance(r, Order):
-            ranks = r.ranks(enc.sched(r.steps.ids), scenario.steps)
-            for k in range(1, len(ranks)):
-                for f in ranks[k - 1]:
-                    for w in ranks[k]:
-                        edges.append((f, w, -scenario.steps[f].done_offset, r.id))
-    for _ in range(len(enc.scheduled) + 1):
-        changed = False
-        for f, w, lag, label in edges:
-            t = est[f] + scenario.steps[f].done_offset + lag
-            if t > est[w] and t <= enc.horizon:
-                est[w], why[w] = t, (f, label)
-                changed = True
-        if not changed:
-            break
-    for r in rules:
-        if not isinstance(r, Window) or r.latest is None:
-            continue
-        for s in enc.sched(r.steps.ids):
-            offset = scenario.steps[s].done_offset if r.measure == "done" else 0
+    with_after = {s for s in enc.scheduled if preconditions.rule_id(s) in active}
+    why: Why = {}
+    est = earliest_starts(scenario, enc.scheduled, rules, with_after, why)
+    for term in hard_terms(scenario, enc.is_scheduled, rules).deadlines:
+        for s in term.ids:
+            offset = scenario.steps[s].done_offset if term.measure == "done" else 0
             earliest = est[s] + offset
-            if earliest > r.latest:
-                chain = [s]
-                seen = {s}
-                cur = s
-                while (link := why.get(cur)) is not None and link[0] not in seen:
-                    cur = link[0]
-                    seen.add(cur)
-                    chain.append(cur)
-                chain.reverse()
-                shown = " → ".join(
-                    [
-                        f"{c} (done {unit} {est[c] + scenario.steps[c].done_offset} at the earliest)"
-                        for c in chain[:-1]
-                    ]
-                    + [chain[-1]]
-                )
-                verb = "start" if r.measure == "start" else "be done"
-                out.append(
-                    f"{s} cannot {verb} before {unit} {earliest} (chain: {shown}); "
-                    f"window '{r.id}' allows {unit} {r.latest} at the latest: "
-                    f"{plural(earliest - r.latest, unit)} short"
-                )
+            if earliest <= term.latest:
+                continue
+            chain = [s]
+            seen = {s}
+            cur = s
+            while (link := why.get(cur)) is not None and link[0] not in seen:
+                cur = link[0]
+                seen.add(cur)
+                chain.append(cur)
+            chain.reverse()
+            shown = " → ".join(
+                [
+                    f"{c} (done {unit} {est[c] + scenario.steps[c].done_offset} at the earliest)"
+                    for c in chain[:-1]
+                ]
+                + [chain[-1]]
+            )
+            verb = "start" if term.measure == "start" else "be done"
+            out.append(
+                f"{s} cannot {verb} before {unit} {earliest} (chain: {shown}); "
+                f"{term.rule.kind} '{term.rule.id}' allows {unit} {term.latest} at the latest: "
+                f"{plural(earliest - term.latest, unit)} short"
+            )
     return out

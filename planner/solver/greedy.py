@@ -1,10 +1,10 @@
 """A fast list schedule: the solver's hint, its fallback, and the benchmarks' baseline.
 
-Serial schedule generation: steps become ready when what they wait for is placed
-(`after`, hard precedence, gate and order rules, a free counter-step for reciprocity);
-the ready step with the earliest possible start goes next, at the first time its
-capacity and balance rules allow. It keeps every rule it knows how to keep and does not
-promise the rest (`within`, window deadlines, simultaneity): the checker judges.
+Serial schedule generation over the hard rules' scheduling terms: steps become ready when
+what they wait for is placed (`after`, `wait` and `rank` terms, a free counter-step for
+`answer` terms); the ready step with the longest chain waiting on it goes next, at the
+first time its `capacity` and `reservoir` terms allow. It keeps every term it knows how to
+keep and does not promise the rest (`within`, deadlines, `together`): the checker judges.
 No ortools here.
 """
 
@@ -12,33 +12,143 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Callable, Iterable, Mapping
-from typing import TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from planner.model import AnyOf, Scenario, Step
-from planner.rules.balance import Balance
-from planner.rules.capacity import Capacity
-from planner.rules.gate import Gate
-from planner.rules.order import Order
-from planner.rules.precedence import Precedence
+from planner.model import AnyOf, Step
+from planner.rules.base import Rule, Terms
 from planner.rules.preconditions import earliest_start
-from planner.rules.reciprocity import Reciprocity
-from planner.rules.window import Window
+from planner.scenario import Scenario
 
-R = TypeVar("R")
+
+@dataclass(slots=True)
+class _Answer:
+    """An `answer` term: give steps each take a counter-step from the pool."""
+
+    id: int
+    gives: list[str]
+    gets: list[str]
+    grace: int
+    shared: bool
+    pool: list[int] = field(default_factory=list)  # done times of free counter-steps
+
+
+@dataclass(slots=True)
+class _Capacity:
+    id: int
+    limit: int
+    busy: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Reservoir:
+    id: int
+    margin: int
+    events: dict[int, int] = field(default_factory=dict)
+
+
+class _Terms(Terms):
+    """What each step waits for, and the resources it takes, from the hard rules' terms."""
+
+    def __init__(self, steps: Mapping[str, Step], todo: Sequence[str]) -> None:
+        super().__init__(steps)
+        self.index = {s: i for i, s in enumerate(todo)}
+        self.waits_on: dict[str, set[str]] = {s: set() for s in todo}
+        self.wait_terms: dict[str, list[tuple[int, int]]] = {s: [] for s in todo}
+        self.first_in: dict[str, list[int]] = {s: [] for s in todo}
+        self.num_waits = 0
+        self.ranked_after: dict[str, list[str]] = {s: [] for s in todo}
+        self.lower: dict[str, int] = dict.fromkeys(todo, 0)  # earliest start from releases
+        self.answers: list[_Answer] = []
+        self.gives_in: dict[str, list[_Answer]] = {s: [] for s in todo}
+        self.answers_in: dict[str, list[_Answer]] = {s: [] for s in todo}
+        self.cap_of: dict[str, list[_Capacity]] = {s: [] for s in todo}
+        self.ahead_in: dict[str, list[_Reservoir]] = {s: [] for s in todo}
+        self.behind_in: dict[str, list[_Reservoir]] = {s: [] for s in todo}
+
+    def _in(self, ids: Iterable[str]) -> list[str]:
+        return [s for s in ids if s in self.index]
+
+    def wait(
+        self,
+        rule: Rule,
+        firsts: Sequence[str],
+        waiting: Sequence[str],
+        lag: int = 0,
+        within: int | None = None,
+    ) -> None:
+        if rule.soft:
+            return
+        i = self.num_waits
+        self.num_waits += 1
+        placed_firsts = self._in(firsts)
+        for f in placed_firsts:
+            self.first_in[f].append(i)
+        for w in self._in(waiting):
+            self.waits_on[w].update(f for f in placed_firsts if f != w)
+            self.wait_terms[w].append((i, lag))
+
+    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]]) -> None:
+        if rule.soft:
+            return
+        kept = [group for group in (self._in(g) for g in ranks) if group]
+        for k in range(1, len(kept)):
+            for s in kept[k]:
+                self.waits_on[s].update(kept[k - 1])
+                self.ranked_after[s].extend(kept[k - 1])
+
+    def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
+        if rule.soft:
+            return
+        for s in self._in(ids):
+            offset = self.steps[s].done_offset if measure == "done" else 0
+            self.lower[s] = max(self.lower[s], earliest - offset)
+
+    def answer(
+        self,
+        rule: Rule,
+        give: Sequence[str],
+        get: Sequence[str],
+        grace: int,
+        within: int | None,
+        shared: bool,
+    ) -> None:
+        if rule.soft:
+            return
+        term = _Answer(len(self.answers), list(give), list(get), grace, shared)
+        self.answers.append(term)
+        for s in self._in(give):
+            self.gives_in[s].append(term)
+        for s in self._in(get):
+            self.answers_in[s].append(term)
+
+    def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
+        if rule.soft:
+            return
+        term = _Capacity(len(self.cap_of), limit)
+        for s in self._in(ids):
+            self.cap_of[s].append(term)
+
+    def reservoir(
+        self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
+    ) -> None:
+        if rule.soft:
+            return
+        term = _Reservoir(0, margin)
+        for s in self._in(ahead):
+            self.ahead_in[s].append(term)
+        for s in self._in(behind):
+            self.behind_in[s].append(term)
 
 
 def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, int]:
     """Start times for `scheduled` (every step is placed, even where a rule must give)."""
     steps = scenario.steps
     todo = list(scheduled)
-    index = {s: i for i, s in enumerate(todo)}
-    hard = [r for r in scenario.rules if not r.soft]
-
-    # What each step waits for: (kind, payload) counted down as steps are placed.
-    waits_on: dict[str, set[str]] = {s: set() for s in todo}  # all of these must be placed
+    terms = _Terms(steps, todo)
+    index = terms.index
     any_groups: dict[str, list[set[str]]] = {s: [] for s in todo}  # one of each group
-    lower: dict[str, int] = dict.fromkeys(todo, 0)  # earliest start from windows
+    waits_on = terms.waits_on
     for s in todo:
         for cond in steps[s].after:
             if isinstance(cond, AnyOf):
@@ -47,42 +157,12 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
                     any_groups[s].append(alts)
             elif cond.step in index:
                 waits_on[s].add(cond.step)
-    wait_rules: dict[str, list[tuple[int, int]]] = {s: [] for s in todo}
-    ranked_after: dict[str, list[str]] = {s: [] for s in todo}  # order rules' earlier ranks
-    first_rules: dict[str, list[int]] = {s: [] for s in todo}
-    rule_done: dict[int, int] = {}  # rule -> latest done among its placed first steps
-    for i, rule in enumerate(hard):
-        if isinstance(rule, (Precedence, Gate)):
-            before, after, lag = rule.waits()
-            firsts = [f for f in before if f in index]
-            for f in firsts:
-                first_rules[f].append(i)
-            for w in after:
-                if w in index:
-                    waits_on[w].update(f for f in firsts if f != w)
-                    wait_rules[w].append((i, lag))
-        elif isinstance(rule, Order):
-            ranks = rule.ranks([s for s in rule.steps.ids if s in index], steps)
-            for k in range(1, len(ranks)):
-                for s in ranks[k]:
-                    waits_on[s].update(ranks[k - 1])
-                    ranked_after[s].extend(ranks[k - 1])
-        elif isinstance(rule, Window):
-            for s in rule.steps.ids:
-                if s in index:
-                    offset = steps[s].done_offset if rule.measure == "done" else 0
-                    lower[s] = max(lower[s], rule.earliest - offset)
-    recips = [r for r in hard if isinstance(r, Reciprocity)]
-    gives_in = _by_step(todo, recips, lambda r: r.give.ids)
-    answers_in = _by_step(todo, recips, lambda r: r.get.ids)
-    pools: dict[str, list[int]] = {r.id: [] for r in recips}  # done times of free counter-steps
-    caps = [r for r in hard if isinstance(r, Capacity)]
-    cap_of = _by_step(todo, caps, lambda r: r.steps.ids)
-    busy: dict[str, list[tuple[int, int]]] = {r.id: [] for r in caps}
-    bals = [r for r in hard if isinstance(r, Balance)]
-    events: dict[str, dict[int, int]] = {r.id: {} for r in bals}
-    ahead_in = _by_step(todo, bals, lambda r: r.ahead.ids)
-    behind_in = _by_step(todo, bals, lambda r: r.behind.ids)
+    for rule in scenario.rules:
+        rule.terms(terms)
+    lower, wait_terms, ranked_after = terms.lower, terms.wait_terms, terms.ranked_after
+    first_in, gives_in, answers_in = terms.first_in, terms.gives_in, terms.answers_in
+    cap_of, ahead_in, behind_in = terms.cap_of, terms.ahead_in, terms.behind_in
+    term_done: dict[int, int] = {}  # wait term -> latest done among its placed first steps
 
     dependents: dict[str, list[str]] = {s: [] for s in todo}
     for s in todo:
@@ -100,17 +180,17 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
             return False
         if any(not any(p in done for p in g) for g in any_groups[s]):
             return False
-        return all(pools[r.id] for r in gives_in[s])
+        return all(a.pool for a in gives_in[s])
 
     def earliest(s: str) -> int:
         t = max(lower[s], earliest_start(steps[s], done))
-        for i, lag in wait_rules[s]:
-            t = max(t, rule_done.get(i, 0) + lag)
+        for i, lag in wait_terms[s]:
+            t = max(t, term_done.get(i, 0) + lag)
         for p in ranked_after[s]:  # graduated order: no earlier than the rank before
             t = max(t, starts[p])
-        for r in gives_in[s]:
-            if pools[r.id]:
-                t = max(t, pools[r.id][0] - r.grace)
+        for a in gives_in[s]:
+            if a.pool:
+                t = max(t, a.pool[0] - a.grace)
         return t
 
     def fits(s: str, t: int, balance: bool = True) -> int | None:
@@ -121,12 +201,12 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
             moved = False
             for cap in cap_of[s] if dur else ():
                 while True:
-                    ends = sorted(e for b, e in busy[cap.id] if b < t + dur and e > t)
-                    if len(ends) < cap.max:
+                    ends = sorted(e for b, e in cap.busy if b < t + dur and e > t)
+                    if len(ends) < cap.limit:
                         break
-                    t, moved = ends[len(ends) - cap.max], True
+                    t, moved = ends[len(ends) - cap.limit], True
             for bal in ahead_in[s] if value else ():
-                ok = _balance_room(events[bal.id], t, value, bal.margin)
+                ok = _balance_room(bal.events, t, value, bal.margin)
                 if ok is None:
                     return None
                 if ok > t:
@@ -147,20 +227,20 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
     def place(s: str, t: int) -> None:
         starts[s] = t
         done[s] = t + steps[s].done_offset
-        for rec in gives_in[s]:
-            if pools[rec.id] and rec.pairing == "distinct":
-                pools[rec.id].pop(0)
-        for rec in answers_in[s]:
-            bisect.insort(pools[rec.id], done[s])
-        for i in first_rules[s]:
-            rule_done[i] = max(rule_done.get(i, 0), done[s])
+        for a in gives_in[s]:
+            if a.pool and not a.shared:
+                a.pool.pop(0)
+        for a in answers_in[s]:
+            bisect.insort(a.pool, done[s])
+        for i in first_in[s]:
+            term_done[i] = max(term_done.get(i, 0), done[s])
         for cap in cap_of[s]:
             if steps[s].duration:
-                busy[cap.id].append((t, t + steps[s].duration))
+                cap.busy.append((t, t + steps[s].duration))
         for bal in ahead_in[s]:
-            events[bal.id][t] = events[bal.id].get(t, 0) + steps[s].value
+            bal.events[t] = bal.events.get(t, 0) + steps[s].value
         for bal in behind_in[s]:
-            events[bal.id][done[s]] = events[bal.id].get(done[s], 0) - steps[s].value
+            bal.events[done[s]] = bal.events.get(done[s], 0) - steps[s].value
 
     push_ready(todo)
     stalled: list[str] = []  # ready, but balance has no room until more is verified
@@ -179,7 +259,7 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
             place(s, t)
             queued.discard(s)
             push_ready(dependents[s])
-            push_ready(_give_steps(recips, s))
+            push_ready(_give_steps(terms.answers, s))
             push_ready(stalled)
             continue
         _, est, _, s = heapq.heappop(heap)
@@ -192,7 +272,7 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
             continue
         place(s, fit)
         push_ready(dependents[s])
-        push_ready(_give_steps(recips, s))
+        push_ready(_give_steps(terms.answers, s))
         if stalled:
             retry, stalled = stalled, []
             for x in retry:
@@ -227,20 +307,8 @@ def _tails(
     return tail
 
 
-def _by_step(
-    todo: list[str], rules: list[R], ids_of: Callable[[R], tuple[str, ...]]
-) -> dict[str, list[R]]:
-    """For each step, the rules whose selector (`ids_of`) names it."""
-    out: dict[str, list[R]] = {s: [] for s in todo}
-    for rule in rules:
-        for s in ids_of(rule):
-            if s in out:
-                out[s].append(rule)
-    return out
-
-
-def _give_steps(recips: list[Reciprocity], s: str) -> list[str]:
-    return [g for r in recips if s in r.get.ids for g in r.give.ids]
+def _give_steps(answers: list[_Answer], s: str) -> list[str]:
+    return [g for a in answers if s in a.gets for g in a.gives]
 
 
 def _balance_room(events: dict[int, int], t: int, value: int, margin: int) -> int | None:

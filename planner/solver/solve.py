@@ -9,17 +9,17 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
 from planner.check import check
-from planner.model import Scenario
-from planner.roadmap import order_groups
-from planner.solver import DEFAULT_OBJECTIVES, OBJECTIVES
+from planner.objectives import DEFAULT_OBJECTIVES, measure
+from planner.roadmap.packages import order_groups
+from planner.scenario import Scenario
 from planner.solver.encoder import Encoder
 from planner.solver.greedy import greedy_schedule
+from planner.solver.results import Candidate, PlanResult
 
 #: Deterministic work units CP-SAT may spend on the final tie-break stage (start every step
 #: as early as the objectives allow); small scenarios finish it far sooner.
@@ -29,45 +29,6 @@ TIE_BREAK_MAX_STEPS = 120
 
 
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One roadmap the planner proposes, with its objective values.
-
-    `bounds` holds, per objective, the best value CP-SAT proved possible at that stage;
-    equal to the value when proven optimal.
-    """
-
-    starts: dict[str, int]
-    values: dict[str, int]
-    bounds: dict[str, int]
-    origin: str  # "optimal", "feasible" (time limit), "greedy" (fallback)
-
-    def gap(self, name: str) -> float:
-        value, bound = self.values[name], self.bounds.get(name, self.values[name])
-        return 0.0 if value == bound else (value - bound) / max(1, abs(value))
-
-
-@dataclass(frozen=True, slots=True)
-class PlanResult:
-    status: str  # "found" | "infeasible" | "unknown"
-    objectives: tuple[str, ...]
-    candidates: tuple[Candidate, ...] = ()
-    conflict: Any = None  # planner.solver.explain.Conflict when infeasible
-    notes: tuple[str, ...] = field(default=())
-
-
-def parse_objectives(text: str) -> tuple[str, ...]:
-    """'makespan,exposure' → ('makespan', 'exposure'); unknown names raise ValueError."""
-    names = tuple(n.strip() for n in text.split(",") if n.strip())
-    bad = [n for n in names if n not in OBJECTIVES]
-    if bad or not names:
-        raise ValueError(
-            f"unknown objective {', '.join(repr(b) for b in bad) or '(none)'}; "
-            f"choose from {', '.join(OBJECTIVES)}, comma-separated in priority order"
-        )
-    return tuple(dict.fromkeys(names))
 
 
 def _solver(seed: int, time_limit: float, workers: int) -> cp_model.CpSolver:
@@ -210,27 +171,6 @@ def solve_lexicographic(
     return status_all, Candidate(starts, values, bounds, status_all), interrupted
 
 
-def measure(
-    scenario: Scenario, starts: dict[str, int], objectives: Sequence[str]
-) -> dict[str, int]:
-    """Objective values of a roadmap, computed the checker's way (for greedy fallbacks)."""
-    from planner.check import peak_exposure
-    from planner.solver.encoder import is_goodwill
-
-    report = check(scenario, starts)
-    out = {}
-    for name in objectives:
-        if name == "makespan":
-            out[name] = report.summary.last_time
-        elif name == "exposure":
-            out[name] = peak_exposure(scenario, starts) or 0
-        elif name == "goodwill":
-            out[name] = sum(t for s, t in starts.items() if is_goodwill(scenario.steps[s]))
-        elif name == "penalty":
-            out[name] = report.total_penalty
-    return out
-
-
 def _package_signature_constraints(enc: Encoder, previous: Sequence[Candidate]) -> list[str]:
     """Make the next roadmap order at least one pair of relief packages differently from
     each earlier candidate. Returns the package ids compared."""
@@ -316,8 +256,8 @@ def plan(
     if best is None:
         report = check(scenario, hint)
         if report.is_clean:
-            values = measure(scenario, hint, objectives)
-            best = Candidate(hint, values, {n: 0 for n in objectives}, "greedy")
+            values = measure(scenario, hint, report, objectives)
+            best = Candidate(hint, values, {n: 0 for n in objectives}, "greedy", report)
             notes.append("CP-SAT found no roadmap in the time limit; this is the greedy schedule")
         else:
             return PlanResult(
@@ -329,7 +269,7 @@ def plan(
                 ),
             )
     if any(v < 0 for v in best.values.values()):
-        measured = measure(scenario, best.starts, objectives)
+        measured = measure(scenario, best.starts, check(scenario, best.starts), objectives)
         best = Candidate(
             best.starts,
             {n: (v if v >= 0 else measured[n]) for n, v in best.values.items()},
@@ -367,9 +307,5 @@ def plan(
     ranked = sorted(
         candidates, key=lambda c: (tuple(c.values[n] for n in objectives), candidates.index(c))
     )
-    return PlanResult(
-        "found",
-        tuple(objectives),
-        tuple(ranked),
-        notes=tuple(notes),
-    )
+    checked = tuple(replace(c, report=c.report or check(scenario, c.starts)) for c in ranked)
+    return PlanResult("found", tuple(objectives), checked, notes=tuple(notes))

@@ -35,7 +35,7 @@ Row = tuple[Mark, dict[str, tuple[Any, Mark]]]
 #: (id, start, line number, line, derived fields). Ten thousand rows of three to nine
 #: marks each take 30-100 ms to build, so marks are made (`expand`) only for an entry that
 #: must be reported. Both patterns admit only a valid start (below 10**9). The derived
-#: fields are (end, done, actor, package, kind), in the order of `load.CHECKED_FIELDS`, or
+#: fields are (end, done, actor, package, kind), in the order of `planner.roadmap.read.CHECKED_FIELDS`, or
 #: () when the line has none.
 Compact = tuple[str, int, int, str, tuple[Any, ...]]
 
@@ -51,7 +51,7 @@ _QUOTED = '"(' + _PLAIN_CHARS + r'(?:\\["\\]' + _PLAIN_CHARS + ')*)"'  # runs, n
 _NAT = r"(0|[1-9][0-9]{0,8})"
 #: `{step: id, start: n}`; an id that YAML 1.1 might type (yes, no, on...) is left to _PAIR.
 _SIMPLE = re.compile(r"( *)- \{step: ([A-Za-z_][A-Za-z0-9_.-]*), start: " + _NAT + r"\}$").match
-#: The line `plan -o` writes (`render.roadmap_yaml`).
+#: The line `plan -o` writes (`planner.roadmap.write.roadmap_yaml`).
 _PLANNED = re.compile(
     r'( *)- \{step: "([A-Za-z0-9][A-Za-z0-9_.-]*)", start: ' + _NAT + ", end: " + _NAT
     + ", done: " + _NAT + ", actor: " + _QUOTED + ", package: " + _QUOTED + ", kind: "

@@ -1,0 +1,101 @@
+"""The library face: what a notebook user calls, also importable from `planner` itself.
+
+    import planner
+    scenario = planner.load_scenario()                 # the embedded Belarus default
+    result = planner.plan(scenario)                    # CP-SAT: best roadmap first
+    report = planner.check(scenario, result.candidates[0].starts)
+    print(planner.report_text(report, scenario))
+
+The command line (`planner.cli`) is a thin layer over these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import planner.cache as cache
+from planner.check import Report, check
+from planner.load import build_scenario, read_inputs
+from planner.load.files import gc_paused
+from planner.objectives import DEFAULT_OBJECTIVES
+from planner.render.plan import conflict_text, plan_doc, plan_text, scenario_summary
+from planner.render.report import report_json, report_text
+from planner.render.timeline import timeline
+from planner.roadmap import Roadmap, read_roadmap
+from planner.scenario import Scenario
+from planner.solver.results import Conflict, PlanResult
+
+__all__ = [
+    "Report",
+    "Roadmap",
+    "Scenario",
+    "check",
+    "conflict_text",
+    "explain",
+    "load_roadmap",
+    "load_scenario",
+    "plan",
+    "plan_doc",
+    "plan_text",
+    "report_json",
+    "report_text",
+    "scenario_summary",
+    "timeline",
+]
+
+
+@gc_paused
+def load_scenario(packages: Path | None = None, constraints: Path | None = None) -> Scenario:
+    """Load and validate a scenario; the embedded default for whatever is not given.
+
+    A large scenario is kept in the scenario cache (`planner.cache`) with the facts of the
+    scenario alone (`Scenario.prepare`) worked out, and read back from it while its files
+    are unchanged.
+
+    Raises
+    ------
+    planner.errors.InputError
+        With every problem in every file, each located.
+    """
+    inputs = read_inputs(packages, constraints)
+    key = None if inputs.problems else cache.key(inputs.files)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    scenario = build_scenario(inputs).prepare()
+    cache.put(key, scenario)
+    return scenario
+
+
+def load_roadmap(path: Path, scenario: Scenario) -> Roadmap:
+    """The roadmap in a file (YAML or JSON with start times or a sequence, or CSV).
+
+    Raises
+    ------
+    planner.errors.InputError
+        Unknown or repeated steps, bad times, malformed files.
+    """
+    return read_roadmap(path, scenario)
+
+
+def plan(
+    scenario: Scenario,
+    objectives: Sequence[str] = DEFAULT_OBJECTIVES,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    alternatives: int = 1,
+    tolerance: float = 0.05,
+) -> PlanResult:
+    """Roadmaps that keep every hard rule, best first, or why none exists
+    (`planner.solver.solve.plan`, which has every parameter)."""
+    from planner.solver.solve import plan as solve
+
+    return solve(scenario, objectives, time_limit, seed, alternatives, tolerance)
+
+
+def explain(scenario: Scenario, time_limit: float = 10.0, seed: int = 0) -> Conflict | None:
+    """A minimal set of hard rules that cannot all hold, or None when all can."""
+    from planner.solver.explain import explain as find_conflict
+
+    return find_conflict(scenario, time_limit, seed)

@@ -1,0 +1,247 @@
+"""Reading packages.yaml: the scenario's name and unit, its actors, packages and steps,
+each field as declared on its dataclass (`planner.model`, `planner.scenario`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Any
+
+from planner.errors import Mark, Problems
+from planner.fields import keys
+from planner.load.values import Reader, check_id, describe, read_plain, suggest
+from planner.model import AnyOf, Cond, Package, Req, Step, Verify
+from planner.scenario import Scenario
+from planner.yamlread import YList, YMap
+
+
+class StepsReader:
+    """Stage two for packages.yaml: located values → checked steps and packages."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.meta: dict[str, Any] = {"name": "", "unit": "week", "start": None, "description": ""}
+        self.actors: dict[str, str] = {}
+        self.packages: list[Package] = []
+        self.steps: dict[str, Step] = {}
+        #: False when the scenario file has no readable packages: then the rules' names
+        #: of steps, kinds, tags and packages cannot be checked (and are not reported).
+        self.steps_known = True
+
+    def read(self, name: str, doc: Any) -> None:
+        if not isinstance(doc, YMap):
+            self.problems.add(
+                getattr(doc, "mark", Mark(name, 1, 1)),
+                f"a scenario file must be a mapping with 'scenario', 'actors' and 'packages', "
+                f"not {describe(doc)}",
+            )
+            self.steps_known = False
+            return
+        top = Reader(self.problems, doc, "scenario file", ("scenario", "actors", "packages"))
+        meta = top.mapping("scenario", None)
+        if meta is not None:
+            r = Reader(self.problems, meta, "scenario", keys(Scenario))
+            self.meta.update(read_plain(r, Scenario))
+            start = r.raw("start", None)
+            if start is not None and not isinstance(start, dt.date):
+                r.fail("start", f"'start' must be a date such as 2027-01-04, not {describe(start)}")
+            elif isinstance(start, dt.datetime):
+                start = start.date()
+            self.meta["start"] = start
+        actors = top.mapping("actors")
+        if actors is not None:
+            for key, value in actors.items():
+                actor = check_id(self.problems, actors.key_at(key), "actors", "id", key)
+                if not isinstance(value, str):
+                    self.problems.add(
+                        actors.at(key), f"actor '{actor}': name must be text, not {describe(value)}"
+                    )
+                self.actors[actor] = value if isinstance(value, str) else actor
+        packages = top.sequence("packages")
+        if packages is None:
+            self.steps_known = False
+            return
+        seen_packages: dict[str, Mark] = {}
+        for i, node in enumerate(packages):
+            self.package(node, packages.at(i), seen_packages)
+        self._check_references()
+
+    def package(self, node: Any, mark: Mark, seen: dict[str, Mark]) -> None:
+        if not isinstance(node, YMap):
+            self.problems.add(mark, f"a package must be a mapping, not {describe(node)}")
+            return
+        r = Reader(self.problems, node, "package", keys(Package), "id")
+        pid = r.ident("id")
+        if pid:
+            if pid in seen:
+                r.fail("id", f"duplicate package id (first at line {seen[pid].line})")
+            seen[pid] = r.at("id")
+        steps = r.sequence("steps")
+        ids: list[str] = []
+        for i, item in enumerate(steps or []):
+            step = self.step(item, steps.at(i), pid)
+            if step is not None:
+                ids.append(step.id)
+        if steps is not None and not steps:
+            r.fail("steps", "a package needs at least one step")
+        plain = read_plain(r, Package, skip=("id",), title=pid)
+        self.packages.append(Package(id=pid, step_ids=tuple(ids), mark=node.mark, **plain))
+
+    def step(self, node: Any, mark: Mark, package: str) -> Step | None:
+        if not isinstance(node, YMap):
+            self.problems.add(mark, f"a step must be a mapping, not {describe(node)}")
+            return None
+        r = Reader(self.problems, node, "step", keys(Step), "id")
+        sid = r.ident("id")
+        plain = read_plain(r, Step, skip=("id",), title=sid)
+        actor = plain["actor"]
+        if actor and actor not in self.actors and self.actors:
+            r.fail("actor", f"unknown actor '{actor}'{suggest(actor, self.actors)}")
+        verify = None
+        vnode = r.mapping("verify", None)
+        if vnode is not None:
+            v = Reader(self.problems, vnode, f"{r.owner} verify", keys(Verify))
+            verify = Verify(**read_plain(v, Verify))
+        # Actors, packages, kinds and tags repeat on every step: one string object each
+        # keeps a cached scenario smaller and faster to read back (`planner.cache`).
+        plain.update(actor=sys.intern(actor), kind=sys.intern(plain["kind"]))
+        step = Step(
+            id=sid,
+            package=sys.intern(package),
+            verify=verify,
+            after=self.conditions(r),
+            tags=frozenset(sys.intern(t) for t in self.tags(r)),
+            attrs=self.attrs(r),
+            mark=node.mark,
+            **plain,
+        )
+        if sid in self.steps:
+            r.fail("id", f"duplicate step id (first at line {self.steps[sid].mark.line})")
+            return None
+        if sid:
+            self.steps[sid] = step
+        return step
+
+    def tags(self, r: Reader) -> list[str]:
+        value = r.raw("tags", [])
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            r.fail("tags", f"'tags' must be a list of words, not {describe(value)}")
+            return []
+        out = []
+        for i, tag in enumerate(items):
+            where = items.at(i) if isinstance(items, YList) else r.at("tags")
+            out.append(check_id(self.problems, where, r.owner, "tags", tag))
+        return out
+
+    def attrs(self, r: Reader) -> dict[str, float]:
+        node = r.mapping("attrs", None)
+        out: dict[str, float] = {}
+        for key, value in (node or {}).items():
+            name = check_id(self.problems, node.key_at(key), r.owner, "attrs", key)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                self.problems.add(
+                    node.at(key),
+                    f"{r.owner}: attribute '{name}' must be a number, not {describe(value)}",
+                )
+            else:
+                out[name] = value
+        return out
+
+    def conditions(self, r: Reader) -> tuple[Cond, ...]:
+        items = r.raw("after", [])
+        if isinstance(items, str):
+            items = YList(r.at("after"))
+            items.append(r.node["after"])
+            items.item_marks.append(r.at("after"))
+        if not isinstance(items, YList):
+            if items:
+                r.fail("after", f"'after' must be a list of preconditions, not {describe(items)}")
+            return ()
+        out: list[Cond] = []
+        for i, item in enumerate(items):
+            cond = self.condition(item, items.at(i), r.owner, allow_any=True)
+            if cond is not None:
+                out.append(cond)
+        return tuple(out)
+
+    def condition(self, item: Any, mark: Mark, owner: str, allow_any: bool) -> Cond | None:
+        if isinstance(item, (str, int)) and not isinstance(item, bool):
+            return Req(check_id(self.problems, mark, owner, "after", item), mark=mark)
+        if not isinstance(item, YMap):
+            self.problems.add(
+                mark,
+                f"{owner}: a precondition is a step id, {{step, lag, within}} or "
+                f"{{any: [...]}}, not {describe(item)}",
+            )
+            return None
+        if "any" in item:
+            r = Reader(self.problems, item, owner, keys(AnyOf))
+            alts = r.sequence("any")
+            if not allow_any:
+                r.fail("any", "'any' cannot be nested inside 'any'")
+                return None
+            if alts is None:
+                return None
+            if not alts:
+                r.fail("any", "'any' needs at least one alternative")
+                return None
+            reqs = [
+                self.condition(a, alts.at(i), owner, allow_any=False) for i, a in enumerate(alts)
+            ]
+            return AnyOf(tuple(q for q in reqs if isinstance(q, Req)), mark)
+        r = Reader(self.problems, item, owner, keys(Req))
+        req = Req(mark=mark, **read_plain(r, Req))
+        if req.within is not None and req.within < req.lag:
+            r.fail(
+                "within",
+                f"impossible precondition on '{req.step}': "
+                f"within {req.within} is shorter than lag {req.lag}",
+            )
+        return req
+
+    def _check_references(self) -> None:
+        """Every `after` names a known step, and `after` has no cycle."""
+        for step in self.steps.values():
+            for req in step.requirements():
+                if req.step and req.step not in self.steps:
+                    self.problems.add(
+                        req.mark,
+                        f"step '{step.id}': unknown step '{req.step}' in 'after'"
+                        + suggest(req.step, self.steps),
+                    )
+        for cycle in find_cycles(self.steps):
+            first = self.steps[cycle[0]]
+            self.problems.add(first.mark, "precondition cycle: " + " → ".join(cycle))
+
+
+def find_cycles(steps: dict[str, Step], limit: int = 20) -> list[list[str]]:
+    """Cycles of `after` preconditions, each as a closed path [a, b, ..., a]."""
+    edges = {s.id: [r.step for r in s.requirements() if r.step in steps] for s in steps.values()}
+    state: dict[str, int] = {}  # 1 on the current path, 2 finished
+    cycles: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
+    for root in steps:
+        if root in state:
+            continue
+        path: list[str] = [root]
+        iters = [iter(edges[root])]
+        state[root] = 1
+        while iters:
+            nxt = next(iters[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                iters.pop()
+            elif state.get(nxt) == 1:
+                cycle = [*path[path.index(nxt) :], nxt]
+                # Written as "x waits for y": reverse to read in the order things happen.
+                cycle = cycle[::-1]
+                key = frozenset(cycle)
+                if key not in seen and len(cycles) < limit:
+                    seen.add(key)
+                    cycles.append(cycle)
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                iters.append(iter(edges[nxt]))
+    return cycles

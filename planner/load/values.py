@@ -1,0 +1,235 @@
+"""Typed reading of located YAML values: every wrong field becomes one located problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+from planner.errors import Mark, Problems
+from planner.fields import (
+    ID_PATTERN,
+    MAX_NUMBER,
+    REQUIRED,
+    Attr,
+    Choice,
+    Custom,
+    Declared,
+    Flag,
+    Ident,
+    Nat,
+    Sel,
+    SelPair,
+    Text,
+    declared,
+)
+from planner.yamlread import YList, YMap
+
+MISSING: Any = object()
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to `word`, when one is close enough to be a likely typo."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """' (did you mean 'x'?)' when a close match exists, else ''."""
+    close = closest(word, choices)
+    return f" (did you mean '{close}'?)" if close else ""
+
+
+def number(value: float) -> str:
+    """A number as written: integers in full, floats short."""
+    return str(value) if isinstance(value, int) else f"{value:g}"
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, YMap):
+        return "a mapping"
+    if isinstance(value, YList):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f"'{value}'" if len(value) <= 40 else f"'{value[:37]}...'"
+    return repr(value)
+
+
+class Reader:
+    """Reads the fields of one mapping, reporting problems with the owner's name."""
+
+    def __init__(
+        self,
+        problems: Problems,
+        node: YMap,
+        owner: str,
+        allowed: Iterable[str],
+        id_key: str | None = None,
+    ) -> None:
+        self.problems = problems
+        self.node = node
+        name = node.get(id_key) if id_key else None
+        self.owner = f"{owner} '{name}'" if isinstance(name, (str, int)) and name != "" else owner
+        allowed = tuple(allowed)
+        #: Fields that an unknown field was probably meant to be (not reported missing).
+        self.typos: set[str] = set()
+        for key in node:
+            if key not in allowed:
+                close = closest(key, allowed)
+                hint = f" (did you mean '{close}'?)" if close else ""
+                if close and close not in node:
+                    self.typos.add(close)
+                problems.add(
+                    node.key_at(key), f"{self.owner}: unknown field '{key.split(chr(0))[0]}'{hint}"
+                )
+
+    def missing(self, key: str) -> None:
+        """Report a required field as missing, unless a misspelling of it was reported."""
+        if key not in self.typos:
+            self.problems.add(self.node.mark, f"{self.owner}: missing field '{key}'")
+
+    def fail(self, key: str, message: str) -> None:
+        self.problems.add(self.node.at(key), f"{self.owner}: {message}")
+
+    def at(self, key: str) -> Mark:
+        return self.node.at(key)
+
+    def raw(self, key: str, default: Any = MISSING) -> Any:
+        if key in self.node:
+            return self.node[key]
+        if default is MISSING:
+            self.missing(key)
+        return default
+
+    def text(self, key: str, default: Any = MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default:
+            return "" if value is MISSING else value
+        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+            return str(value)  # a title such as `2027` is still a title
+        if not isinstance(value, str):
+            self.fail(key, f"'{key}' must be text, not {describe(value)}")
+            return default if default is not MISSING else ""
+        return value
+
+    def ident(self, key: str, default: Any = MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default:
+            return "" if value is MISSING else value
+        return check_id(self.problems, self.at(key), self.owner, key, value)
+
+    def nat(self, key: str, default: Any = MISSING, minimum: int = 0) -> Any:
+        value = self.raw(key, default)
+        if value is MISSING:
+            return minimum
+        if value is default or (value is None and default is None):
+            return value
+        return check_nat(self.problems, self.at(key), f"{self.owner}: '{key}'", value, minimum)
+
+    def choice(self, key: str, options: tuple[str, ...], default: Any = MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default:
+            return options[0] if value is MISSING else value
+        if value not in options:
+            self.fail(
+                key,
+                f"'{key}' must be one of {', '.join(options)}, not {describe(value)}"
+                + (suggest(value, options) if isinstance(value, str) else ""),
+            )
+            return options[0]
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.raw(key, default)
+        if not isinstance(value, bool):
+            self.fail(key, f"'{key}' must be true or false, not {describe(value)}")
+            return default
+        return value
+
+    def mapping(self, key: str, default: Any = MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default:
+            return None if value is MISSING else value
+        if not isinstance(value, YMap):
+            self.fail(key, f"'{key}' must be a mapping, not {describe(value)}")
+            return default if default is not MISSING else None
+        return value
+
+    def sequence(self, key: str, default: Any = MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default:
+            return None if value is MISSING else value
+        if not isinstance(value, YList):
+            self.fail(key, f"'{key}' must be a list, not {describe(value)}")
+            return default if default is not MISSING else None
+        return value
+
+
+def check_id(problems: Problems, mark: Mark, owner: str, key: str, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        problems.add(mark, f"{owner}: '{key}' must be an identifier, not {describe(value)}")
+        return ""
+    text = str(value)
+    if not ID_PATTERN.match(text):
+        problems.add(
+            mark,
+            f"{owner}: '{key}' {describe(text)} is not an identifier "
+            "(letters, digits, '-', '_', '.'; no spaces)",
+        )
+    return text
+
+
+def check_nat(problems: Problems, mark: Mark, what: str, value: Any, minimum: int = 0) -> int:
+    """An integer >= minimum, or a problem (0 returned so checking can go on)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problems.add(mark, f"{what} must be a whole number ≥ {minimum}, not {describe(value)}")
+        return minimum
+    if isinstance(value, float) and not value.is_integer():
+        problems.add(mark, f"{what} must be a whole number, not {number(value)}")
+        return minimum
+    if value < minimum:
+        problems.add(mark, f"{what} must be ≥ {minimum}, not {number(value)}")
+        return minimum
+    if value > MAX_NUMBER:
+        problems.add(mark, f"{what} must be ≤ {MAX_NUMBER}, not {number(value)}")
+        return minimum
+    return int(value)
+
+
+_UNSET: Any = object()
+
+
+def read_declared(r: Reader, decl: Declared, default: Any = _UNSET) -> Any:
+    """The value of a declared field of a plain type (text, identifier, whole number,
+    flag, choice), read by `r` with the declaration's default (or `default`, for a field
+    whose absence means something else, such as a title that defaults to the id)."""
+    value = decl.default if default is _UNSET else default
+    if value is REQUIRED:
+        value = MISSING
+    spec, key = decl.spec, decl.key
+    if isinstance(spec, Text):
+        return r.text(key, value)
+    if isinstance(spec, (Ident, Attr)):
+        return r.ident(key, value)
+    if isinstance(spec, Nat):
+        return r.nat(key, value, minimum=spec.minimum)
+    if isinstance(spec, Flag):
+        return r.boolean(key, value)
+    if isinstance(spec, Choice):
+        return r.choice(key, spec.options, value)
+    raise TypeError(f"field '{key}': no plain reader for {type(spec).__name__}")
+
+
+def read_plain(r: Reader, cls: type, skip: tuple[str, ...] = (), **defaults: Any) -> dict[str, Any]:
+    """Every declared field of `cls` that has a plain type (but those in `skip`), by
+    attribute name; `defaults` override declared ones."""
+    return {
+        d.name: read_declared(r, d, defaults.get(d.name, _UNSET))
+        for d in declared(cls)
+        if d.name not in skip and not isinstance(d.spec, (Custom, Sel, SelPair))
+    }

@@ -1,0 +1,127 @@
+"""What `plan`, `explain` and `validate` print. Pure functions: they read the results they
+are given (each candidate carries its check report) and never check or solve."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from planner.objectives import OBJECTIVE_WORDS
+from planner.render.report import quote
+from planner.render.timeline import timeline
+from planner.roadmap.packages import package_order
+from planner.roadmap.write import roadmap_rows
+from planner.scenario import Scenario
+
+
+def scenario_summary(scenario: Scenario) -> str:
+    """What `validate` prints: the scenario at a glance."""
+    kinds = Counter(r.kind for r in scenario.rules)
+    soft = sum(1 for r in scenario.rules if r.soft)
+    lines = [
+        f"{scenario.name}: valid",
+        f"  unit: {scenario.unit}" + (f", starting {scenario.start}" if scenario.start else ""),
+        f"  actors: {len(scenario.actors)} ({', '.join(scenario.actors)})",
+        f"  packages: {len(scenario.packages)}, steps: {len(scenario.steps)}",
+        f"  rules: {len(scenario.rules)}" + (f" ({soft} soft)" if soft else ""),
+    ]
+    rows = [[kind, n] for kind, n in sorted(kinds.items())]
+    if rows:
+        from tabulate import tabulate  # 50 ms of imports (wcwidth) that `check` never needs
+
+        table = tabulate(rows, headers=["rule kind", "rules"], tablefmt="simple")
+        lines += ["", *table.splitlines()]
+    return "\n".join(lines)
+
+
+def _values_line(scenario: Scenario, cand: Any, objectives: tuple[str, ...]) -> str:
+    parts = []
+    for name in objectives:
+        value, bound = cand.values[name], cand.bounds.get(name, cand.values[name])
+        shown = f"{scenario.unit} {value}" if name == "makespan" else str(value)
+        status = "proven optimal" if value == bound else f"bound {bound}, gap {value - bound}"
+        parts.append(f"{OBJECTIVE_WORDS[name]}: {shown} ({status})")
+    return "; ".join(parts)
+
+
+def plan_text(scenario: Scenario, result: Any, tablefmt: str = "simple") -> str:
+    """What `plan` prints: each roadmap's values, timeline and summary."""
+    lines = [f"{scenario.name}: {len(result.candidates)} roadmap(s), objectives "
+             f"{' > '.join(result.objectives)} (lexicographic)"]  # fmt: skip
+    for i, cand in enumerate(result.candidates, 1):
+        report = cand.report
+        s = report.summary
+        lines += [
+            "",
+            f"Roadmap {i}"
+            + (" (best)" if i == 1 else "")
+            + f" — {_values_line(scenario, cand, result.objectives)}",
+            f"  relief order: {' → '.join(package_order(scenario, cand.starts))}",
+            "",
+            timeline(scenario, cand.starts, "time", tablefmt),
+            "",
+            f"  steps scheduled: {s.num_scheduled}; last step done: {scenario.unit} {s.last_time}"
+            + (
+                f"; peak leverage exposure: {s.peak_exposure}"
+                if s.peak_exposure is not None
+                else ""
+            ),
+        ]
+        if s.forbidden:
+            lines.append(f"  red-line steps left out: {', '.join(s.forbidden)}")
+        if report.penalties:
+            lines.append(f"  soft-rule penalties: {report.total_penalty}")
+            for v in report.penalties:
+                lines.append(f"    [{v.kind}] {v.rule}: {v.message}")
+    lines += [f"Note: {n}" for n in result.notes]
+    return "\n".join(lines)
+
+
+def plan_doc(scenario: Scenario, result: Any) -> dict[str, Any]:
+    """The whole plan result as plain data (for --format json|yaml)."""
+    doc: dict[str, Any] = {
+        "scenario": scenario.name,
+        "unit": scenario.unit,
+        "status": result.status,
+        "objectives": list(result.objectives),
+        "candidates": [],
+        "notes": list(result.notes),
+    }
+    for i, cand in enumerate(result.candidates, 1):
+        doc["candidates"].append(
+            {
+                "rank": i,
+                "values": dict(cand.values),
+                "bounds": dict(cand.bounds),
+                "origin": cand.origin,
+                "package_order": package_order(scenario, cand.starts),
+                "roadmap": {"steps": roadmap_rows(scenario, cand.starts)},
+            }
+        )
+    return doc
+
+
+def conflict_text(scenario: Scenario, conflict: Any) -> str:
+    """Why no roadmap exists: the colliding rules, their sources, the arithmetic."""
+    n = len(conflict.culprits)
+    if conflict.structural:
+        head = (
+            f"No roadmap keeps every hard rule. {'These' if n > 1 else 'This'} {n} "
+            f"{'rules cannot' if n > 1 else 'rule cannot'} hold, whatever the times:"
+        )
+    else:
+        head = (
+            f"No roadmap keeps every hard rule. {'These' if n > 1 else 'This'} {n} "
+            f"{'rules collide' if n > 1 else 'rule cannot hold'}"
+            + (" (a minimal set: drop any one and the rest can hold):" if conflict.is_minimal
+               else " (the time limit stopped the search for a smaller set):")
+        )  # fmt: skip
+    lines = [head]
+    for c in conflict.culprits:
+        lines += ["", f"[{c.kind}] {c.name}  ({c.where})", f"  {c.detail}"]
+        if c.source:
+            lines.append(f"  source: {quote(c.source)}")
+    if conflict.arithmetic:
+        lines += ["", "Why:"] + [f"  - {a}" for a in conflict.arithmetic]
+    lines += ["", "Repair: relax or remove one of these rules (or the steps' preconditions)."]
+    return "\n".join(lines)

@@ -1,0 +1,233 @@
+"""Reading roadmap files: YAML or JSON (start times per step, or an ordered sequence) and
+CSV, checked against a scenario. Derived fields are checked, never trusted."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner.errors import Mark, Problems
+from planner.load.files import gc_paused, read_file
+from planner.load.values import Reader, check_id, check_nat, describe, suggest
+from planner.model import Step
+from planner.roadmap.lines import ENTRY_FIELDS, Compact, Row, expand, read_roadmap_steps
+from planner.scenario import Scenario
+from planner.yamlread import YMap, read_yaml
+
+ROADMAP_TOP = ("roadmap", "scenario", "unit", "objectives", "note")
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapFile:
+    """A roadmap as written: start times per step, or an ordered sequence of step ids."""
+
+    name: str
+    starts: dict[str, int] | None = None
+    sequence: tuple[str, ...] | None = None
+
+
+@gc_paused
+def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
+    """Read a roadmap file (YAML, JSON or CSV by suffix) against a scenario.
+
+    Raises
+    ------
+    InputError
+        Unknown or duplicate steps, bad times, inconsistent derived fields, malformed files.
+    """
+    name, data = read_file(path)
+    problems = Problems()
+    if path.suffix.lower() == ".csv":
+        rows = _csv_rows(name, data, problems)
+        result = RoadmapFile(name, starts=_starts(name, rows, scenario, problems))
+    else:
+        fast = read_roadmap_steps(name, data)
+        if fast is not None:
+            result = _roadmap_doc(name, fast[0], scenario, problems, fast[1])
+        else:
+            # JSON is read by the YAML reader too: the same duplicate-key refusal and marks.
+            result = _roadmap_doc(name, read_yaml(name, data), scenario, problems)
+    problems.raise_if_any()
+    return result
+
+
+def _roadmap_doc(
+    name: str,
+    doc: Any,
+    scenario: Scenario,
+    problems: Problems,
+    rows: Sequence[Row | Compact] | None = None,
+) -> RoadmapFile:
+    """The roadmap in `doc`; `rows` are its `steps` entries when the fast path
+    (`planner.roadmap_lines`) read them, leaving `doc`'s list empty."""
+    if not isinstance(doc, YMap):
+        problems.add(
+            getattr(doc, "mark", Mark(name, 1, 1)),
+            f"a roadmap file must be a mapping with 'roadmap', not {describe(doc)}",
+        )
+        return RoadmapFile(name)
+    top = Reader(problems, doc, "roadmap file", ROADMAP_TOP)
+    unit = top.raw("unit", None)
+    if unit is not None and unit != scenario.unit:
+        top.fail("unit", f"roadmap counts in {unit}s, but the scenario counts in {scenario.unit}s")
+    body = top.mapping("roadmap")
+    if body is None:
+        return RoadmapFile(name)
+    r = Reader(problems, body, "roadmap", ("steps", "sequence"))
+    if ("steps" in body) == ("sequence" in body):
+        problems.add(body.mark, "roadmap: give either 'steps' (with start times) or 'sequence'")
+        return RoadmapFile(name)
+    if "sequence" in body:
+        items = r.sequence("sequence")
+        seen: dict[str, int] = {}
+        for i, sid in enumerate(items or []):
+            where = items.at(i)
+            sid = check_id(problems, where, "roadmap", "sequence", sid)
+            if _known_step(sid, where, scenario, problems) and _first_time(
+                sid, where, seen, problems
+            ):
+                seen[sid] = where.line
+        return RoadmapFile(name, sequence=tuple(seen))
+    items = r.sequence("steps")
+    if rows is not None:
+        return RoadmapFile(name, starts=_starts(name, rows, scenario, problems))
+    read: list[Row | Compact] = []
+    for i, item in enumerate(items or []):
+        if not isinstance(item, YMap):
+            problems.add(items.at(i), f"a roadmap entry is {{step, start}}, not {describe(item)}")
+            continue
+        Reader(problems, item, "roadmap entry", ENTRY_FIELDS, "step")
+        read.append((item.mark, {k: (v, item.at(k)) for k, v in item.items()}))
+    return RoadmapFile(name, starts=_starts(name, read, scenario, problems))
+
+
+#: The derived fields checked against the scenario (a title may say anything).
+CHECKED_FIELDS = ("end", "done", "actor", "package", "kind")
+
+
+def _derived(step: Step, start: int) -> tuple[int, int, str, str, str]:
+    """What the CHECKED_FIELDS of `step` are when it starts at `start`."""
+    return start + step.duration, start + step.done_offset, step.actor, step.package, step.kind
+
+
+def _known_step(sid: str, where: Mark, scenario: Scenario, problems: Problems) -> bool:
+    if sid in scenario.steps:
+        return True
+    if sid:
+        problems.add(where, f"roadmap: unknown step '{sid}'{suggest(sid, scenario.steps)}")
+    return False
+
+
+def _first_time(sid: str, where: Mark, seen: dict[str, int], problems: Problems) -> bool:
+    """False, with a problem, when `sid` was listed before (`seen`: step -> line)."""
+    if sid in seen:
+        problems.add(where, f"roadmap: step '{sid}' is listed twice (first at line {seen[sid]})")
+        return False
+    return True
+
+
+def _starts(
+    name: str, rows: Sequence[Row | Compact], scenario: Scenario, problems: Problems
+) -> dict[str, int]:
+    """Start times from the entries of roadmap file `name`, with their derived fields
+    checked against the scenario."""
+    starts: dict[str, int] = {}
+    seen: dict[str, int] = {}  # step -> the line it was first listed on
+    steps = scenario.steps
+    for entry in rows:
+        if len(entry) == 5:  # a compact entry: its id and start are well formed
+            sid, start, line, _, derived = entry
+            if (
+                sid in steps
+                and sid not in seen
+                and (not derived or derived == _derived(steps[sid], start))
+            ):
+                seen[sid] = line
+                starts[sid] = start
+                continue
+            entry = expand(name, entry)  # something to report: read it in full
+        mark, row = entry
+        if "step" not in row:
+            problems.add(mark, "roadmap entry: missing field 'step'")
+            continue
+        if "start" not in row:
+            problems.add(mark, "roadmap entry: missing field 'start'")
+            continue
+        sid = check_id(problems, row["step"][1], "roadmap", "step", row["step"][0])
+        where = row["step"][1]
+        start = check_nat(problems, row["start"][1], f"step '{sid}': 'start'", row["start"][0])
+        if not (
+            _known_step(sid, where, scenario, problems) and _first_time(sid, where, seen, problems)
+        ):
+            continue
+        seen[sid] = where.line
+        starts[sid] = start
+        if len(row) == 2:
+            continue  # just step and start: nothing derived to check
+        expect = zip(CHECKED_FIELDS, _derived(scenario.steps[sid], start), strict=True)
+        for key, want in expect:
+            if key in row and row[key][0] != want and str(row[key][0]) != str(want):
+                problems.add(
+                    row[key][1],
+                    f"step '{sid}': '{key}' is {describe(row[key][0])}, but the scenario gives "
+                    f"{describe(want)} (derived fields are checked, never trusted)",
+                )
+    return starts
+
+
+def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
+    """CSV rows with a `step,start` header, values typed (integers where they look so)."""
+    import csv
+    import io
+
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.add(Mark(name), f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        problems.add(Mark(name, 1, 1), f"CSV error: {exc}")
+        return []
+    if header is None:
+        problems.add(Mark(name, 1, 1), "empty CSV file: expected a 'step,start' header")
+        return []
+    header = [h.strip() for h in header]
+    for i, h in enumerate(header):
+        if h not in ENTRY_FIELDS:
+            problems.add(
+                Mark(name, 1, 1 + sum(len(x) + 1 for x in header[:i])),
+                f"unknown CSV column '{h}'{suggest(h, ENTRY_FIELDS)}",
+            )
+    if "step" not in header or "start" not in header:
+        problems.add(Mark(name, 1, 1), "CSV header must name the columns 'step' and 'start'")
+        return []
+    rows: list[Row] = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                problems.add(
+                    Mark(name, line, 1), f"row has {len(record)} cells, the header {len(header)}"
+                )
+                continue
+            row: dict[str, tuple[Any, Mark]] = {}
+            col = 1
+            for h, cell in zip(header, record, strict=True):
+                value: Any = cell.strip()
+                if h in ("start", "end", "done"):
+                    with contextlib.suppress(ValueError):
+                        value = float(value) if "." in value else int(value)
+                row[h] = (value, Mark(name, line, col))
+                col += len(cell) + 1
+            rows.append((Mark(name, line, 1), row))
+    except csv.Error as exc:
+        problems.add(Mark(name, reader.line_num, 1), f"CSV error: {exc}")
+    return rows

@@ -1,0 +1,84 @@
+"""The scenario: a whole deal — who acts, which steps exist, which rules hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Annotated, Any, TypeVar
+
+from planner.fields import Choice, Custom, Text
+from planner.model import UNITS, Package, Rebuilt, Step
+from planner.rules.base import Rule, excluded
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenario(Rebuilt):
+    """A whole deal. The declared fields are those of the `scenario:` section of
+    packages.yaml; `actors`, `packages` and the rules come from the rest of the files."""
+
+    name: Annotated[str, Text("the deal's name", absent="unnamed scenario")] = ""
+    unit: Annotated[str, Choice("the unit every time and duration is counted in", UNITS)] = "week"
+    start: Annotated[
+        dt.date | None,
+        Custom(
+            "the calendar date of time 0, for display only (YYYY-MM-DD)",
+            shape=(("type", "string"), ("format", "date")),
+        ),
+    ] = None
+    description: Annotated[str, Text("what the deal is about, in a few sentences")] = ""
+    actors: Mapping[str, str] = field(default_factory=dict)
+    packages: tuple[Package, ...] = ()
+    steps: Mapping[str, Step] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    files: tuple[str, ...] = ()
+    #: What follows from the scenario alone, whatever the roadmap (de-linking chains,
+    #: red-line dependents): worked out once (`Rule.prepare`, through `fact`) before the
+    #: scenario is cached, and kept in the cache with it. Not compared.
+    facts: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+    #: Worked out once per process, never cached (the link graph behind the facts).
+    scratch: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        names = tuple(f.name for f in fields(self) if f.init)
+        return _with_facts, (type(self), names, tuple(getattr(self, n) for n in names), self.facts)
+
+    def fact(self, name: str, compute: Callable[[Scenario], _T]) -> _T:
+        """`compute(self)`, computed once and kept with the scenario."""
+        if name not in self.facts:
+            self.facts[name] = compute(self)
+        return self.facts[name]  # type: ignore[no-any-return]
+
+    def memo(self, name: str, compute: Callable[[Scenario], _T]) -> _T:
+        """`compute(self)`, computed once per process."""
+        if name not in self.scratch:
+            self.scratch[name] = compute(self)
+        return self.scratch[name]  # type: ignore[no-any-return]
+
+    def step(self, step_id: str) -> Step:
+        return self.steps[step_id]
+
+    def rules_of(self, kind: str) -> list[Rule]:
+        return [r for r in self.rules if r.kind == kind]
+
+    def forbidden(self) -> frozenset[str]:
+        """Steps that hard rules take out of every roadmap (red lines)."""
+        return self.memo("forbidden", lambda s: frozenset(excluded(s)))
+
+    def prepare(self) -> Scenario:
+        """Work out every fact of the scenario alone (each rule's `prepare`), once."""
+        for rule in self.rules:
+            rule.prepare(self)
+        return self
+
+
+def _with_facts(
+    cls: type[Scenario], names: tuple[str, ...], values: tuple[Any, ...], facts: dict[str, Any]
+) -> Scenario:
+    """Unpickle a scenario with the facts worked out before it was cached. (A scenario made
+    any other way, `dataclasses.replace` included, starts with no facts.)"""
+    scenario = cls(**dict(zip(names, values, strict=True)))
+    scenario.facts.update(facts)
+    return scenario

@@ -1,0 +1,59 @@
+"""What the solver answers: candidate roadmaps, plan results, conflicts. Plain data (no
+ortools), so renderers and the command line can read them without loading the solver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from planner.check import Report
+
+
+@dataclass(frozen=True, slots=True)
+class Culprit:
+    """One member of a conflict: a rule, or a step's preconditions."""
+
+    name: str
+    kind: str
+    source: str
+    where: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    culprits: tuple[Culprit, ...]
+    arithmetic: tuple[str, ...]
+    is_minimal: bool
+    seconds: float
+    #: True when each culprit fails on its own, whatever the times (a broken delink, a
+    #: step that needs a red-line step): then all of them are listed.
+    structural: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One roadmap the planner proposes, with its objective values and its check report.
+
+    `bounds` holds, per objective, the best value CP-SAT proved possible at that stage;
+    equal to the value when proven optimal.
+    """
+
+    starts: dict[str, int]
+    values: dict[str, int]
+    bounds: dict[str, int]
+    origin: str  # "optimal", "feasible" (time limit), "greedy" (fallback)
+    #: What `check` says of the roadmap (renderers read it; they never re-check).
+    report: Report | None = None
+
+    def gap(self, name: str) -> float:
+        value, bound = self.values[name], self.bounds.get(name, self.values[name])
+        return 0.0 if value == bound else (value - bound) / max(1, abs(value))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanResult:
+    status: str  # "found" | "infeasible" | "unknown"
+    objectives: tuple[str, ...]
+    candidates: tuple[Candidate, ...] = ()
+    conflict: Conflict | None = None  # when infeasible
+    notes: tuple[str, ...] = field(default=())
