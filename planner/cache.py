@@ -11,6 +11,9 @@ roadmap and re-checks it many times against the same scenario, so the validated
   upgrade or a local edit never reads a scenario built by other code;
 - the Python version and this cache's format number.
 
+An entry holds its own key and the SHA-256 of its payload, both checked on reading: an
+entry copied under another name, or changed since it was written, is parsed anew.
+
 Only scenarios of at least `MIN_BYTES` are cached: smaller ones load faster than a cache
 entry is written. Files with problems are never cached, so every message is the loader's.
 
@@ -36,9 +39,12 @@ from planner.output import write_atomic
 from planner.scenario import Scenario
 
 ENV = "RELIEF_PLANNER_CACHE"
-FORMAT = b"relief-planner scenario cache 1\n"
+FORMAT = b"relief-planner scenario cache 2\n"
 MIN_BYTES = 256 * 1024
 MAX_ENTRIES = 8
+#: After the format line: the entry's key and the SHA-256 of its payload, hex, a space
+#: between them and a newline after.
+HEADER = 64 + 1 + 64 + 1
 SUFFIX = ".scenario"
 
 
@@ -99,9 +105,18 @@ def get(cache_key: str | None) -> Scenario | None:
     path = where / (cache_key + SUFFIX)
     try:
         data = path.read_bytes()
-        if not data.startswith(FORMAT):
+        head = len(FORMAT) + HEADER
+        if not data.startswith(FORMAT) or len(data) < head:
             return None
-        scenario = pickle.loads(memoryview(data)[len(FORMAT) :])
+        stored_key, digest = data[len(FORMAT) : head - 1].split(b" ")
+        payload = memoryview(data)[head:]
+        # An entry copied under another name, or changed since written, is not this one.
+        if (
+            stored_key.decode() != cache_key
+            or hashlib.sha256(payload).hexdigest() != digest.decode()
+        ):
+            return None
+        scenario = pickle.loads(payload)
     except Exception:  # a missing, truncated or foreign entry: parse instead
         return None
     if not isinstance(scenario, Scenario):
@@ -120,7 +135,9 @@ def put(cache_key: str | None, scenario: Scenario) -> None:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _trusted(where):
             return
-        data = FORMAT + pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL)
+        digest = hashlib.sha256(payload).hexdigest()
+        data = FORMAT + f"{cache_key} {digest}\n".encode() + payload
         write_atomic(where / (cache_key + SUFFIX), data, durable=False)
         entries = sorted(where.glob("*" + SUFFIX), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in entries[MAX_ENTRIES:]:

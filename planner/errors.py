@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: newlines, tabs and other control characters written as escapes
+    (a value quoted in a message may hold any of them)."""
+    if not _CONTROL.search(text):
+        return text
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return _CONTROL.sub(lambda m: named.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
 
 
 class Mark(NamedTuple):
@@ -31,15 +43,60 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.mark}: {self.message}"
+        return one_line(f"{self.mark}: {self.message}")
+
+
+#: Problems of one shape listed one by one; the rest of that shape are counted.
+MAX_LISTED = 20
+#: Problems collected at most: past this the input can only repeat itself.
+MAX_COLLECTED = 10_000
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\d[\d,.]*")
+
+
+def shape(message: str) -> str:
+    """A message with its names and numbers taken out: problems of one shape differ only
+    in what they name ("unknown step 'a'" and "unknown step 'b'")."""
+    return _QUOTED.sub("…", message)
 
 
 class InputError(Exception):
     """The input cannot be used; carries every problem found, in file order."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], dropped: int = 0) -> None:
         self.problems = sorted(set(problems), key=lambda p: (p.mark, p.message))
-        super().__init__("\n".join(str(p) for p in self.problems))
+        #: Problems found but not kept (past MAX_COLLECTED).
+        self.dropped = dropped
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self, limit: int = MAX_LISTED) -> list[str]:
+        """One line per problem, in file order; past `limit` problems of one shape, those
+        are counted in one line each, at the end."""
+        listed: list[str] = []
+        more: dict[str, list[Problem]] = {}
+        seen: dict[str, int] = {}
+        for p in self.problems:
+            key = shape(p.message)
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] <= limit:
+                listed.append(str(p))
+            else:
+                more.setdefault(key, []).append(p)
+        for group in more.values():
+            first = group[0]
+            listed.append(
+                one_line(
+                    f"{first.mark}: and {len(group):,} more problems like this one from here "
+                    f"on (not listed): {first.message}"
+                )
+            )
+        if self.dropped:
+            last = self.problems[-1].mark.file if self.problems else "input"
+            listed.append(
+                f"{last}: and {self.dropped:,} more problems past these (not kept): "
+                "fix the ones above first"
+            )
+        return listed
 
 
 class Problems:
@@ -47,16 +104,27 @@ class Problems:
 
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        self.dropped = 0
 
     def add(self, mark: Mark, message: str) -> None:
+        if len(self.items) >= MAX_COLLECTED:
+            self.dropped += 1
+            return
         self.items.append(Problem(mark, message))
 
     def extend(self, other: list[Problem]) -> None:
-        self.items.extend(other)
+        room = max(0, MAX_COLLECTED - len(self.items))
+        self.items.extend(other[:room])
+        self.dropped += len(other) - len(other[:room])
+
+    def absorb(self, error: InputError) -> None:
+        """The problems of another error (and its count of those not kept)."""
+        self.extend(error.problems)
+        self.dropped += error.dropped
 
     def __bool__(self) -> bool:
         return bool(self.items)
 
     def raise_if_any(self) -> None:
         if self.items:
-            raise InputError(self.items)
+            raise InputError(self.items, self.dropped)

@@ -57,6 +57,20 @@ class Scenario(Rebuilt):
             self.scratch[name] = compute(self)
         return self.scratch[name]  # type: ignore[no-any-return]
 
+    def date_of(self, t: int) -> dt.date | None:
+        """The calendar date of time `t` (None without a `start`, or past year 9999)."""
+        if self.start is None:
+            return None
+        try:
+            if self.unit == "day":
+                return self.start + dt.timedelta(days=t)
+            if self.unit == "week":
+                return self.start + dt.timedelta(weeks=t)
+            month = self.start.month - 1 + t
+            return dt.date(self.start.year + month // 12, month % 12 + 1, min(self.start.day, 28))
+        except (OverflowError, ValueError):
+            return None
+
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]
 

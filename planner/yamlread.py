@@ -128,7 +128,11 @@ def plain_value(text: str) -> Any:
     return _scalar(ev.ScalarEvent(None, None, (True, False), text), None)
 
 
-def read_yaml(name: str, data: bytes) -> Any:
+#: A JSON number that YAML 1.1 would leave as text (an exponent without a dot: 1e3).
+_JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?[eE][-+]?[0-9]+\Z")
+
+
+def read_yaml(name: str, data: bytes, json_numbers: bool = False) -> Any:
     """Parse one YAML document into plain values with marks (`YMap`, `YList`, scalars).
 
     Parameters
@@ -137,6 +141,9 @@ def read_yaml(name: str, data: bytes) -> Any:
         How the file is called in messages.
     data:
         The file's bytes.
+    json_numbers:
+        Read numbers as JSON writes them (a file named `.json`): `1e3` is the number
+        1000.0, where YAML 1.1 reads it as text.
 
     Raises
     ------
@@ -183,6 +190,8 @@ def read_yaml(name: str, data: bytes) -> Any:
                 if event.implicit[0] and value[:1] in TYPED_STARTS:  # else text: as _scalar
                     try:
                         value = _scalar(event, None)
+                        if json_numbers and type(value) is str and _JSON_NUMBER.match(value):
+                            value = float(value)
                     except Exception as exc:  # a date such as 2027-02-30, ...
                         problems.append(Problem(mark, _bad_scalar(event, None, exc)))
                 container, key = stack[-1]
@@ -276,8 +285,19 @@ def read_yaml(name: str, data: bytes) -> Any:
             elif brackets and brackets[-1]:
                 at, what = stack[-1][0].mark, f"unclosed '{brackets[-1]}' ({what})"
         problems.append(Problem(at, f"YAML syntax error: {what}"))
+    except yaml.reader.ReaderError as exc:  # a control character: the reader's own position
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        problems.append(
+            Problem(
+                Mark(name, line, col),
+                f"YAML error: unacceptable character #x{code:04x}: control characters are "
+                "not allowed (remove it)",
+            )
+        )
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
-        problems.append(Problem(Mark(name), f"YAML error: {exc}"))
+        problems.append(Problem(Mark(name), f"YAML error: {' '.join(str(exc).split())}"))
     if len(refs) > MAX_LISTED_REFS:
         more = refs[MAX_LISTED_REFS]
         problems.append(

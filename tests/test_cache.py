@@ -140,6 +140,30 @@ def test_a_corrupt_or_foreign_entry_is_parsed_over(
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="owners and modes are POSIX")
+def test_an_entry_under_another_key_or_changed_is_not_trusted(
+    on: Path, scenario_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry holds its own key and a digest of its payload: copied under the key of
+    another scenario, or with one byte of its payload changed, it is parsed over."""
+    first = load_scenario(scenario_dir / "packages.yaml", scenario_dir / "constraints")
+    [entry] = entries(on)
+    path = scenario_dir / "packages.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("duration: 2", "duration: 3", 1))
+    parses = Parses(monkeypatch)
+    changed = load_scenario(path, scenario_dir / "constraints")
+    [other] = [e for e in entries(on) if e != entry]
+    shutil.copy(entry, other)  # the old scenario, under the new one's key
+    again = load_scenario(path, scenario_dir / "constraints")
+    assert again == changed != first
+    assert parses.count > 0
+    data = bytearray(other.read_bytes())
+    data[-10] ^= 1  # one bit of the payload
+    other.write_bytes(bytes(data))
+    count = parses.count
+    assert load_scenario(path, scenario_dir / "constraints") == changed
+    assert parses.count > count
+
+
 def test_a_directory_others_can_write_is_never_read(
     on: Path, scenario_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -189,6 +189,26 @@ BAD = {
         "bad/sequence-duplicate-step.yaml:2:36: roadmap: step 'by-pledge' is listed twice "
         "(first at line 2)"
     ],
+    "csv-repeated-column.csv": [
+        # A repeated column would let the last one win unseen.
+        "bad/csv-repeated-column.csv:1:12: CSV column 'start' is repeated (first at column 6)"
+    ],
+    "csv-not-ascii-digits.csv": [
+        # Python's int() reads '٣' as 3 and '1_000' as 1000; a roadmap is written in 0-9.
+        "bad/csv-not-ascii-digits.csv:2:11: step 'by-pledge': 'start' must be a whole "
+        "number ≥ 0, not '٣'",
+        "bad/csv-not-ascii-digits.csv:3:11: step 'us-pledge': 'start' must be a whole "
+        "number ≥ 0, not '1_000'",
+    ],
+    "json-fraction-exponent.json": [
+        # JSON numbers with an exponent are numbers (1E1 is week 10), and 1e-3 is not whole.
+        "bad/json-fraction-exponent.json:2:34: step 'by-pledge': 'start' must be a whole "
+        "number, not 0.001"
+    ],
+    "control-character.yaml": [
+        "bad/control-character.yaml:3:44: YAML error: unacceptable character #x0001: "
+        "control characters are not allowed (remove it)"
+    ],
     "many-problems.yaml": [
         "bad/many-problems.yaml:3:32: step 'by-pledge': 'start' must be ≥ 0, not -1",
         "bad/many-problems.yaml:4:14: roadmap: unknown step 'us-releif' (did you mean "

@@ -87,9 +87,10 @@ TAKEN = {
     "    - {step: c.2, start: 1.5}\n    - {step: on, start: 2}\n    - {step: no-go, start: null}\n",
     "derived fields wrong": "roadmap:\n  steps:\n"
     '    - {step: a, start: 0, end: 9, done: 1, actor: "BY", kind: relief, package: x}\n',
-    # Nine digits are a compact entry; ten may pass the largest time allowed (10**9).
+    # Nine digits are a compact entry; more go through the full check, up to the largest
+    # time allowed (2**53: a chain of lags of up to 10**9 each adds up past 10**9).
     "huge starts": "roadmap:\n  steps:\n    - {step: a, start: 999999999}\n"
-    "    - {step: b-1, start: 1000000000}\n    - {step: c.2, start: 1000000001}\n",
+    "    - {step: b-1, start: 9007199254740992}\n    - {step: c.2, start: 9007199254740993}\n",
     "missing start": "roadmap:\n  steps:\n    - {step: a}\n    - {start: 3}\n",
     "unit and sequence too": "unit: day\nroadmap:\n  sequence: [a]\n  steps:\n"
     "    - {step: a, start: 0}\n",
@@ -173,7 +174,7 @@ def test_the_expected_problems_are_found(
     fast, _ = both(write(tmp_path, TAKEN["huge starts"]), scenario, monkeypatch)
     assert isinstance(fast, list) and len(fast) == 1
     assert fast[0].endswith(
-        "roadmap.yaml:5:26: step 'c.2': 'start' must be ≤ 1000000000, not 1000000001"
+        "roadmap.yaml:5:26: step 'c.2': 'start' must be ≤ 9007199254740992, not 9007199254740993"
     )
     fast, _ = both(
         write(tmp_path, TAKEN["planned, some derived fields wrong"]), scenario, monkeypatch

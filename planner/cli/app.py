@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from typer.exceptions import TyperException
 from planner.errors import InputError
 
 if TYPE_CHECKING:
+    from planner.output import Protected
     from planner.scenario import Scenario
 
 app = typer.Typer(
@@ -75,8 +77,27 @@ def _root(
     """
 
 
+ForceOpt = Annotated[
+    bool,
+    typer.Option("--force", help="Write output files inside the scenario's own folders too."),
+]
+
+
 def emit(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    """Print the answer on stdout. A reader that went away (`| head -1`) is not an error:
+    the rest is dropped and the exit code stays the answer's; stdout that cannot be
+    written at all (closed, a full disk) is bad output: one line on stderr, exit 2."""
+    out = sys.stdout
+    if out is None:
+        raise refuse("planner: cannot write the output: standard output is closed")
+    try:
+        out.write(text if text.endswith("\n") else text + "\n")
+        out.flush()
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or "standard output is closed"
+        raise refuse(f"planner: cannot write the output: {reason}") from None
 
 
 def refuse(message: str) -> typer.Exit:
@@ -88,13 +109,43 @@ def refuse(message: str) -> typer.Exit:
 @contextlib.contextmanager
 def answers() -> Iterator[None]:
     """Map the library's errors to exit codes: every input problem on its own line of
-    stderr, then exit 2."""
+    stderr (or an output that may not be written: one line), then exit 2."""
+    from planner.output import OutputError
+
     try:
         yield
     except InputError as exc:
-        for problem in exc.problems:
-            typer.echo(str(problem), err=True)
+        for line in exc.lines():
+            typer.echo(line, err=True)
         raise typer.Exit(code=2) from None
+    except OutputError as exc:
+        raise refuse(str(exc)) from None
+
+
+def finite(value: float | None) -> float | None:
+    """A float option's check: a number, not nan or infinity."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number")
+    return value
+
+
+#: The largest seed CP-SAT takes (a 32-bit integer).
+MAX_SEED = 2**31 - 1
+
+
+def protected(packages: Path | None, constraints: Path | None, *inputs: Path) -> Protected:
+    """What the command's output files may not touch: its input files (the scenario's,
+    and `inputs`), the constraints folder, and the folders of a scenario given by name."""
+    from planner.load.files import constraint_files, default_paths
+    from planner.output import Protected
+
+    default_packages, default_constraints = default_paths()
+    pkg, rules = packages or default_packages, constraints or default_constraints
+    files: list[Path] = [pkg, *inputs]
+    with contextlib.suppress(InputError):
+        files += constraint_files(rules)
+    guarded = [p for p, given in ((pkg.parent, packages), (rules, constraints)) if given]
+    return Protected.of(files, closed=[rules], guarded=guarded)
 
 
 def scenario(packages: Path | None, constraints: Path | None) -> Scenario:
@@ -110,7 +161,8 @@ def scenario(packages: Path | None, constraints: Path | None) -> Scenario:
 
 
 def main() -> None:
-    """Entry point of the `planner` script: usage errors as one line, exit 2."""
+    """Entry point of the `planner` script: usage errors as one line, exit 2; Ctrl-C as
+    one line, exit 130."""
     try:
         code = app(standalone_mode=False)
     except TyperException as exc:  # click's usage errors (bad or missing options)
@@ -120,18 +172,30 @@ def main() -> None:
             where = f"{ctx.command_path}: " if ctx is not None else "planner: "
             typer.echo(f"{where}{message} (see --help)", err=True)
         leave(2)
-    except typer.Abort:
-        typer.echo("interrupted", err=True)
-        leave(130)
+    except (typer.Abort, KeyboardInterrupt):
+        interrupted()
+    except SystemExit:
+        # typer's only exit outside standalone mode: stdout closed by its reader while it
+        # printed help (`planner --help | head -1`). Our answers go through `emit`.
+        leave(0)
+    if code == 130:  # typer turns a Ctrl-C into a silent exit 130
+        interrupted()
     leave(code if isinstance(code, int) else 0)
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C with nothing to show: say so, exit 130 (the shell's code for it)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write("interrupted\n")
+    leave(130)
 
 
 def leave(code: int) -> NoReturn:
     """Flush the output and end the process at once, as mypy does: tearing a 10,000-step
     scenario down object by object takes longer (about 75 ms) than checking it, and the
     system reclaims the memory in one go. Every file we write is closed by then
-    (`output.write_atomic`), so nothing is lost."""
+    (`planner.output`), so nothing is lost."""
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to save
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # closed, or None
             stream.flush()
     os._exit(code)

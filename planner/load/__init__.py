@@ -86,7 +86,7 @@ def build_scenario(inputs: Inputs) -> Scenario:
         try:
             docs.append((name, read_yaml(name, data)))
         except InputError as exc:
-            problems.extend(exc.problems)
+            problems.absorb(exc)
     if not docs or docs[0][0] != inputs.packages_name:
         problems.raise_if_any()
     return _build(problems, docs)

@@ -4,6 +4,7 @@ each field as declared on its dataclass (`planner.model`, `planner.scenario`).""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sys
 from typing import Any
 
@@ -143,6 +144,11 @@ class StepsReader:
                 self.problems.add(
                     node.at(key),
                     f"{r.owner}: attribute '{name}' must be a number, not {describe(value)}",
+                )
+            elif not math.isfinite(value):
+                self.problems.add(
+                    node.at(key),
+                    f"{r.owner}: attribute '{name}' must be a finite number, not {describe(value)}",
                 )
             else:
                 out[name] = value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,18 +14,8 @@ TIMELINE_VIEWS = ("time", "phase", "actor", "package")
 def when(scenario: Scenario, t: int) -> str:
     """'week 10', with the calendar date when the scenario has a start date."""
     text = f"{scenario.unit} {t}"
-    if scenario.start is None:
-        return text
-    if scenario.unit == "day":
-        date = scenario.start + dt.timedelta(days=t)
-    elif scenario.unit == "week":
-        date = scenario.start + dt.timedelta(weeks=t)
-    else:
-        month = scenario.start.month - 1 + t
-        year = scenario.start.year + month // 12
-        day = min(scenario.start.day, 28)
-        date = dt.date(year, month % 12 + 1, day)
-    return f"{text} ({date.isoformat()})"
+    date = scenario.date_of(t)
+    return text if date is None else f"{text} ({date.isoformat()})"
 
 
 def phase_length(unit: str) -> int:

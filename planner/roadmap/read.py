@@ -3,7 +3,7 @@ CSV, checked against a scenario. Derived fields are checked, never trusted."""
 
 from __future__ import annotations
 
-import contextlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,10 @@ from planner.model import Step
 from planner.roadmap.lines import ENTRY_FIELDS, Compact, Row, expand, read_roadmap_steps
 from planner.scenario import Scenario
 from planner.yamlread import YMap, read_yaml
+
+#: The latest start a roadmap may give: 2**53, the largest whole number every JSON reader
+#: keeps exact. (A scenario's own numbers stop at 10**9 each, but a chain of them adds up.)
+MAX_TIME = 2**53
 
 ROADMAP_TOP = ("roadmap", "scenario", "unit", "objectives", "note")
 
@@ -49,7 +53,8 @@ def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
             result = _roadmap_doc(name, fast[0], scenario, problems, fast[1])
         else:
             # JSON is read by the YAML reader too: the same duplicate-key refusal and marks.
-            result = _roadmap_doc(name, read_yaml(name, data), scenario, problems)
+            doc = read_yaml(name, data, json_numbers=path.suffix.lower() == ".json")
+            result = _roadmap_doc(name, doc, scenario, problems)
     problems.raise_if_any()
     return result
 
@@ -158,7 +163,9 @@ def _starts(
             continue
         sid = check_id(problems, row["step"][1], "roadmap", "step", row["step"][0])
         where = row["step"][1]
-        start = check_nat(problems, row["start"][1], f"step '{sid}': 'start'", row["start"][0])
+        start = check_nat(
+            problems, row["start"][1], f"step '{sid}': 'start'", row["start"][0], 0, MAX_TIME
+        )
         if not (
             _known_step(sid, where, scenario, problems) and _first_time(sid, where, seen, problems)
         ):
@@ -176,6 +183,21 @@ def _starts(
                     f"{describe(want)} (derived fields are checked, never trusted)",
                 )
     return starts
+
+
+_CSV_INT = re.compile(r"-?[0-9]+\Z")
+_CSV_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]*\Z")
+
+
+def _csv_number(cell: str) -> Any:
+    """A CSV time cell's value: an integer written with the digits 0-9 (spaces around it
+    are dropped, as in the header), a decimal number (refused later as not whole), or
+    the text itself (refused later as not a number): '٣' and '1_000' are not numbers."""
+    if _CSV_INT.match(cell):
+        return int(cell)
+    if _CSV_DECIMAL.match(cell):
+        return float(cell)
+    return cell
 
 
 def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
@@ -197,13 +219,19 @@ def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
     if header is None:
         problems.add(Mark(name, 1, 1), "empty CSV file: expected a 'step,start' header")
         return []
-    header = [h.strip() for h in header]
+    raw, header = header, [h.strip() for h in header]
+    first_at: dict[str, int] = {}
     for i, h in enumerate(header):
+        col = 1 + sum(len(x) + 1 for x in raw[:i])
         if h not in ENTRY_FIELDS:
+            problems.add(Mark(name, 1, col), f"unknown CSV column '{h}'{suggest(h, ENTRY_FIELDS)}")
+        elif h in first_at:
             problems.add(
-                Mark(name, 1, 1 + sum(len(x) + 1 for x in header[:i])),
-                f"unknown CSV column '{h}'{suggest(h, ENTRY_FIELDS)}",
+                Mark(name, 1, col), f"CSV column '{h}' is repeated (first at column {first_at[h]})"
             )
+        first_at.setdefault(h, col)
+    if len(first_at) < len(header):
+        return []
     if "step" not in header or "start" not in header:
         problems.add(Mark(name, 1, 1), "CSV header must name the columns 'step' and 'start'")
         return []
@@ -223,8 +251,7 @@ def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
             for h, cell in zip(header, record, strict=True):
                 value: Any = cell.strip()
                 if h in ("start", "end", "done"):
-                    with contextlib.suppress(ValueError):
-                        value = float(value) if "." in value else int(value)
+                    value = _csv_number(value)
                 row[h] = (value, Mark(name, line, col))
                 col += len(cell) + 1
             rows.append((Mark(name, line, 1), row))

@@ -1,0 +1,18 @@
+"""The `planner` script's entry point, kept free of imports: a Ctrl-C while the command
+line loads (typer and rich take a tenth of a second) says "interrupted" instead of
+printing a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    try:
+        from planner.cli import main as run
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.stderr.flush()
+        os._exit(130)
+    run()
