@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from planner.rules import preconditions
+from planner.rules import coverage, preconditions
 from planner.rules.base import CheckContext, Violation
 from planner.scenario import Scenario
 
@@ -54,14 +54,29 @@ def _group_order(violations: list[Violation]) -> list[Violation]:
     return [v for g in groups for v in g]
 
 
-def check(scenario: Scenario, starts: Mapping[str, int], notes: Iterable[str] = ()) -> Report:
+def check(
+    scenario: Scenario,
+    starts: Mapping[str, int],
+    notes: Iterable[str] = (),
+    partial: bool = False,
+) -> Report:
     """Every violation of the scenario's rules by a roadmap (a start time per scheduled step).
 
     Hard rules give violations, soft rules penalties. Steps not in `starts` are not
-    scheduled; rules that need them report it.
+    scheduled: a required step left out is a `coverage` violation (unless `partial`: a
+    roadmap of part of the deal), and rules that need a left-out step report it.
     """
+    from planner.roadmap.sequence import earliest_possible
+
     ctx = CheckContext(scenario, starts)
     found: list[Violation] = list(preconditions.check(ctx))
+    if not partial:
+        found += coverage.check(
+            ctx,
+            scenario.required(),
+            {p.id: p for p in scenario.packages},
+            lambda s: earliest_possible(scenario, starts, s),
+        )
     for rule in scenario.rules:
         found.extend(rule.check(ctx))
     hard = [v for v in found if not v.soft]

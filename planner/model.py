@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from typing import Annotated, Any
 
 from planner.errors import Mark
-from planner.fields import Custom, Ident, Nat, Text
+from planner.fields import Custom, Flag, Ident, Nat, Text
 
 UNITS = ("day", "week", "month")
 
@@ -124,6 +124,12 @@ class Step(Rebuilt):
     source: Annotated[str, Text("the sentence of the brief or treaty the step encodes")] = ""
     note: Annotated[str, Text("anything worth saying about the step")] = ""
     mark: Mark = field(default=Mark(""), compare=False)
+    optional: Annotated[
+        bool,
+        Flag(
+            "may be left out of a roadmap; a step that is not optional (nor a red line) is required"
+        ),
+    ] = False
 
     @property
     def verify_duration(self) -> int:
@@ -169,6 +175,9 @@ class Package(Rebuilt):
     source: Annotated[str, Text("the sentence of the brief the package encodes")] = ""
     mark: Mark = field(default=Mark(""), compare=False)
     note: Annotated[str, Text("anything worth saying about the package")] = ""
+    optional: Annotated[bool, Flag("every step of the package may be left out of a roadmap")] = (
+        False
+    )
 
 
 SELECTOR_FIELDS = ("steps", "actor", "package", "kind", "tags")

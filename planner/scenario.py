@@ -77,6 +77,11 @@ class Scenario(Rebuilt):
     def rules_of(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
 
+    def required(self) -> frozenset[str]:
+        """Steps every roadmap must schedule: all but red lines and optional steps (a step
+        marked `optional`, or in a package marked so)."""
+        return self.memo("required", _required)
+
     def forbidden(self) -> frozenset[str]:
         """Steps that hard rules take out of every roadmap (red lines)."""
         return self.memo("forbidden", lambda s: frozenset(excluded(s)))
@@ -86,6 +91,16 @@ class Scenario(Rebuilt):
         for rule in self.rules:
             rule.prepare(self)
         return self
+
+
+def _required(scenario: Scenario) -> frozenset[str]:
+    optional = {s for p in scenario.packages if p.optional for s in p.step_ids}
+    forbidden = scenario.forbidden()
+    return frozenset(
+        s
+        for s, step in scenario.steps.items()
+        if not step.optional and s not in optional and s not in forbidden
+    )
 
 
 def _with_facts(

@@ -97,9 +97,9 @@ def test_json_report_of_violations_and_penalties(make: Maker, validator: Any) ->
 
 
 def test_json_report_of_a_clean_roadmap(make: Maker, validator: Any) -> None:
-    """Only a is scheduled: nothing is broken, b and w are left out."""
+    """A partial roadmap of a alone: nothing is broken, b and w are left out."""
     s = small(make)
-    doc = json.loads(report_json(check(s, {"a": 0}), s))
+    doc = json.loads(report_json(check(s, {"a": 0}, partial=True), s))
     validator.validate(doc)
     assert doc["clean"] is True
     assert doc["violations"] == doc["penalties"] == []
@@ -158,7 +158,7 @@ def test_the_schema_rejects_what_the_report_never_writes(validator: Any) -> None
     }
     base = {"schema": "relief-planner/check-report/1", "scenario": "s", "unit": "week",
             "clean": True, "violations": [], "penalties": [], "summary": summary,
-            "notes": []}  # fmt: skip
+            "notes": [], "overview": None, "recomputed": []}  # fmt: skip
     validator.validate(base)
     assert not validator.is_valid({**base, "penalties": [finding]})
     assert not validator.is_valid({**base, "violations": [{**finding, "weight": 2}]})
@@ -190,7 +190,7 @@ def test_the_schema_knows_every_rule_kind() -> None:
     """A new rule kind must be added to the schema's `kind` enum, or its reports fail."""
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     kinds = schema["$defs"]["finding"]["properties"]["kind"]["enum"]
-    assert sorted(kinds) == sorted(["precondition", *KINDS])
+    assert sorted(kinds) == sorted(["precondition", "coverage", *KINDS])
 
 
 # ---- text ----------------------------------------------------------------------------
@@ -271,9 +271,10 @@ def test_text_groups_most_severe_first(make: Maker) -> None:
 
 
 def test_text_of_a_clean_roadmap(make: Maker) -> None:
-    """A clean roadmap: no groups, no penalties section, the steps left out, a clean verdict."""
+    """A clean partial roadmap: no groups, no penalties section, the steps left out, a
+    clean verdict."""
     s = small(make)
-    lines = report_text(check(s, {"a": 0}), s).splitlines()
+    lines = report_text(check(s, {"a": 0}, partial=True), s).splitlines()
     assert lines[0] == "No hard rule is violated."
     assert "  steps left out: b, w" in lines
     assert lines[-1] == "Verdict: the roadmap keeps every hard rule."
@@ -283,25 +284,30 @@ def test_text_of_a_clean_roadmap(make: Maker) -> None:
 # ---- exit codes ----------------------------------------------------------------------
 
 
-def cli(paths: tuple[Path, Path], roadmap: Path) -> int:
+def cli(paths: tuple[Path, Path], roadmap: Path, *more: str) -> int:
     packages, constraints = paths
     args = ["check", str(roadmap), "--packages", str(packages), "--constraints", str(constraints)]
-    return CliRunner().invoke(app, args).exit_code
+    return CliRunner().invoke(app, [*args, *more]).exit_code
 
 
 def test_exit_codes(make: Maker, tmp_path: Path) -> None:
-    """0 clean (penalties allowed), 1 hard violations, 2 bad input."""
+    """0 clean (penalties allowed), 1 hard violations (a required step left out is one,
+    unless --partial), 2 bad input."""
     paths = make.paths(
         [step("a", 2), step("b", 1, after=["a"]), step("w", 1)],
         [rule("window", "w-window", steps=["w"], latest=0, soft=True)],
     )
     roadmap = tmp_path / "r.yaml"
-    roadmap.write_text("roadmap:\n  steps:\n    - {step: a, start: 0}\n    - {step: b, start: 2}\n")
+    entries = "roadmap:\n  steps:\n    - {step: a, start: 0}\n    - {step: b, start: %d}\n"
+    roadmap.write_text(entries % 2 + "    - {step: w, start: 0}\n")
     assert cli(paths, roadmap) == 0
-    roadmap.write_text("roadmap:\n  steps:\n    - {step: w, start: 3}\n")
+    roadmap.write_text(entries % 2 + "    - {step: w, start: 3}\n")
     assert cli(paths, roadmap) == 0  # a penalty only
-    roadmap.write_text("roadmap:\n  steps:\n    - {step: a, start: 0}\n    - {step: b, start: 1}\n")
+    roadmap.write_text(entries % 1 + "    - {step: w, start: 0}\n")
     assert cli(paths, roadmap) == 1
+    roadmap.write_text(entries % 2)
+    assert cli(paths, roadmap) == 1  # w is required
+    assert cli(paths, roadmap, "--partial") == 0
     roadmap.write_text("roadmap:\n  steps:\n    - {step: nope, start: 0}\n")
     assert cli(paths, roadmap) == 2
     bad_rules = paths[1] / "rules.yaml"

@@ -46,7 +46,9 @@ def test_golden_check_report_on_the_default() -> None:
     so 9 weeks too early, both as a precondition and as reciprocity), before the gate
     (pledge verified in week 12: 2 weeks), and before potash (week 20) against both
     graduated-order rules; the first SDN delistings in week 9 miss the good-faith window
-    (latest week 8) by 1 week."""
+    (latest week 8) by 1 week. The summary first: the parts license takes part in five of
+    the six violations, and the closest repair moves the delistings 1 week earlier and the
+    parts license 10 weeks later (week 20, with potash): 2 steps, 11 weeks in all."""
     result = run("check", "tests/golden/aviation-early.yaml")
     assert result.returncode == 1
     assert result.stdout == (GOLDEN / "aviation-early.txt").read_text()

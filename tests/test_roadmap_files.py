@@ -171,16 +171,6 @@ BAD = {
         "bad/missing-start-column.csv:1:1: CSV header must name the columns 'step' and 'start'",
         "bad/missing-start-column.csv:1:6: unknown CSV column 'strat' (did you mean 'start'?)",
     ],
-    "inconsistent-end.csv": [
-        # us-relief lasts 2 weeks: started in week 4 it ends in week 6, not 5.
-        "bad/inconsistent-end.csv:3:13: step 'us-relief': 'end' is 5, but the scenario "
-        "gives 6 (derived fields are checked, never trusted)"
-    ],
-    "inconsistent-done.yaml": [
-        # by-pledge: 2 weeks + 1 week of verification: done in week 3, not 2.
-        "bad/inconsistent-done.yaml:3:41: step 'by-pledge': 'done' is 2, but the scenario "
-        "gives 3 (derived fields are checked, never trusted)"
-    ],
     "sequence-unknown-step.yaml": [
         "bad/sequence-unknown-step.yaml:2:25: roadmap: unknown step 'us-pledg' (did you "
         "mean 'us-pledge'?)"
@@ -223,6 +213,48 @@ MALFORMED = {
     "malformed.yaml": r"bad/malformed\.yaml:\d+:\d+: YAML syntax error: .+",
     "malformed.json": r"bad/malformed\.json:1:\d+: YAML syntax error: .+",
 }
+
+
+#: Roadmaps a person edited by moving `start` alone: the derived fields are recomputed,
+#: one note on stderr for each that disagrees (not an error), and the exit code is the rules'.
+EDITED = {
+    "inconsistent-done.yaml": (
+        0,
+        # by-pledge: 2 weeks + 1 week of verification: done in week 3, not 2.
+        ["edited/inconsistent-done.yaml:5:41: note: step 'by-pledge': 'done' is 2, but the "
+         "scenario gives 3: recomputed"],
+    ),
+    "inconsistent-end.csv": (
+        0,
+        # us-relief lasts 2 weeks: started in week 4 it ends in week 6, not 5.
+        ["edited/inconsistent-end.csv:5:13: note: step 'us-relief': 'end' is 5, but the "
+         "scenario gives 6: recomputed"],
+    ),
+    "moved-in-a-plan-file.yaml": (
+        # us-relief moved from week 4 to 3: before by-pledge's done (3) + lag 1.
+        1,
+        [
+            "edited/moved-in-a-plan-file.yaml:9:42: note: step 'us-relief': 'end' is 6, but "
+            "the scenario gives 5: recomputed",
+            "edited/moved-in-a-plan-file.yaml:9:51: note: step 'us-relief': 'done' is 6, but "
+            "the scenario gives 5: recomputed",
+            "edited/moved-in-a-plan-file.yaml:9:109: note: step 'us-relief': 'title' is "
+            "'Relief', but the scenario gives 'us-relief': recomputed",
+        ],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EDITED))
+def test_an_edited_roadmap_is_recomputed_with_a_note(name: str) -> None:
+    code, out, err = cli_check(f"edited/{name}")
+    assert (code, err.splitlines()) == EDITED[name]
+    if code == 1:
+        assert "us-relief starts in week 3, but must wait 1 week after by-pledge" in out
+
+
+def test_every_edited_file_is_tested() -> None:
+    assert sorted(p.name for p in (DATA / "edited").iterdir()) == sorted(EDITED)
 
 
 def test_every_bad_file_is_tested() -> None:

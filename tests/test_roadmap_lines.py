@@ -24,19 +24,33 @@ from tests.helpers import Maker, step
 IDS = ["a", "b-1", "c.2", "yes", "no-go", "on"]
 
 
+TITLES = {"a": "Ä title, with } and # inside", "c.2": ""}
+
+
 @pytest.fixture
 def scenario(tmp_path: Path) -> Scenario:
     return Maker(tmp_path / "deal")(
-        steps=[step(i, 2, verify=1, kind="relief" if i != "c.2" else "commitment") for i in IDS]
+        steps=[
+            step(
+                i,
+                2,
+                verify=1,
+                kind="relief" if i != "c.2" else "commitment",
+                title=TITLES.get(i, i),
+            )
+            for i in IDS
+        ]
     )
 
 
 def outcome(path: Path, scenario: Scenario) -> object:
-    """What a user sees: the starts, or every problem line."""
+    """What a user sees: the starts and the notes on recomputed derived fields, or every
+    problem line."""
     try:
-        return load_roadmap(path, scenario).starts
+        read = load_roadmap(path, scenario)
     except InputError as exc:
         return [str(p) for p in exc.problems]
+    return {"starts": read.starts, "notes": [str(p) for p in read.edits]}
 
 
 def both(path: Path, scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
@@ -146,7 +160,8 @@ def test_the_common_entries_are_compact() -> None:
         assert read is not None
         assert all(len(entry) == 5 for entry in read[1][1:]), key
     read = read_roadmap_steps("roadmap.yaml", TAKEN["planned, some derived fields wrong"].encode())
-    assert read is not None and read[1][1][4] == (3, 4, "US", "main", "relief")
+    assert read is not None
+    assert read[1][1][4] == (3, 4, "US", "main", "relief", 'say "no" \\ twice')
 
 
 def test_plan_output_is_read_by_the_fast_path(tmp_path: Path) -> None:
@@ -179,16 +194,30 @@ def test_the_expected_problems_are_found(
     fast, _ = both(
         write(tmp_path, TAKEN["planned, some derived fields wrong"]), scenario, monkeypatch
     )
+    # Unknown and repeated steps are errors; derived fields that disagree are notes (the
+    # file is refused for the errors, so the notes are not shown then).
     assert isinstance(fast, list)
     text = "\n".join(fast)
-    assert "roadmap.yaml:5:45: step 'c.2': 'done' is 9, but the scenario gives 4" in text
-    assert "roadmap.yaml:5:55: step 'c.2': 'actor' is 'BY', but the scenario gives 'US'" in text
-    assert "roadmap.yaml:5:84: step 'c.2': 'kind'" in text
     assert "roadmap.yaml:6:14: roadmap: unknown step 'zz'" in text
     assert "roadmap.yaml:7:14: roadmap: step 'a' is listed twice (first at line 3)" in text
-    assert "b-1" not in text
+    assert "'done' is 9" not in text and "b-1" not in text
+    fixed = TAKEN["planned, some derived fields wrong"].split("\n")[:5]
+    fast, _ = both(write(tmp_path, "\n".join(fixed) + "\n"), scenario, monkeypatch)
+    assert isinstance(fast, dict)
+    notes = "\n".join(fast["notes"])
+    assert "roadmap.yaml:5:45: note: step 'c.2': 'done' is 9, but the scenario gives 4" in notes
+    assert (
+        "roadmap.yaml:5:55: note: step 'c.2': 'actor' is 'BY', but the scenario gives 'US'" in notes
+    )
+    assert "roadmap.yaml:5:84: note: step 'c.2': 'kind'" in notes
+    # Titles are derived too: "first" and the quoted one are not the scenario's titles.
+    assert (
+        "roadmap.yaml:3:99: note: step 'a': 'title' is 'first', but the scenario gives "
+        "'Ä title, with } and # inside'"
+    ) in notes
+    assert len(fast["notes"]) == 5  # and b-1's title; c.2's title is right
     fast, _ = both(write(tmp_path, TAKEN["as plan writes it"]), scenario, monkeypatch)
-    assert fast == {"a": 0, "c.2": 3}
+    assert fast == {"starts": {"a": 0, "c.2": 3}, "notes": []}
 
 
 PIECES = st.sampled_from(

@@ -61,7 +61,7 @@ def test_running_ahead_then_covered(make: Maker) -> None:
     assert v.steps == ("u1",)
     assert v.times == (("u1", 0),)
     assert v.amount == 2
-    assert v.severity == 3
+    assert v.severity == 4
 
 
 def test_equality_nets_out(make: Maker) -> None:

@@ -59,7 +59,7 @@ def test_overload(make: Maker) -> None:
     assert v.steps == ("a", "b")
     assert v.times == (("a", 0), ("b", 3))
     assert v.amount == 1
-    assert v.severity == 4
+    assert v.severity == 5
 
 
 def test_the_amount_is_the_peak_overload(make: Maker) -> None:

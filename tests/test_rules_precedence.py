@@ -43,7 +43,7 @@ def test_too_early_names_the_binding_before_step(make: Maker) -> None:
     assert v.times == (("d", 3), ("b", 0))
     assert v.amount == 1
     assert v.source == SOURCE
-    assert v.severity == 2
+    assert v.severity == 3
 
 
 def test_each_early_after_step_is_one_violation(make: Maker) -> None:

@@ -11,6 +11,7 @@ from planner.objectives import measure, parse_objectives
 from planner.solver.bounds import makespan_bound
 from planner.solver.greedy import greedy_schedule
 from planner.solver.solve import plan
+from tests.helpers import Maker, rule, step
 
 
 def test_measured_values_agree_with_the_solver() -> None:
@@ -46,3 +47,20 @@ def test_unknown_objectives_are_refused(text: str) -> None:
 
 def test_objectives_keep_their_order_without_repeats() -> None:
     assert parse_objectives("exposure, makespan,exposure") == ("exposure", "makespan")
+
+
+def test_exposure_above_one_curves_own_floor_is_found(make: Maker) -> None:
+    """Two balance curves: r0 (soft) peaks at 2 (s1's value, never answered), r1 only
+    falls (s1 answers it). The exposure objective takes 2 off both curves from week 0 on;
+    r1's floor must allow that, or the stage is wrongly 'infeasible'. (Found by the repair
+    property test.)"""
+    s = make(
+        [step("s0", 0), step("s1", 0, value=2, after=["s0"]), step("s2", 0, after=["s1"])],
+        [
+            rule("balance", "r0", ahead=["s0", "s1"], behind=["s0"], margin=0, soft=True),
+            rule("balance", "r1", ahead=["s0"], behind=["s1"], margin=0),
+        ],
+    )
+    result = plan(s)
+    assert result.status == "found"
+    assert result.candidates[0].values["exposure"] == 2

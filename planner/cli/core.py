@@ -30,8 +30,19 @@ RoadmapArg = Annotated[
 ]
 
 
+PartialOpt = Annotated[
+    bool,
+    typer.Option(
+        "--partial",
+        help="The roadmap covers only part of the deal: steps it leaves out are not "
+        "violations (rules that need them still report).",
+    ),
+]
+
+
 def roadmap_of(path: Path, loaded: Scenario) -> Roadmap:
-    """The roadmap in `path` (bad input exits 2)."""
+    """The roadmap in `path` (bad input exits 2); a note on stderr for each derived field
+    the file gives otherwise than the scenario (recomputed, not an error)."""
     import gc
 
     from planner.api import load_roadmap
@@ -39,6 +50,8 @@ def roadmap_of(path: Path, loaded: Scenario) -> Roadmap:
     with answers():
         read = load_roadmap(path, loaded)
     gc.freeze()  # the roadmap too (see `cli.app.scenario`)
+    for edit in read.edits:
+        typer.echo(str(edit), err=True)
     return read
 
 
@@ -63,16 +76,21 @@ def check(
     fmt: Annotated[
         CheckFormat, typer.Option("--format", help="Report format (JSON: a stable schema).")
     ] = CheckFormat.text,
+    partial: PartialOpt = False,
 ) -> None:
     """Report every violated rule of a roadmap, with source and repair (exit 0 clean, 1 violations, 2 bad input)."""
     from planner.check import check as check_roadmap
     from planner.render.report import report_json, report_text
+    from planner.triage import triage
 
     loaded = scenario(packages, constraints)
     read = roadmap_of(roadmap, loaded)
-    report = check_roadmap(loaded, read.starts, read.notes)
-    render = report_json if fmt is CheckFormat.json else report_text
-    emit(render(report, loaded))
+    report = check_roadmap(loaded, read.starts, read.notes, partial)
+    overview = triage(loaded, read.starts, report, partial, read.sequence)
+    if fmt is CheckFormat.json:
+        emit(report_json(report, loaded, overview, read.edits))
+    else:
+        emit(report_text(report, loaded, overview))
     raise typer.Exit(code=0 if report.is_clean else 1)
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import textwrap
+from collections.abc import Sequence
 from typing import Any
 
 from planner.check import Report
+from planner.errors import Problem
+from planner.render.sizes import repair_size
 from planner.rules.base import Violation
 from planner.scenario import Scenario
+from planner.triage import Triage
 
 REPORT_SCHEMA_ID = "relief-planner/check-report/1"
 
@@ -27,8 +32,39 @@ def _groups(items: tuple[Violation, ...]) -> list[list[Violation]]:
     return out
 
 
-def report_text(report: Report, scenario: Scenario) -> str:
-    """The check report in negotiator language: violations by rule, penalties, summary."""
+def overview_lines(overview: Triage, unit: str) -> list[str]:
+    """The summary that opens a report with violations: a few lines, whatever the count."""
+
+    def wrapped(head: str, items: Sequence[str]) -> list[str]:
+        """`head: a, b, c` over lines of at most 92 characters, an item never split."""
+        lines = [f"  {head}:"]
+        for i, item in enumerate(items):
+            piece = f" {item}" + ("," if i < len(items) - 1 else "")
+            if len(lines[-1]) + len(piece) > 92:
+                lines.append("   ")
+            lines[-1] += piece
+        return lines[:3]
+
+    lines = wrapped("by kind", [f"{kind} {n}" for kind, n in overview.by_kind])
+    lines += wrapped("steps in most of them", [f"{s} ({n})" for s, n in overview.hot_steps])
+    r = overview.repair
+    if r is None:
+        repair = "repair: `planner repair` finds the closest roadmap that keeps every hard rule"
+    elif r.status == "repaired":
+        repair = f"repair: `planner repair` {repair_size(r, unit)}"
+    elif r.status == "infeasible":
+        repair = "repair: no roadmap keeps every hard rule (`planner explain` says why)"
+    else:
+        repair = "repair: `planner repair` (with more time) finds the closest roadmap"
+    lines += textwrap.wrap(
+        repair, 92, initial_indent="  ", subsequent_indent="    ", break_on_hyphens=False
+    )
+    return lines
+
+
+def report_text(report: Report, scenario: Scenario, overview: Triage | None = None) -> str:
+    """The check report in negotiator language: a summary first (with `overview`), then
+    violations by rule, penalties, a summary of the roadmap."""
     s = report.summary
     unit = scenario.unit
     lines: list[str] = []
@@ -38,6 +74,8 @@ def report_text(report: Report, scenario: Scenario) -> str:
             f"{len(report.violations)} violation{'s' * (len(report.violations) != 1)} of "
             f"{num_rules} hard rule{'s' * (num_rules != 1)}"
         )
+        if overview is not None:
+            lines += overview_lines(overview, unit)
     else:
         lines.append("No hard rule is violated.")
     lines += [f"Note: {n}" for n in report.notes]
@@ -98,7 +136,34 @@ def _violation_json(v: Violation) -> dict[str, Any]:
     return out
 
 
-def report_json(report: Report, scenario: Scenario) -> str:
+def _overview_json(overview: Triage | None) -> dict[str, Any] | None:
+    if overview is None:
+        return None
+    r = overview.repair
+    return {
+        "by_kind": dict(overview.by_kind),
+        "steps": [{"step": s, "violations": n} for s, n in overview.hot_steps],
+        "repair": (
+            None
+            if r is None
+            else {
+                "status": r.status,
+                "proven": r.proven,
+                "num_moved": r.num_moved,
+                "total": r.total,
+                "num_added": len(r.added),
+                "num_dropped": len(r.dropped),
+            }
+        ),
+    }
+
+
+def report_json(
+    report: Report,
+    scenario: Scenario,
+    overview: Triage | None = None,
+    edits: Sequence[Problem] = (),
+) -> str:
     """The check report as JSON (schema `docs/check-report.schema.json`)."""
     s = report.summary
     doc = {
@@ -119,5 +184,7 @@ def report_json(report: Report, scenario: Scenario) -> str:
             "forbidden": list(s.forbidden),
         },
         "notes": list(report.notes),
+        "overview": _overview_json(overview),
+        "recomputed": [str(p) for p in edits],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False)

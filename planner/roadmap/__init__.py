@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from planner.errors import Problem
 from planner.roadmap.read import RoadmapFile, load_roadmap
 from planner.roadmap.sequence import SEQUENCE_NOTE, starts_from_sequence
 from planner.scenario import Scenario
@@ -22,6 +23,8 @@ class Roadmap:
     starts: dict[str, int]
     notes: tuple[str, ...] = field(default=())
     sequence: tuple[str, ...] | None = None
+    #: Derived fields the file gives otherwise than the scenario (recomputed), located.
+    edits: tuple[Problem, ...] = field(default=())
 
 
 def read_roadmap(path: Path, scenario: Scenario) -> Roadmap:
@@ -40,5 +43,5 @@ def as_roadmap(written: RoadmapFile, scenario: Scenario) -> Roadmap:
     """Start times for what a roadmap file holds."""
     if written.sequence is not None:
         starts = starts_from_sequence(scenario, written.sequence)
-        return Roadmap(written.name, starts, (SEQUENCE_NOTE,), written.sequence)
-    return Roadmap(written.name, dict(written.starts or {}))
+        return Roadmap(written.name, starts, (SEQUENCE_NOTE,), written.sequence, written.edits)
+    return Roadmap(written.name, dict(written.starts or {}), edits=written.edits)

@@ -35,11 +35,12 @@ Row = tuple[Mark, dict[str, tuple[Any, Mark]]]
 #: (id, start, line number, line, derived fields). Ten thousand rows of three to nine
 #: marks each take 30-100 ms to build, so marks are made (`expand`) only for an entry that
 #: must be reported. Both patterns admit only a valid start (below 10**9). The derived
-#: fields are (end, done, actor, package, kind), in the order of `planner.roadmap.read.CHECKED_FIELDS`, or
-#: () when the line has none.
+#: fields are (end, done, actor, package, kind, title), in the order of
+#: `planner.roadmap.read.CHECKED_FIELDS`, or () when the line has none.
 Compact = tuple[str, int, int, str, tuple[Any, ...]]
 
-#: Fields `plan -o` writes beside `step` and `start`; checked for consistency, never trusted.
+#: Fields `plan -o` writes beside `step` and `start`: recomputed from the scenario, and a
+#: note where the file says otherwise (the person moved `start`).
 DERIVED_FIELDS = ("end", "done", "actor", "package", "kind", "title")
 ENTRY_FIELDS = ("step", "start", *DERIVED_FIELDS)
 
@@ -102,10 +103,11 @@ def read_roadmap_steps(name: str, data: bytes) -> tuple[Any, list[Row | Compact]
                 continue
             planned = _PLANNED(line)
             if planned:
-                _, sid, start, end, done, actor, package, kind, _ = planned.groups()
+                _, sid, start, end, done, actor, package, kind, title = planned.groups()
                 if "\\" in line:
                     actor, package, kind = _text(actor), _text(package), _text(kind)
-                derived = (int(end), int(done), actor, package, kind)
+                    title = _text(title)
+                derived = (int(end), int(done), actor, package, kind, title)
                 rows.append((sid, int(start), head + offset, line, derived))
                 continue
         entry = _ENTRY.match(line)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from planner.errors import Mark, Problems
+from planner.errors import Mark, Problem, Problems
 from planner.load.files import gc_paused, read_file
 from planner.load.values import Reader, check_id, check_nat, describe, suggest
 from planner.model import Step
@@ -26,11 +26,14 @@ ROADMAP_TOP = ("roadmap", "scenario", "unit", "objectives", "note")
 
 @dataclass(frozen=True, slots=True)
 class RoadmapFile:
-    """A roadmap as written: start times per step, or an ordered sequence of step ids."""
+    """A roadmap as written: start times per step, or an ordered sequence of step ids;
+    `edits` notes each derived field the file gives otherwise than the scenario (the
+    person edited `start`: the field is recomputed, not an error)."""
 
     name: str
     starts: dict[str, int] | None = None
     sequence: tuple[str, ...] | None = None
+    edits: tuple[Problem, ...] = ()
 
 
 @gc_paused
@@ -44,19 +47,20 @@ def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
     """
     name, data = read_file(path)
     problems = Problems()
+    edits: list[Problem] = []
     if path.suffix.lower() == ".csv":
         rows = _csv_rows(name, data, problems)
-        result = RoadmapFile(name, starts=_starts(name, rows, scenario, problems))
+        result = RoadmapFile(name, starts=_starts(name, rows, scenario, problems, edits))
     else:
         fast = read_roadmap_steps(name, data)
         if fast is not None:
-            result = _roadmap_doc(name, fast[0], scenario, problems, fast[1])
+            result = _roadmap_doc(name, fast[0], scenario, problems, edits, fast[1])
         else:
             # JSON is read by the YAML reader too: the same duplicate-key refusal and marks.
             doc = read_yaml(name, data, json_numbers=path.suffix.lower() == ".json")
-            result = _roadmap_doc(name, doc, scenario, problems)
+            result = _roadmap_doc(name, doc, scenario, problems, edits)
     problems.raise_if_any()
-    return result
+    return replace(result, edits=tuple(sorted(edits, key=lambda p: p.mark)))
 
 
 def _roadmap_doc(
@@ -64,6 +68,7 @@ def _roadmap_doc(
     doc: Any,
     scenario: Scenario,
     problems: Problems,
+    edits: list[Problem],
     rows: Sequence[Row | Compact] | None = None,
 ) -> RoadmapFile:
     """The roadmap in `doc`; `rows` are its `steps` entries when the fast path
@@ -98,7 +103,7 @@ def _roadmap_doc(
         return RoadmapFile(name, sequence=tuple(seen))
     items = r.sequence("steps")
     if rows is not None:
-        return RoadmapFile(name, starts=_starts(name, rows, scenario, problems))
+        return RoadmapFile(name, starts=_starts(name, rows, scenario, problems, edits))
     read: list[Row | Compact] = []
     for i, item in enumerate(items or []):
         if not isinstance(item, YMap):
@@ -106,16 +111,23 @@ def _roadmap_doc(
             continue
         Reader(problems, item, "roadmap entry", ENTRY_FIELDS, "step")
         read.append((item.mark, {k: (v, item.at(k)) for k, v in item.items()}))
-    return RoadmapFile(name, starts=_starts(name, read, scenario, problems))
+    return RoadmapFile(name, starts=_starts(name, read, scenario, problems, edits))
 
 
-#: The derived fields checked against the scenario (a title may say anything).
-CHECKED_FIELDS = ("end", "done", "actor", "package", "kind")
+#: The derived fields compared with the scenario, in the order `_derived` gives them.
+CHECKED_FIELDS = ("end", "done", "actor", "package", "kind", "title")
 
 
-def _derived(step: Step, start: int) -> tuple[int, int, str, str, str]:
+def _derived(step: Step, start: int) -> tuple[int, int, str, str, str, str]:
     """What the CHECKED_FIELDS of `step` are when it starts at `start`."""
-    return start + step.duration, start + step.done_offset, step.actor, step.package, step.kind
+    return (
+        start + step.duration,
+        start + step.done_offset,
+        step.actor,
+        step.package,
+        step.kind,
+        step.title,
+    )
 
 
 def _known_step(sid: str, where: Mark, scenario: Scenario, problems: Problems) -> bool:
@@ -135,10 +147,14 @@ def _first_time(sid: str, where: Mark, seen: dict[str, int], problems: Problems)
 
 
 def _starts(
-    name: str, rows: Sequence[Row | Compact], scenario: Scenario, problems: Problems
+    name: str,
+    rows: Sequence[Row | Compact],
+    scenario: Scenario,
+    problems: Problems,
+    edits: list[Problem],
 ) -> dict[str, int]:
-    """Start times from the entries of roadmap file `name`, with their derived fields
-    checked against the scenario."""
+    """Start times from the entries of roadmap file `name`; each derived field that says
+    otherwise than the scenario is noted in `edits`."""
     starts: dict[str, int] = {}
     seen: dict[str, int] = {}  # step -> the line it was first listed on
     steps = scenario.steps
@@ -177,10 +193,12 @@ def _starts(
         expect = zip(CHECKED_FIELDS, _derived(scenario.steps[sid], start), strict=True)
         for key, want in expect:
             if key in row and row[key][0] != want and str(row[key][0]) != str(want):
-                problems.add(
-                    row[key][1],
-                    f"step '{sid}': '{key}' is {describe(row[key][0])}, but the scenario gives "
-                    f"{describe(want)} (derived fields are checked, never trusted)",
+                edits.append(
+                    Problem(
+                        row[key][1],
+                        f"note: step '{sid}': '{key}' is {describe(row[key][0])}, but the "
+                        f"scenario gives {describe(want)}: recomputed",
+                    )
                 )
     return starts
 

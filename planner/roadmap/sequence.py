@@ -16,7 +16,7 @@ SEQUENCE_NOTE = (
 )
 
 
-class _Conditions(Terms):
+class Conditions(Terms):
     """The conditions hard rules put on a step that a sequence waits for: `wait` terms
     (precedence, gate) and `answer` terms (reciprocity)."""
 
@@ -26,9 +26,13 @@ class _Conditions(Terms):
         self.waits: dict[str, list[tuple[int, int]]] = {}
         self.firsts: dict[str, list[int]] = {}
         self.num_waits = 0
+        #: The steps each wait term waits for, and its label (the rule id).
+        self.wait_firsts: list[tuple[Sequence[str], str]] = []
         #: step -> answer terms (id, grace, shared) it gives in, or answers in.
         self.gives: dict[str, list[tuple[str, int, bool]]] = {}
         self.answers: dict[str, list[str]] = {}
+        #: answer term id -> its counter-steps.
+        self.counters: dict[str, Sequence[str]] = {}
 
     def wait(
         self,
@@ -42,6 +46,7 @@ class _Conditions(Terms):
             return
         i = self.num_waits
         self.num_waits += 1
+        self.wait_firsts.append((firsts, rule.id))
         for s in waiting:
             self.waits.setdefault(s, []).append((i, lag))
         for s in firsts:
@@ -58,13 +63,56 @@ class _Conditions(Terms):
     ) -> None:
         if rule.soft:
             return
+        self.counters[rule.id] = get
         for s in give:
             self.gives.setdefault(s, []).append((rule.id, grace, shared))
         for s in get:
             self.answers.setdefault(s, []).append(rule.id)
 
 
+def conditions(scenario: Scenario) -> Conditions:
+    """The hard rules' conditions between steps, worked out once per scenario."""
+
+    def collect(s: Scenario) -> Conditions:
+        cond = Conditions(s.steps)
+        for rule in s.rules:
+            rule.terms(cond)
+        return cond
+
+    return scenario.memo("conditions", collect)
+
+
+def earliest_possible(scenario: Scenario, starts: Mapping[str, int], step_id: str) -> int:
+    """The earliest start the conditions on `step_id` (its `after` items, hard wait terms,
+    a counter-step of its answer terms) allow, given the done times of the roadmap's
+    scheduled steps; conditions on steps the roadmap leaves out are not counted."""
+    steps = scenario.steps
+    done = {s: t + steps[s].done_offset for s, t in starts.items()}
+    cond = conditions(scenario)
+    t = earliest_start(steps[step_id], done)
+    for i, lag in cond.waits.get(step_id, ()):
+        firsts = [done[f] for f in cond.wait_firsts[i][0] if f in done and f != step_id]
+        if firsts:
+            t = max(t, max(firsts) + lag)
+    for term, grace, _ in cond.gives.get(step_id, ()):
+        counters = [done[c] for c in cond.counters[term] if c in done and c != step_id]
+        if counters:
+            t = max(t, min(counters) - grace)
+    return t
+
+
 def starts_from_sequence(scenario: Scenario, sequence: Sequence[str]) -> dict[str, int]:
+    """Start times for an ordered list of step ids (see `serial_starts`, with each step
+    no earlier than the one listed before it)."""
+    return serial_starts(scenario, sequence)
+
+
+def serial_starts(
+    scenario: Scenario,
+    sequence: Sequence[str],
+    release: Mapping[str, int] | None = None,
+    monotone: bool = True,
+) -> dict[str, int]:
     """Start times for an ordered list of step ids.
 
     Each step starts at the earliest time that (a) is no earlier than the previous step's
@@ -75,9 +123,7 @@ def starts_from_sequence(scenario: Scenario, sequence: Sequence[str]) -> dict[st
     (unless shared). Conditions on steps placed later or left out are not waited for:
     `check` reports them.
     """
-    cond = _Conditions(scenario.steps)
-    for rule in scenario.rules:
-        rule.terms(cond)
+    cond = conditions(scenario)
     done_by_wait: dict[int, int] = {}
     pools: dict[str, list[int]] = {}  # answer term -> done times of free counter-steps
     starts: dict[str, int] = {}
@@ -85,7 +131,9 @@ def starts_from_sequence(scenario: Scenario, sequence: Sequence[str]) -> dict[st
     previous = 0
     for sid in sequence:
         step = scenario.steps[sid]
-        t = max(previous, earliest_start(step, done))
+        t = max(previous if monotone else 0, earliest_start(step, done))
+        if release is not None:
+            t = max(t, release.get(sid, 0))
         for i, lag in cond.waits.get(sid, ()):
             if i in done_by_wait:
                 t = max(t, done_by_wait[i] + lag)

@@ -25,7 +25,7 @@ class Balance(Rule):
     """
 
     kind: ClassVar[str] = "balance"
-    severity: ClassVar[int] = 3
+    severity: ClassVar[int] = 4
 
     ahead: Annotated[Selector, Sel("the concessions, counted from the time they start")]
     behind: Annotated[Selector, Sel("the counter-steps, counted from the time they are done")]

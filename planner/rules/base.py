@@ -275,6 +275,12 @@ class Encoding(Protocol):
         """The scheduled ones of `ids`, in their order."""
         ...
 
+    def absent(self, ids: Iterable[str], which: bool = False) -> str:
+        """Why steps are not scheduled, for a message: 'excluded by a red line' (or, when
+        repairing a partial roadmap, 'left out of the roadmap'); with `which`, as a
+        clause: 'which a red line excludes' ('which the roadmap leaves out')."""
+        ...
+
     def add(self, constraint: Any, rule: Rule) -> Any:
         """A constraint of `rule` (a hard rule's holds under its literal when explaining)."""
         ...
@@ -327,7 +333,7 @@ class Rule(Rebuilt, ABC):
 
     kind: ClassVar[str] = ""
     #: Rank in the report: smaller is more severe.
-    severity: ClassVar[int] = 5
+    severity: ClassVar[int] = 6
 
     id: Annotated[str, Ident("the rule's id, unique across the constraint files")]
     source: Annotated[str, Text("the sentence of the brief or treaty the rule encodes")]

@@ -24,7 +24,7 @@ class Capacity(Rule):
     """
 
     kind: ClassVar[str] = "capacity"
-    severity: ClassVar[int] = 4
+    severity: ClassVar[int] = 5
 
     steps: Annotated[Selector, Sel("the steps that share the capacity")]
     max: Annotated[int, Nat("how many of them may run at the same time", minimum=1)]

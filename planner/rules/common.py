@@ -143,7 +143,7 @@ def encode_wait_for_all(
         enc.cannot_hold(
             rule,
             f"{', '.join(blocked[:3])} must wait for {', '.join(missing[:3])}, "
-            "which a red line excludes",
+            + enc.absent(missing, which=True),
             len(blocked),
         )
     sched_firsts = enc.sched(firsts)

@@ -25,7 +25,7 @@ class Order(Rule):
     """
 
     kind: ClassVar[str] = "order"
-    severity: ClassVar[int] = 4
+    severity: ClassVar[int] = 5
 
     steps: Annotated[Selector, Sel("the steps ranked")]
     by: Annotated[

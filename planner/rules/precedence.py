@@ -26,7 +26,7 @@ class Precedence(Rule):
     """
 
     kind: ClassVar[str] = "precedence"
-    severity: ClassVar[int] = 2
+    severity: ClassVar[int] = 3
 
     before: Annotated[Selector, Sel("the steps waited for")]
     after: Annotated[Selector, Sel("the steps that wait")]

@@ -112,13 +112,14 @@ def encode(enc: Encoding) -> None:
                             ct.only_enforce_if(via)
                         options.append(via)
                 if not options:
-                    enc.fail(name, f"every alternative {s} waits for is excluded by a red line")
+                    alternatives = [r.step for r in cond.items]
+                    enc.fail(name, f"every alternative {s} waits for is {enc.absent(alternatives)}")
                     continue
                 ct = enc.model.add_bool_or(options)
                 if lit is not None:
                     ct.only_enforce_if(lit)
             elif cond.step not in enc.is_scheduled:
-                enc.fail(name, f"{s} needs {cond.step}, which a red line excludes")
+                enc.fail(name, f"{s} needs {cond.step}, {enc.absent([cond.step], which=True)}")
             else:
                 for ct in _require(enc, s, cond):
                     if lit is not None:

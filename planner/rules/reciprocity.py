@@ -31,7 +31,7 @@ class Reciprocity(Rule):
     """
 
     kind: ClassVar[str] = "reciprocity"
-    severity: ClassVar[int] = 2
+    severity: ClassVar[int] = 3
 
     give: Annotated[Selector, Sel("the steps that each need a counter-step (the concessions)")]
     get: Annotated[Selector, Sel("the counter-steps that answer them")]

@@ -24,7 +24,7 @@ class Simultaneous(Rule):
     """
 
     kind: ClassVar[str] = "simultaneous"
-    severity: ClassVar[int] = 4
+    severity: ClassVar[int] = 5
 
     steps: Annotated[Selector, Sel("the steps that start together")]
 
@@ -78,7 +78,7 @@ class Simultaneous(Rule):
         missing = [s for s in self.steps.ids if s not in enc.is_scheduled]
         if missing and sched:
             enc.cannot_hold(
-                self, f"{', '.join(missing[:3])} is excluded by a red line", len(missing)
+                self, f"{', '.join(missing[:3])} is {enc.absent(missing)}", len(missing)
             )
         if len(sched) < 2:
             return

@@ -24,7 +24,7 @@ class Window(Rule):
     """
 
     kind: ClassVar[str] = "window"
-    severity: ClassVar[int] = 3
+    severity: ClassVar[int] = 4
 
     steps: Annotated[Selector, Sel("the steps whose times are bounded")]
     earliest: Annotated[int, Nat("the window opens: nothing measured before this time")] = 0

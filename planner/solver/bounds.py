@@ -25,12 +25,19 @@ Why = dict[str, tuple[str, str] | None]
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """A `deadline` term: the steps' start (or done time) is at most `latest`."""
+    """A `deadline` term: the steps' start (or done time) is at most `latest`; `whose`
+    names it in a message ("window 'x'"), or is "" for a step held at its time."""
 
-    rule: Rule
+    whose: str
     ids: tuple[str, ...]
     latest: int
     measure: str
+
+    def limit(self, unit: str) -> str:
+        """How the deadline reads in the why-not."""
+        if not self.whose:
+            return f"it is held in {unit} {self.latest}"
+        return f"{self.whose} allows {unit} {self.latest} at the latest"
 
 
 class _Hard(Terms):
@@ -80,7 +87,8 @@ class _Hard(Terms):
 
     def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
         if not rule.soft:
-            self.deadlines.append(Deadline(rule, tuple(self._in(ids)), latest, measure))
+            whose = f"{rule.kind} '{rule.id}'"
+            self.deadlines.append(Deadline(whose, tuple(self._in(ids)), latest, measure))
 
     def rank(self, rule: Rule, ranks: Sequence[Sequence[str]]) -> None:
         if not rule.soft:
@@ -122,6 +130,7 @@ def earliest_starts(
     rules: Iterable[Rule] | None = None,
     preconditions: Collection[str] | None = None,
     why: Why | None = None,
+    fixed: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
     """The earliest start of each scheduled step in any roadmap keeping the hard rules.
 
@@ -132,8 +141,9 @@ def earliest_starts(
     weaker, still valid bound).
 
     `rules` and `preconditions` (the steps whose `after` items count) restrict the
-    propagation to a conflict's own conditions; `why`, when given, receives for each step
-    the step and condition that set its earliest start.
+    propagation to a conflict's own conditions; `fixed` steps start no earlier than their
+    given times (steps held where a roadmap has them); `why`, when given, receives for
+    each step the step and condition that set its earliest start.
     """
     steps = scenario.steps
     sched = set(scheduled)
@@ -150,6 +160,9 @@ def earliest_starts(
 
     for s, t, _ in terms.releases:
         push(s, t, None)
+    for s, t in (fixed or {}).items():
+        if s in est:
+            push(s, t, None)
     with_after = [s for s in scheduled if preconditions is None or s in preconditions]
     for _ in range(len(scheduled) + 2):  # a cycle of conditions would never settle
         previous = dict(est)

@@ -36,15 +36,28 @@ class Encoder:
       each step's `after` list (named `after:<step>`).
     """
 
-    def __init__(self, scenario: Scenario, explain: bool = False) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        explain: bool = False,
+        scheduled: Iterable[str] | None = None,
+        after: int = 0,
+    ) -> None:
         self.scenario = scenario
         self.explain = explain
         self.model = cp_model.CpModel()
         forbidden = scenario.forbidden()
-        #: Steps the plan schedules: every step no hard forbid rule excludes.
-        self.scheduled = [s for s in scenario.steps if s not in forbidden]
+        #: Steps the plan schedules: every step no hard forbid rule excludes (or those
+        #: given, when repairing a roadmap of part of the deal).
+        if scheduled is None:
+            self.scheduled = [s for s in scenario.steps if s not in forbidden]
+        else:
+            chosen = set(scheduled) - forbidden
+            self.scheduled = [s for s in scenario.steps if s in chosen]
         self.is_scheduled = set(self.scheduled)
-        self.horizon = horizon(scenario, self.scheduled)
+        #: `after`: room for a roadmap whose steps start as late as that (a repair's
+        #: proposal may lie beyond any sensible plan's end).
+        self.horizon = horizon(scenario, self.scheduled) + after
         # Outside explain mode, starts begin at their earliest possible time (implied by
         # the hard rules; it lets CP-SAT prove optimality on large scenarios). In explain
         # mode every rule must stay behind its literal, so no bound is taken from them.
@@ -71,6 +84,10 @@ class Encoder:
         #: Rules that no times can satisfy, with the reason (an infeasible plan's why-not).
         self.impossible: dict[str, str] = {}
         self._intervals: dict[str, Any] = {}
+        #: Objectives of a caller's own (name -> expression), such as a repair's distance.
+        self.custom: dict[str, Any] = {}
+        #: Steps held at given times (a repair's `--keep`), for the why-not.
+        self.held: dict[str, int] = {}
 
     # ---- shared pieces ---------------------------------------------------------------
 
@@ -129,6 +146,13 @@ class Encoder:
     def sched(self, ids: Iterable[str]) -> list[str]:
         return [s for s in ids if s in self.is_scheduled]
 
+    def absent(self, ids: Iterable[str], which: bool = False) -> str:
+        """Why steps are not scheduled: red lines, or left out of the roadmap repaired."""
+        red = any(s in self.scenario.forbidden() for s in ids)
+        if which:
+            return "which a red line excludes" if red else "which the roadmap leaves out"
+        return "excluded by a red line" if red else "left out of the roadmap"
+
     def interval(self, s: str, rule: Rule) -> Any:
         """The interval of step s running from start to end: one per step, shared by the
         rules that use it; when explaining, one per hard rule, present under its literal."""
@@ -161,6 +185,8 @@ class Encoder:
 
     def objective_expr(self, name: str) -> Any:
         """The expression an objective name minimizes."""
+        if name in self.custom:
+            return self.custom[name]
         if name == "makespan":
             return self.makespan
         if name == "exposure":
@@ -169,8 +195,12 @@ class Encoder:
             top = max(c[4] for c in self.curves)
             exposure = self.model.new_int_var(0, top, "exposure")
             for _rule, times, changes, low, _top in self.curves:
-                # The curve minus `exposure` from time 0 on never rises above 0.
-                self.model.add_reservoir_constraint([*times, 0], [*changes, -exposure], low, 0)
+                # The curve minus `exposure` from time 0 on never rises above 0. Taking
+                # `exposure` off lowers the curve by up to `top`: the floor must allow it
+                # (another curve may need an exposure above this one's own peak).
+                self.model.add_reservoir_constraint(
+                    [*times, 0], [*changes, -exposure], low - top, 0
+                )
             return exposure
         if name == "goodwill":
             good = [s for s in self.scheduled if is_goodwill(self.scenario.steps[s])]

@@ -8,6 +8,7 @@ any one makes the rest feasible: a minimal conflict.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection, Mapping
 
 from ortools.sat.python import cp_model
 
@@ -16,7 +17,7 @@ from planner.model import AnyOf, Req, Selector
 from planner.rules import preconditions
 from planner.rules.base import Rule, plural
 from planner.scenario import Scenario
-from planner.solver.bounds import Why, earliest_starts, hard_terms
+from planner.solver.bounds import Deadline, Why, earliest_starts, hard_terms
 from planner.solver.encoder import Encoder
 from planner.solver.results import Conflict, Culprit
 
@@ -43,11 +44,31 @@ def _feasible(
     return None, []
 
 
-def explain(scenario: Scenario, time_limit: float = 10.0, seed: int = 0) -> Conflict | None:
-    """A minimal set of hard rules that cannot all hold, or None when all can."""
+#: The prefix of a held step's literal: `keep:<step>` (a step `repair --keep` holds).
+HELD = "keep:"
+
+
+def explain(
+    scenario: Scenario,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    scheduled: Collection[str] | None = None,
+    held: Mapping[str, int] | None = None,
+    after: int = 0,
+) -> Conflict | None:
+    """A minimal set of hard rules that cannot all hold, or None when all can.
+
+    `scheduled` (the steps a partial roadmap schedules) and `held` (steps held at their
+    times, each a member of the conflict `keep:<step>` of its own) explain why a repair
+    found nothing; `after` leaves room for times as late as that.
+    """
     t0 = time.monotonic()
     deadline = t0 + time_limit
-    enc = Encoder(scenario, explain=True).build()
+    enc = Encoder(scenario, explain=True, scheduled=scheduled, after=after).build()
+    enc.held = dict(held or {})
+    for s, t in enc.held.items():
+        if s in enc.start:
+            enc.model.add(enc.start[s] == t).only_enforce_if(enc.lit(HELD + s))
     names = sorted(enc.lits)
     # Rules that fail whatever the times are each a conflict of their own: list them all,
     # rules before step preconditions.
@@ -94,7 +115,18 @@ def _conflict(
     culprits = []
     for name in core:
         rule = _rule_of(scenario, name)
-        if rule is not None:
+        if name.startswith(HELD):
+            s = name[len(HELD) :]
+            culprits.append(
+                Culprit(
+                    name,
+                    "held",
+                    "",
+                    "--keep",
+                    f"{s} is held in {scenario.unit} {enc.held[s]}, where the roadmap has it",
+                )
+            )
+        elif rule is not None:
             culprits.append(
                 Culprit(
                     name, rule.kind, rule.source, str(rule.mark), describe_rule(rule, scenario.unit)
@@ -159,9 +191,12 @@ def arithmetic(scenario: Scenario, enc: Encoder, core: list[str]) -> list[str]:
     active = set(core)
     rules = [r for r in scenario.rules if r.id in active]
     with_after = {s for s in enc.scheduled if preconditions.rule_id(s) in active}
+    held = {n[len(HELD) :]: enc.held[n[len(HELD) :]] for n in core if n.startswith(HELD)}
     why: Why = {}
-    est = earliest_starts(scenario, enc.scheduled, rules, with_after, why)
-    for term in hard_terms(scenario, enc.is_scheduled, rules).deadlines:
+    est = earliest_starts(scenario, enc.scheduled, rules, with_after, why, fixed=held)
+    deadlines = hard_terms(scenario, enc.is_scheduled, rules).deadlines
+    deadlines += [Deadline("", (s,), t, "start") for s, t in held.items()]
+    for term in deadlines:
         for s in term.ids:
             offset = scenario.steps[s].done_offset if term.measure == "done" else 0
             earliest = est[s] + offset
@@ -185,7 +220,6 @@ def arithmetic(scenario: Scenario, enc: Encoder, core: list[str]) -> list[str]:
             verb = "start" if term.measure == "start" else "be done"
             out.append(
                 f"{s} cannot {verb} before {unit} {earliest} (chain: {shown}); "
-                f"{term.rule.kind} '{term.rule.id}' allows {unit} {term.latest} at the latest: "
-                f"{plural(earliest - term.latest, unit)} short"
+                f"{term.limit(unit)}: {plural(earliest - term.latest, unit)} short"
             )
     return out

@@ -57,3 +57,56 @@ class PlanResult:
     candidates: tuple[Candidate, ...] = ()
     conflict: Conflict | None = None  # when infeasible
     notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One step the repair changes: moved (`before` → `after`), added (`before` None: the
+    roadmap left a required step out) or dropped (`after` None: a red line)."""
+
+    step: str
+    before: int | None
+    after: int | None
+    #: Why: the rules the proposed roadmap broke at this step, or the condition that
+    #: carried another step's move to it.
+    why: tuple[str, ...] = ()
+
+    @property
+    def by(self) -> int:
+        return 0 if self.before is None or self.after is None else self.after - self.before
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """What `repair` answers.
+
+    status: "clean" (the roadmap keeps every hard rule already), "repaired", "infeasible"
+    (no roadmap keeps every rule with the held steps held: see `conflict`) or "unknown"
+    (the time ran out first).
+    """
+
+    status: str
+    starts: dict[str, int] = field(default_factory=dict)
+    moves: tuple[Move, ...] = ()
+    #: The total displacement and the number of steps moved (added and dropped apart).
+    total: int = 0
+    num_moved: int = 0
+    #: True when CP-SAT proved no roadmap is closer.
+    proven: bool = False
+    values: dict[str, int] = field(default_factory=dict)
+    before: Report | None = None
+    after: Report | None = None
+    conflict: Conflict | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def added(self) -> tuple[Move, ...]:
+        return tuple(m for m in self.moves if m.before is None)
+
+    @property
+    def dropped(self) -> tuple[Move, ...]:
+        return tuple(m for m in self.moves if m.after is None)
+
+    @property
+    def moved(self) -> tuple[Move, ...]:
+        return tuple(m for m in self.moves if m.before is not None and m.after is not None)
