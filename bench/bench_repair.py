@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     BENCH,
     DATA,
     ensure_data_ignored,
@@ -32,10 +32,10 @@ from bench.common import (  # noqa: E402
     table,
     write_section,
 )
-from planner.api import load_scenario  # noqa: E402
-from planner.check import check  # noqa: E402
-from planner.roadmap.read import load_roadmap  # noqa: E402
-from planner.solver.repair import repair  # noqa: E402
+from planner.api import load_scenario
+from planner.check import check
+from planner.roadmap.read import load_roadmap
+from planner.solver.repair import repair
 
 
 def scenario_dir(steps: int, seed: int) -> Path:
@@ -119,7 +119,7 @@ def main() -> None:
                     "clean",
                 ],
                 rows,
-            ),  # fmt: skip
+            ),
         ]
     )
     print(text)
