@@ -18,7 +18,6 @@ import planner.cache as cache
 from planner.check import Report, check
 from planner.load import build_scenario, read_inputs
 from planner.load.files import gc_paused
-from planner.objectives import DEFAULT_OBJECTIVES
 from planner.render.plan import conflict_text, plan_doc, plan_text, scenario_summary
 from planner.render.report import report_json, report_text
 from planner.render.timeline import timeline
@@ -81,17 +80,19 @@ def load_roadmap(path: Path, scenario: Scenario) -> Roadmap:
 
 def plan(
     scenario: Scenario,
-    objectives: Sequence[str] = DEFAULT_OBJECTIVES,
+    objectives: Sequence[str] | None = None,
     time_limit: float = 10.0,
     seed: int = 0,
     alternatives: int = 1,
     tolerance: float = 0.05,
 ) -> PlanResult:
     """Roadmaps that keep every hard rule, best first, or why none exists
-    (`planner.solver.solve.plan`, which has every parameter)."""
+    (`planner.solver.solve.plan`, which has every parameter). `objectives` defaults to
+    the scenario's own order (`objectives:` in packages.yaml), else the built-in one."""
     from planner.solver.solve import plan as solve
 
-    return solve(scenario, objectives, time_limit, seed, alternatives, tolerance)
+    goals = scenario.objective_order() if objectives is None else tuple(objectives)
+    return solve(scenario, goals, time_limit, seed, alternatives, tolerance)
 
 
 def explain(scenario: Scenario, time_limit: float = 10.0, seed: int = 0) -> Conflict | None:

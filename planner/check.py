@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from planner.rules import coverage, preconditions
+from planner.rules import coverage, fixed, preconditions
 from planner.rules.base import CheckContext, Violation
 from planner.scenario import Scenario
 
@@ -69,7 +69,7 @@ def check(
     from planner.roadmap.sequence import earliest_possible
 
     ctx = CheckContext(scenario, starts)
-    found: list[Violation] = list(preconditions.check(ctx))
+    found: list[Violation] = [*preconditions.check(ctx), *fixed.check(ctx)]
     if not partial:
         found += coverage.check(
             ctx,

@@ -13,6 +13,8 @@ from planner.errors import Mark
 from planner.fields import Custom, Flag, Ident, Nat, Text
 
 UNITS = ("day", "week", "month")
+#: The kind of a step no party controls (a ceasefire, an election).
+EVENT = "event"
 
 
 class Rebuilt:
@@ -130,6 +132,13 @@ class Step(Rebuilt):
             "may be left out of a roadmap; a step that is not optional (nor a red line) is required"
         ),
     ] = False
+    fixed: Annotated[
+        int | None,
+        Nat(
+            "the step starts at this time in every roadmap: it happened then, or its date is "
+            "assumed (an election, a summit)"
+        ),
+    ] = None
 
     @property
     def verify_duration(self) -> int:
@@ -149,6 +158,12 @@ class Step(Rebuilt):
         if name == "value":
             return self.value
         return None
+
+    @property
+    def is_event(self) -> bool:
+        """Something no party controls (`kind: event`): `plan` holds it at its fixed time,
+        or at the earliest time its conditions allow (never later by choice)."""
+        return self.kind == EVENT
 
     def requirements(self) -> list[Req]:
         """Every step this one can be conditioned on through `after`, alternatives included."""

@@ -29,6 +29,20 @@ class Scenario(Rebuilt):
         ),
     ] = None
     description: Annotated[str, Text("what the deal is about, in a few sentences")] = ""
+    objectives: Annotated[
+        tuple[str, ...],
+        Custom(
+            "the deal's default objective order for `plan` (its `--objective` wins): names "
+            "of penalty, makespan, exposure, goodwill, most important first",
+            absent="penalty, makespan, exposure, goodwill",
+            shape=(
+                ("type", "array"),
+                ("items", {"enum": ["penalty", "makespan", "exposure", "goodwill"]}),
+                ("uniqueItems", True),
+                ("minItems", 1),
+            ),
+        ),
+    ] = ()
     actors: Mapping[str, str] = field(default_factory=dict)
     packages: tuple[Package, ...] = ()
     steps: Mapping[str, Step] = field(default_factory=dict)
@@ -56,6 +70,12 @@ class Scenario(Rebuilt):
         if name not in self.scratch:
             self.scratch[name] = compute(self)
         return self.scratch[name]  # type: ignore[no-any-return]
+
+    def objective_order(self) -> tuple[str, ...]:
+        """The objectives `plan` minimizes by default: the scenario's, else the built-in."""
+        from planner.objectives import DEFAULT_OBJECTIVES
+
+        return self.objectives or DEFAULT_OBJECTIVES
 
     def date_of(self, t: int) -> dt.date | None:
         """The calendar date of time `t` (None without a `start`, or past year 9999)."""

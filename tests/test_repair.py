@@ -259,9 +259,9 @@ def test_a_bad_roadmap_is_bad_input_for_repair(tmp_path: Path) -> None:
 
 def nearest_by_brute_force(scenario: Scenario, proposed: dict[str, int]) -> int | None:
     """The least total displacement of a clean roadmap over every start up to the horizon
-    (or the latest proposed start, when later)."""
+    past the latest proposed start (the room the repair has)."""
     ids = sorted(proposed)
-    top = max([horizon(scenario, ids), *proposed.values()])
+    top = horizon(scenario, ids) + max(proposed.values(), default=0)
     best: int | None = None
     for times in itertools.product(range(top + 1), repeat=len(ids)):
         distance = sum(abs(t - proposed[s]) for s, t in zip(ids, times, strict=True))

@@ -102,3 +102,35 @@ def test_soft_order_is_a_penalty(make: Maker) -> None:
     report = run(scenario(make, soft=True, weight=2), {"parts": 4, "leasing": 1})
     assert report.is_clean
     assert [(p.amount, p.penalty) for p in report.penalties] == [(3, 6)]
+
+
+def test_gap_between_ranks(make: Maker) -> None:
+    """With gap 2: risk 1 (potash, evs) in week 0, risk 2 (parts) by week 2 at the
+    earliest, risk 3.5 (leasing) 2 weeks after parts. Ties (potash, evs) stay free."""
+    s = scenario(make, gap=2)
+    assert is_clean(s, {"potash": 0, "evs": 1, "parts": 3, "leasing": 5})
+    v = the_violation(s, {"potash": 0, "evs": 1, "parts": 3, "leasing": 4}, "graduated")
+    assert v.message == (
+        "leasing (risk 3.5) starts in week 4, only 1 week after parts (risk 2) in week 3: "
+        "graduated order wants lower risk first and 2 weeks between ranks, 1 week too early"
+    )
+    assert v.repair == "start leasing in week 5 or later, or parts earlier"
+    assert v.amount == 1
+
+
+def test_gap_and_the_wrong_order(make: Maker) -> None:
+    """A step before a lower rank is short by the whole distance plus the gap."""
+    s = scenario(make, gap=2)
+    v = the_violation(s, {"potash": 3, "evs": 3, "parts": 1, "leasing": 6}, "graduated")
+    assert v.message.startswith("parts (risk 2) starts in week 1, before potash (risk 1) in week 3")
+    assert v.amount == 4  # needs week 5: 3 + 2
+
+
+def test_gap_is_kept_by_the_plan(make: Maker) -> None:
+    from planner.solver.solve import plan
+
+    s = scenario(make, gap=3)
+    best = plan(s, ("makespan",)).candidates[0].starts
+    assert best["parts"] >= max(best["potash"], best["evs"]) + 3
+    assert best["leasing"] >= best["parts"] + 3
+    assert is_clean(s, best)

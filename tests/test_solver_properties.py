@@ -77,6 +77,7 @@ def scenarios(draw: st.DrawFn, max_steps: int = 3) -> Scenario:
             verify=Verify("x", verify_duration) if verify_duration else None,
             after=tuple(after),
             attrs={"risk": draw(st.integers(0, 2))},
+            fixed=draw(st.sampled_from([None, None, None, 0, 2])),
         )
     rules = []
     for k in range(draw(st.integers(1, 3))):

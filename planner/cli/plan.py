@@ -24,7 +24,6 @@ from planner.cli.app import (
     refuse,
     scenario,
 )
-from planner.objectives import DEFAULT_OBJECTIVES
 
 if TYPE_CHECKING:
     from planner.output import Protected
@@ -44,13 +43,14 @@ def plan(
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
     objective: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--objective",
             help="Objectives in priority order, comma-separated, minimized lexicographically: "
-            "penalty (soft rules), makespan, exposure, goodwill.",
+            "penalty (soft rules), makespan, exposure, goodwill. Default: the scenario's "
+            "`objectives`, else penalty,makespan,exposure,goodwill.",
         ),
-    ] = ",".join(DEFAULT_OBJECTIVES),
+    ] = None,
     alternatives: Annotated[
         int,
         typer.Option(
@@ -107,7 +107,7 @@ def plan(
 
     loaded = scenario(packages, constraints)
     try:
-        objectives = parse_objectives(objective)
+        objectives = loaded.objective_order() if objective is None else parse_objectives(objective)
     except ValueError as exc:
         raise refuse(f"--objective: {exc}") from None
     guard = protected(packages, constraints) if out is not None else None

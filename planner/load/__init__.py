@@ -109,6 +109,7 @@ def _build(problems: Problems, docs: Sequence[tuple[str, Any]]) -> Scenario:
         unit=meta["unit"],
         start=meta["start"],
         description=meta["description"],
+        objectives=meta["objectives"],
         actors=dict(steps.actors),
         packages=tuple(steps.packages),
         steps=dict(steps.steps),

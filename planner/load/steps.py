@@ -21,7 +21,9 @@ class StepsReader:
 
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
-        self.meta: dict[str, Any] = {"name": "", "unit": "week", "start": None, "description": ""}
+        self.meta: dict[str, Any] = {
+            "name": "", "unit": "week", "start": None, "description": "", "objectives": (),
+        }  # fmt: skip
         self.actors: dict[str, str] = {}
         self.packages: list[Package] = []
         self.steps: dict[str, Step] = {}
@@ -49,6 +51,7 @@ class StepsReader:
             elif isinstance(start, dt.datetime):
                 start = start.date()
             self.meta["start"] = start
+            self.meta["objectives"] = self.objectives(r)
         actors = top.mapping("actors")
         if actors is not None:
             for key, value in actors.items():
@@ -66,6 +69,35 @@ class StepsReader:
         for i, node in enumerate(packages):
             self.package(node, packages.at(i), seen_packages)
         self._check_references()
+
+    def objectives(self, r: Reader) -> tuple[str, ...]:
+        """The scenario's default objective order: known names, each once."""
+        from planner.objectives import OBJECTIVES
+
+        value = r.raw("objectives", None)
+        if value is None:
+            return ()
+        if not isinstance(value, YList) or not value:
+            r.fail(
+                "objectives",
+                f"'objectives' must be a list of objective names, not {describe(value)}",
+            )
+            return ()
+        names: list[str] = []
+        for i, name in enumerate(value):
+            where = value.at(i)
+            if name not in OBJECTIVES:
+                hint = suggest(name, OBJECTIVES) if isinstance(name, str) else ""
+                self.problems.add(
+                    where,
+                    f"scenario: unknown objective {describe(name)}{hint}; "
+                    f"objectives are {', '.join(OBJECTIVES)}",
+                )
+            elif name in names:
+                self.problems.add(where, f"scenario: objective '{name}' is listed twice")
+            else:
+                names.append(name)
+        return tuple(names)
 
     def package(self, node: Any, mark: Mark, seen: dict[str, Mark]) -> None:
         if not isinstance(node, YMap):

@@ -134,6 +134,8 @@ def serial_starts(
         t = max(previous if monotone else 0, earliest_start(step, done))
         if release is not None:
             t = max(t, release.get(sid, 0))
+        if step.fixed is not None:
+            t = max(t, step.fixed)
         for i, lag in cond.waits.get(sid, ()):
             if i in done_by_wait:
                 t = max(t, done_by_wait[i] + lag)

@@ -204,8 +204,8 @@ class Terms:
     def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
         """start(s) (or done(s), with measure "done") <= latest."""
 
-    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]]) -> None:
-        """Each rank's steps start no earlier than every step of the ranks before it."""
+    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
+        """Each rank's steps start at least `gap` after every step of the ranks before it."""
 
     def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
         """At most `limit` of the steps run at once (start to end)."""

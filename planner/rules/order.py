@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from planner.fields import Attr, Choice, Sel
+from planner.fields import Attr, Choice, Nat, Sel
 from planner.model import Selector, Step
 from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 
@@ -14,14 +14,14 @@ from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Order(Rule):
     """Of two selected steps, the one with the smaller attribute `by` (a name in `attrs`,
-    or `duration` / `value`) starts no later than the other; `direction: descending`
-    reverses it; ties are free:
+    or `duration` / `value`) starts no later than the other — and with `gap`, at least
+    `gap` later; `direction: descending` reverses it; ties are free:
 
-        by(a) < by(b)  =>  start(a) <= start(b)        (ascending)
+        by(a) < by(b)  =>  start(a) + gap <= start(b)        (ascending)
 
-    Checked rank by rank: every step must start no earlier than the latest start among the
-    steps ranked before it. Violated by each step that starts earlier than that (amount:
-    by how much).
+    Checked rank by rank: every step must start no earlier than `gap` after the latest
+    start among the steps ranked before it. Violated by each step that starts earlier than
+    that (amount: by how much).
     """
 
     kind: ClassVar[str] = "order"
@@ -35,6 +35,12 @@ class Order(Rule):
         str,
         Choice("ascending: smaller first; descending: larger first", ("ascending", "descending")),
     ] = "ascending"
+    gap: Annotated[
+        int,
+        Nat(
+            "of two steps of different ranks, the later starts at least this long after the earlier"
+        ),
+    ] = 0
 
     def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:
         lacking = [s for s in self.steps.ids if steps[s].attr(self.by) is None]
@@ -46,7 +52,7 @@ class Order(Rule):
         return [("by", f"steps without attribute '{self.by}': {shown}")]
 
     def terms(self, t: Terms) -> None:
-        t.rank(self, self.ranks(self.steps.ids, t.steps))
+        t.rank(self, self.ranks(self.steps.ids, t.steps), self.gap)
 
     def prepare(self, scenario: ScenarioView) -> None:
         pass  # nothing to work out ahead of a check
@@ -67,23 +73,33 @@ class Order(Rule):
         for group in self.ranks(sched, ctx.scenario.steps):
             if leader is not None:
                 for s in group:
-                    gap = ctx.start(leader) - ctx.start(s)
-                    if gap > 0:
-                        a, b = ctx.step(leader).attr(self.by), ctx.step(s).attr(self.by)
-                        message = (
-                            f"{s} ({self.by} {b:g}) starts in {ctx.t(ctx.start(s))}, before "
-                            f"{leader} ({self.by} {a:g}) in {ctx.t(ctx.start(leader))}: "
-                            f"graduated order wants {'lower' if self.direction == 'ascending' else 'higher'} "
-                            f"{self.by} first, {ctx.span(gap)} too early"
-                        )
-                        repair = (
-                            f"start {s} in {ctx.t(ctx.start(leader))} or later, or {leader} earlier"
-                        )
-                        out.append(ctx.violation(self, message, repair, [s, leader], gap))
+                    need = ctx.start(leader) + self.gap
+                    short = need - ctx.start(s)
+                    if short > 0:
+                        out.append(self._early(ctx, s, leader, need, short))
             best = max(group, key=lambda s: (ctx.start(s), s))
             if leader is None or ctx.start(best) > ctx.start(leader):
                 leader = best
         return out
+
+    def _early(self, ctx: CheckContext, s: str, leader: str, need: int, short: int) -> Violation:
+        a, b = ctx.step(leader).attr(self.by), ctx.step(s).attr(self.by)
+        first = "lower" if self.direction == "ascending" else "higher"
+        when = f"{s} ({self.by} {b:g}) starts in {ctx.t(ctx.start(s))}"
+        other = f"{leader} ({self.by} {a:g}) in {ctx.t(ctx.start(leader))}"
+        if self.gap and ctx.start(s) >= ctx.start(leader):
+            message = (
+                f"{when}, only {ctx.span(ctx.start(s) - ctx.start(leader))} after {other}: "
+                f"graduated order wants {first} {self.by} first and {ctx.span(self.gap)} "
+                f"between ranks, {ctx.span(short)} too early"
+            )
+        else:
+            message = (
+                f"{when}, before {other}: graduated order wants {first} {self.by} first, "
+                f"{ctx.span(short)} too early"
+            )
+        repair = f"start {s} in {ctx.t(need)} or later, or {leader} earlier"
+        return ctx.violation(self, message, repair, [s, leader], short)
 
     def encode(self, enc: Encoding) -> None:
         """Rank by rank: every step starts no earlier than the latest start of earlier ranks."""
@@ -93,7 +109,7 @@ class Order(Rule):
             if leader is not None:
                 for s in group:
                     early = enc.slack(self, f"early[{s}]") if self.soft else 0
-                    enc.add(enc.start[s] + early >= leader, self)
+                    enc.add(enc.start[s] + early >= leader + self.gap, self)
             if k == len(ranks) - 1:
                 break
             nxt = enc.model.new_int_var(0, enc.horizon, f"{self.id}.leader[{k}]")

@@ -37,6 +37,8 @@ class Deadline:
         """How the deadline reads in the why-not."""
         if not self.whose:
             return f"it is held in {unit} {self.latest}"
+        if self.whose == "fixed":
+            return f"its time is fixed in {unit} {self.latest}"
         return f"{self.whose} allows {unit} {self.latest} at the latest"
 
 
@@ -49,7 +51,7 @@ class _Hard(Terms):
         self.releases: list[tuple[str, int, str]] = []  # (step, earliest start, rule id)
         self.waits: list[tuple[list[str], list[str], int, str]] = []
         self.answers: list[tuple[list[str], list[str], int, str]] = []
-        self.ranks: list[tuple[list[list[str]], str]] = []
+        self.ranks: list[tuple[list[list[str]], int, str]] = []
         self.capacities: list[tuple[list[str], int]] = []
         self.deadlines: list[Deadline] = []
 
@@ -90,10 +92,10 @@ class _Hard(Terms):
             whose = f"{rule.kind} '{rule.id}'"
             self.deadlines.append(Deadline(whose, tuple(self._in(ids)), latest, measure))
 
-    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]]) -> None:
+    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
         if not rule.soft:
             kept = [group for group in (self._in(g) for g in ranks) if group]
-            self.ranks.append((kept, rule.id))
+            self.ranks.append((kept, gap, rule.id))
 
     def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
         if not rule.soft:
@@ -160,6 +162,9 @@ def earliest_starts(
 
     for s, t, _ in terms.releases:
         push(s, t, None)
+    for s in scheduled:
+        if steps[s].fixed is not None:
+            push(s, steps[s].fixed or 0, None)
     for s, t in (fixed or {}).items():
         if s in est:
             push(s, t, None)
@@ -183,12 +188,12 @@ def earliest_starts(
                 counter = next(((d, c) for d, c in counters if c != g), None)
                 if counter is not None:
                     push(g, counter[0] - grace, (counter[1], label))
-        for ranks, label in terms.ranks:
+        for ranks, gap, label in terms.ranks:
             leader: str | None = None  # the latest-starting step of the ranks so far
             for group in ranks:
                 if leader is not None:
                     for s in group:
-                        push(s, est[leader], (leader, label))
+                        push(s, est[leader] + gap, (leader, label))
                 best = max(group, key=lambda s: est[s])
                 if leader is None or est[best] > est[leader]:
                     leader = best
@@ -242,12 +247,15 @@ class _Spans(Terms):
 
 def horizon(scenario: Scenario, scheduled: Iterable[str]) -> int:
     """A time by which any sensible roadmap is done: every step one after another, with
-    every lag and window opening added (CP-SAT needs finite domains)."""
+    every lag and window opening added, after the latest fixed time (CP-SAT needs finite
+    domains)."""
     total = 0
+    latest_fixed = 0
     for s in scheduled:
         step = scenario.steps[s]
         total += step.done_offset + max((r.lag for r in step.requirements()), default=0)
+        latest_fixed = max(latest_fixed, step.fixed or 0)
     spans = _Spans(scenario.steps)
     for rule in scenario.rules:
         rule.terms(spans)
-    return max(total + spans.total, 1)
+    return max(total + spans.total + latest_fixed, 1)

@@ -18,7 +18,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from planner.objectives import is_goodwill
-from planner.rules import preconditions
+from planner.rules import fixed, preconditions
 from planner.rules.base import Rule
 from planner.scenario import Scenario
 from planner.solver.bounds import critical_path, earliest_starts, energy_bound, horizon
@@ -61,7 +61,11 @@ class Encoder:
         # Outside explain mode, starts begin at their earliest possible time (implied by
         # the hard rules; it lets CP-SAT prove optimality on large scenarios). In explain
         # mode every rule must stay behind its literal, so no bound is taken from them.
-        est = {} if explain else earliest_starts(scenario, self.scheduled)
+        est = earliest_starts(scenario, self.scheduled)
+        #: The earliest start of each step under the hard rules (events are held there).
+        self.earliest = est
+        if explain:
+            est = {}
         self.start = {
             s: self.model.new_int_var(min(est.get(s, 0), self.horizon), self.horizon, f"start[{s}]")
             for s in self.scheduled
@@ -177,6 +181,7 @@ class Encoder:
     def build(self) -> Encoder:
         """Every family of constraints, in order."""
         preconditions.encode(self)
+        fixed.encode(self, self.earliest)
         for rule in self.scenario.rules:
             rule.encode(self)
         return self

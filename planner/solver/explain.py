@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from planner.fields import declared
 from planner.model import AnyOf, Req, Selector
-from planner.rules import preconditions
+from planner.rules import fixed, preconditions
 from planner.rules.base import Rule, plural
 from planner.scenario import Scenario
 from planner.solver.bounds import Deadline, Why, earliest_starts, hard_terms
@@ -126,6 +126,17 @@ def _conflict(
                     f"{s} is held in {scenario.unit} {enc.held[s]}, where the roadmap has it",
                 )
             )
+        elif name.startswith((fixed.KIND + ":", fixed.EVENT)):
+            s = name.split(":", 1)[1]
+            step = scenario.steps[s]
+            when = (
+                f"fixed in {scenario.unit} {step.fixed}"
+                if step.fixed is not None
+                else f"an event, held at the earliest time its conditions allow "
+                f"({scenario.unit} {enc.earliest.get(s, 0)})"
+            )
+            kind = fixed.KIND if step.fixed is not None else "event"
+            culprits.append(Culprit(name, kind, step.source, str(step.mark), f"{s} is {when}"))
         elif rule is not None:
             culprits.append(
                 Culprit(
@@ -196,6 +207,12 @@ def arithmetic(scenario: Scenario, enc: Encoder, core: list[str]) -> list[str]:
     est = earliest_starts(scenario, enc.scheduled, rules, with_after, why, fixed=held)
     deadlines = hard_terms(scenario, enc.is_scheduled, rules).deadlines
     deadlines += [Deadline("", (s,), t, "start") for s, t in held.items()]
+    for name in core:
+        if name.startswith(fixed.KIND + ":"):
+            s = name.split(":", 1)[1]
+            when = scenario.steps[s].fixed
+            if when is not None:
+                deadlines.append(Deadline("fixed", (s,), when, "start"))
     for term in deadlines:
         for s in term.ids:
             offset = scenario.steps[s].done_offset if term.measure == "done" else 0

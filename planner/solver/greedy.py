@@ -57,7 +57,7 @@ class _Terms(Terms):
         self.wait_terms: dict[str, list[tuple[int, int]]] = {s: [] for s in todo}
         self.first_in: dict[str, list[int]] = {s: [] for s in todo}
         self.num_waits = 0
-        self.ranked_after: dict[str, list[str]] = {s: [] for s in todo}
+        self.ranked_after: dict[str, list[tuple[str, int]]] = {s: [] for s in todo}
         self.lower: dict[str, int] = dict.fromkeys(todo, 0)  # earliest start from releases
         self.answers: list[_Answer] = []
         self.gives_in: dict[str, list[_Answer]] = {s: [] for s in todo}
@@ -88,14 +88,14 @@ class _Terms(Terms):
             self.waits_on[w].update(f for f in placed_firsts if f != w)
             self.wait_terms[w].append((i, lag))
 
-    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]]) -> None:
+    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
         if rule.soft:
             return
         kept = [group for group in (self._in(g) for g in ranks) if group]
         for k in range(1, len(kept)):
             for s in kept[k]:
                 self.waits_on[s].update(kept[k - 1])
-                self.ranked_after[s].extend(kept[k - 1])
+                self.ranked_after[s].extend((p, gap) for p in kept[k - 1])
 
     def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
         if rule.soft:
@@ -159,6 +159,9 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
                 waits_on[s].add(cond.step)
     for rule in scenario.rules:
         rule.terms(terms)
+    for s in todo:  # a fixed step goes at its time
+        if steps[s].fixed is not None:
+            terms.lower[s] = max(terms.lower[s], steps[s].fixed or 0)
     lower, wait_terms, ranked_after = terms.lower, terms.wait_terms, terms.ranked_after
     first_in, gives_in, answers_in = terms.first_in, terms.gives_in, terms.answers_in
     cap_of, ahead_in, behind_in = terms.cap_of, terms.ahead_in, terms.behind_in
@@ -186,8 +189,8 @@ def greedy_schedule(scenario: Scenario, scheduled: Iterable[str]) -> dict[str, i
         t = max(lower[s], earliest_start(steps[s], done))
         for i, lag in wait_terms[s]:
             t = max(t, term_done.get(i, 0) + lag)
-        for p in ranked_after[s]:  # graduated order: no earlier than the rank before
-            t = max(t, starts[p])
+        for p, gap in ranked_after[s]:  # graduated order: `gap` after the rank before
+            t = max(t, starts[p] + gap)
         for a in gives_in[s]:
             if a.pool:
                 t = max(t, a.pool[0] - a.grace)

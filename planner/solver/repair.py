@@ -25,7 +25,6 @@ from typing import Any
 
 from planner.check import Report, check
 from planner.model import AnyOf
-from planner.objectives import DEFAULT_OBJECTIVES
 from planner.roadmap.sequence import conditions, earliest_possible, serial_starts
 from planner.scenario import Scenario
 from planner.solver.encoder import Encoder
@@ -42,7 +41,7 @@ def repair(
     sequence: Sequence[str] | None = None,
     keep: Collection[str] = (),
     partial: bool = False,
-    objectives: Sequence[str] = DEFAULT_OBJECTIVES,
+    objectives: Sequence[str] | None = None,
     time_limit: float = 10.0,
     seed: int = 0,
 ) -> Repair:
@@ -75,7 +74,8 @@ def repair(
         return _impossible(scenario, scheduled, held, before, time_limit, seed, latest)
     hint = _pushed_later(scenario, kept, enc.scheduled)
     deadline = t0 + time_limit
-    status, best, _ = solve_lexicographic(enc, [*stages, *objectives], deadline, seed, hint, None)
+    goals = scenario.objective_order() if objectives is None else objectives
+    status, best, _ = solve_lexicographic(enc, [*stages, *goals], deadline, seed, hint, None)
     if status == "infeasible":
         return _impossible(
             scenario, scheduled, held, before, max(1.0, time_limit / 2), seed, latest

@@ -1,0 +1,111 @@
+"""Fixed steps, events and the scenario's own objectives.
+
+    start(s) == fixed(s)        for every scheduled step with `fixed`
+
+An event (`kind: event`) is held by `plan` at its fixed time or at the earliest time its
+conditions allow; `check` holds it only to a `fixed` time. A scenario's `objectives` set
+`plan`'s default order; `--objective` still wins.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from planner.api import plan
+from planner.solver.explain import explain
+from tests.helpers import Maker, is_clean, rule, step, the_violation
+
+
+def test_a_fixed_step_starts_at_its_time(make: Maker) -> None:
+    """a happened in week 3: a roadmap that moves it breaks `fixed:a` by the distance."""
+    s = make([step("a", 1, fixed=3), step("b", 1, after=["a"])])
+    assert is_clean(s, {"a": 3, "b": 4})
+    v = the_violation(s, {"a": 1, "b": 4}, "fixed:a")
+    assert v.message == "a starts in week 1, but its time is fixed in week 3: 2 weeks early"
+    assert v.repair == "start a in week 3, or change its `fixed` time in the scenario"
+    assert (v.kind, v.amount, v.severity) == ("fixed", 2, 1)
+
+
+def test_plan_holds_fixed_steps_and_events(make: Maker) -> None:
+    """The ceasefire event may come no earlier than week 5 (after the talks, 5 weeks long,
+    with a lag of 0): plan holds it there, not later, though nothing else depends on
+    when it comes; the summit is fixed in week 8."""
+    s = make(
+        [
+            step("talks", 5),
+            step("ceasefire", 0, kind="event", actor="BY", after=["talks"]),
+            step("summit", 1, fixed=8),
+            step("reconstruction", 2, after=["ceasefire"]),
+        ]
+    )
+    best = plan(s, ("makespan",)).candidates[0].starts
+    assert best["ceasefire"] == 5
+    assert best["summit"] == 8
+    assert best["reconstruction"] == 5
+
+
+def test_a_fixed_time_the_rules_cannot_meet_is_explained(make: Maker) -> None:
+    """b is fixed in week 1 but must wait for a, done in week 3: the conflict is b's
+    precondition and its fixed time, with the arithmetic."""
+    s = make([step("a", 3), step("b", 1, fixed=1, after=["a"])])
+    conflict = explain(s)
+    assert conflict is not None
+    assert sorted(c.name for c in conflict.culprits) == ["after:b", "fixed:b"]
+    assert conflict.arithmetic == (
+        "b cannot start before week 3 (chain: a (done week 3 at the earliest) → b); its time "
+        "is fixed in week 1: 2 weeks short",
+    )
+
+
+def test_the_scenarios_objectives_are_the_default_order(tmp_path: Path, make: Maker) -> None:
+    """g is a good-faith step that may go in week 0 or after w (a 4-week step) without
+    delaying the end; with goodwill first, plan starts it in week 0."""
+    packages, constraints = make.paths(
+        [step("w", 4), step("g", 1, tags=["good-faith"]), step("z", 1, after=["w"])]
+    )
+    text = packages.read_text()
+    packages.write_text(
+        text.replace("scenario:\n", "scenario:\n  objectives: [goodwill, makespan]\n", 1)
+    )
+    args = ["--packages", str(packages), "--constraints", str(constraints), "--format", "json"]
+    out = subprocess.run(
+        [sys.executable, "-m", "planner", "plan", *args], capture_output=True, text=True, check=True
+    )
+    assert '"objectives": [\n    "goodwill",\n    "makespan"\n  ]' in out.stdout
+    forced = subprocess.run(
+        [sys.executable, "-m", "planner", "plan", *args, "--objective", "makespan"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert '"objectives": [\n    "makespan"\n  ]' in forced.stdout
+
+
+def test_bad_scenario_objectives_are_refused(make: Maker) -> None:
+    import pytest
+
+    from planner.errors import InputError
+
+    with pytest.raises(InputError) as exc:
+        make.from_yaml(
+            "scenario: {name: t, objectives: [goodwil, makespan, makespan]}\n"
+            "actors: {US: us}\npackages:\n"
+            "  - {id: p, steps: [{id: a, actor: US, kind: k, duration: 1}]}\n"
+        )
+    messages = [p.message for p in exc.value.problems]
+    assert messages == [
+        "scenario: unknown objective 'goodwil' (did you mean 'goodwill'?); objectives are "
+        "penalty, makespan, exposure, goodwill",
+        "scenario: objective 'makespan' is listed twice",
+    ]
+
+
+def test_a_window_a_fixed_step_cannot_meet_makes_the_plan_impossible(make: Maker) -> None:
+    """a is fixed in week 2, a window closes in week 1: no roadmap; both are named."""
+    s = make([step("a", 1, fixed=2)], [rule("window", "early", steps=["a"], latest=1)])
+    result = plan(s)
+    assert result.status == "infeasible"
+    assert result.conflict is not None
+    assert sorted(c.name for c in result.conflict.culprits) == ["early", "fixed:a"]
