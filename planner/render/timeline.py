@@ -122,12 +122,14 @@ def span_text(scenario: Scenario, span: Span) -> str:
 
 
 def phase_heading(scenario: Scenario, number: int, span: Span) -> str:
-    """'Phase 2: Good-faith opening (weeks 2–11, ...; ends when x is done)'."""
+    """'Phase 2: Good-faith opening (weeks 2–11, ...; ends when x is done)'; fixed
+    periods, named by their times: 'Phase 1: weeks 0–12 (2027-01-04 to 2027-04-04)'."""
     detail = span_text(scenario, span)
     if span.declared and span.ends and span.start is not None:
         detail += f"; ends {span.ends}"
-    if span.title == detail.split(",")[0]:  # fixed periods are named by their weeks
-        return f"Phase {number}: {detail}"
+    head, _, dates = detail.partition(", ")
+    if span.title == head:
+        return f"Phase {number}: {head}" + (f" ({dates})" if dates else "")
     return f"Phase {number}: {span.title} ({detail})"
 
 
