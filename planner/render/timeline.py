@@ -190,6 +190,7 @@ def _table(
     text_columns: Sequence[int],
     width: int | None,
     cut: int | None,
+    align: Sequence[str] | None = None,
 ) -> str:
     """A tabulate table; in a terminal format, free-text columns are cut to `cut`
     characters, then further, longest first, until the table fits in `width`."""
@@ -201,7 +202,9 @@ def _table(
     body = [[_escape(v, tablefmt) for v in r] for r in body]
 
     def render(rows: list[list[str]]) -> str:
-        return tabulate(rows, headers=list(headers), tablefmt=tablefmt, disable_numparse=True)
+        return tabulate(
+            rows, headers=list(headers), tablefmt=tablefmt, disable_numparse=True, colalign=align
+        )
 
     text = render(body)
     if not (terminal and width and text_columns):
@@ -235,11 +238,14 @@ def _rows_table(
 
 
 def leverage_rows(o: Outline) -> list[dict[str, Any]]:
-    """The leverage table, one row per phase and actor, as plain values."""
+    """The leverage table, one row per phase and actor (from the first phase in which the
+    actor gives or receives anything), as plain values."""
     number = {p.id: i for i, p in enumerate(o.phases, 1)}
     actors = {a: i for i, a in enumerate(o.scenario.actors)}
     out = []
     for lev in sorted(o.leverage, key=lambda x: (number[x.phase], actors.get(x.actor, 0))):
+        if not (lev.given_total or lev.received_total):
+            continue
         out.append(
             {
                 "phase": lev.phase,
@@ -276,7 +282,8 @@ def leverage_table(o: Outline, tablefmt: str, width: int | None = None) -> str:
                 when(o.scenario, row["peak_at"]),
             ]
         )
-    return _table(list(LEVERAGE_COLUMNS.values()), body, tablefmt, [0], width, None)
+    align = ("left", "left", *["right"] * 6, "left")
+    return _table(list(LEVERAGE_COLUMNS.values()), body, tablefmt, [0], width, None, align)
 
 
 def render_timeline(
