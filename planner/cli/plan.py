@@ -152,7 +152,7 @@ def _write_roadmaps(
     paths = alternative_paths(out, len(result.candidates)) if out is not None else []
     texts = [
         roadmap_text(roadmap_doc(loaded, cand.starts, cand.values), path)
-        for path, cand in zip(paths, result.candidates, strict=True)
+        for path, cand in zip(paths, result.candidates, strict=False)
     ]
     outputs = list(zip(paths, texts, strict=True))
     if report is not None:

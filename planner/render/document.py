@@ -28,9 +28,9 @@ def _violations(items: tuple[Violation, ...]) -> list[dict[str, Any]]:
         if not groups or groups[-1]["rule"] != v.rule:
             groups.append(
                 {"rule": v.rule, "kind": v.kind, "source": v.source, "weight": v.weight,
-                 "items": []}
+                 "entries": []}
             )  # fmt: skip
-        groups[-1]["items"].append({"message": v.message, "repair": v.repair, "amount": v.amount})
+        groups[-1]["entries"].append({"message": v.message, "repair": v.repair, "amount": v.amount})
     return groups
 
 
