@@ -197,7 +197,9 @@ def test_every_section_of_the_default_report() -> None:
     assert "Phase 3: Graduated sectoral relief" in page
     assert '<g id="curve:US">' in page and '<table class="leverage">' in page
     assert "a red line: never scheduled (no-russian-withdrawal-demand)" in page
-    assert page.count("<tr><td><code>") >= 143 + 6
+    assumptions = page[page.index('<section id="assumptions">') :]
+    assert assumptions.count("<tr") == 1 + 143  # the header, then one row per note
+    assert "a one-page written text codifying a posture Minsk already claims" in assumptions
 
 
 def test_violations_with_their_sources(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from planner.cli.core import roadmap_of
 
 if TYPE_CHECKING:
     from planner.check import Report
+    from planner.output import Protected
     from planner.render.outline import Outline
     from planner.scenario import Scenario
 
@@ -72,6 +73,14 @@ def format_of(out: Path, given: str | None, suffixes: dict[str, str], option: st
     if by_suffix is not None and by_suffix != given:
         raise refuse(f"{option} {out}: the suffix says {by_suffix}, --format says {given}")
     return given
+
+
+def early(out: Path, guard: Protected, force: bool) -> None:
+    """Refuse an output the guard forbids before the work of drawing it (the guard says
+    it again when the file is written)."""
+    reason = guard.refusal(out, force)
+    if reason:
+        raise refuse(f"{out}: {reason}")
 
 
 def _outline(
@@ -137,6 +146,8 @@ def gantt(
     else:
         chosen = format_of(out, fmt.value if fmt else None, CHART_SUFFIXES, "-o")
     guard = protected(packages, constraints, roadmap) if out is not None else None
+    if out is not None and guard is not None:
+        early(out, guard, force)
     drawn = _outline(packages, constraints, roadmap, phase)[1]
     if chosen == "mermaid":
         from planner.render.mermaid import gantt_mermaid
@@ -185,6 +196,7 @@ def report(
 
     chosen = format_of(out, fmt.value if fmt else None, REPORT_SUFFIXES, "-o")
     guard = protected(packages, constraints, roadmap)
+    early(out, guard, force)
     loaded = scenario(packages, constraints)
     read = roadmap_of(roadmap, loaded)
     text = report_text(

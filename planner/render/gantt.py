@@ -192,8 +192,9 @@ def _when(o: Outline, t: int) -> str:
     return f"{o.scenario.unit} {t}" + (f" ({date.isoformat()})" if date else "")
 
 
-def _axis(ax: Any, o: Outline, last: int) -> None:
-    """Ticks every few units; calendar dates below when the scenario has a start."""
+def _axis(ax: Any, o: Outline, last: int, top: bool = True) -> None:
+    """Ticks every few units; calendar dates below when the scenario has a start (and,
+    with `top`, the unit's count above)."""
     scenario = o.scenario
     step = next(
         s for s in (1, 2, 4, 5, 8, 10, 13, 20, 26, 52, 100, 200, 500, 1000) if last / s <= 14
@@ -204,10 +205,11 @@ def _axis(ax: Any, o: Outline, last: int) -> None:
     dates = [scenario.date_of(t) for t in ticks]
     if all(d is not None for d in dates) and scenario.start is not None:
         ax.set_xticks(ticks, [d.isoformat() if d else "" for d in dates], fontsize=5.5)
-        top = ax.secondary_xaxis("top")
-        top.set_xticks(ticks, [f"{scenario.unit} {t}" for t in ticks], fontsize=5)
-        top.tick_params(length=2, pad=1)
-        top.spines["top"].set_visible(False)
+        if top:
+            above = ax.secondary_xaxis("top")
+            above.set_xticks(ticks, [f"{scenario.unit} {t}" for t in ticks], fontsize=5)
+            above.tick_params(length=2, pad=1)
+            above.spines["top"].set_visible(False)
         ax.set_xlabel("calendar date (start of the period)", fontsize=6)
     else:
         ax.set_xticks(ticks, [str(t) for t in ticks], fontsize=5.5)
@@ -273,7 +275,7 @@ def leverage_figure(o: Outline, size: tuple[float, float] = (10.0, 3.4)) -> Any:
                     ha="center", va="bottom", fontsize=6, color="#444444")  # fmt: skip
     ax.axhline(0, color="#444444", linewidth=0.5)
     ax.set_xlim(0, last)
-    _axis(ax, o, last)
+    _axis(ax, o, last, top=False)
     ax.set_ylabel("leverage units", fontsize=6)
     ax.tick_params(labelsize=5.5)
     ax.grid(color="#e5e5e5", linewidth=0.4)

@@ -112,7 +112,7 @@ def span_text(scenario: Scenario, span: Span) -> str:
     if span.end is None:
         return f"from {when(scenario, span.start)}"
     if span.end <= span.start:
-        return f"no time of its own in this roadmap ({unit} {span.start})"
+        return f"no time of its own in this roadmap, at {unit} {span.start}"
     last = span.end - 1
     text = f"{unit} {span.start}" if last == span.start else f"{unit}s {span.start}–{last}"
     first, after = scenario.date_of(span.start), scenario.date_of(span.end)
