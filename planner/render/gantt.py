@@ -86,7 +86,12 @@ def gantt_figure(o: Outline, size: tuple[float, float] = A4_LANDSCAPE) -> Any:
     # In inches: the package column (1.45), the step titles (2.25), the chart; below it
     # the axis and the legend (0.85), above it the titles and phases (1.0).
     x0, x1 = 3.75 / width, 1 - 0.15 / width
-    y0, y1 = 0.85 / height, 1 - 1.0 / height
+    # The phases' names, under the title, in as many lines as the width needs.
+    caption = "   ".join(
+        f"{i}. {p.title}" for i, p in enumerate(o.phases, 1) if p.start is not None
+    )
+    caption_lines = textwrap.wrap("Phases: " + caption, int(width * 72 / 3.0)) if caption else []
+    y0, y1 = 0.85 / height, 1 - (0.85 + 0.1 * len(caption_lines)) / height
     ax = fig.add_axes((x0, y0, x1 - x0, y1 - y0))
     #: x in figure fractions, y in data: the package column at the far left.
     left = blended_transform_factory(fig.transFigure, ax.transData)
@@ -141,7 +146,6 @@ def gantt_figure(o: Outline, size: tuple[float, float] = A4_LANDSCAPE) -> Any:
     # Phases: dotted boundaries, the number of each phase above the chart, and its title
     # in one line under the chart's title.
     axes_points = (x1 - x0) * width * 72
-    captions = []
     for i, p in enumerate(o.phases, 1):
         if p.start is None:
             continue
@@ -161,7 +165,6 @@ def gantt_figure(o: Outline, size: tuple[float, float] = A4_LANDSCAPE) -> Any:
                 ha="center", va="bottom", fontsize=5.5, color="#444444",
                 bbox={"boxstyle": "round,pad=0.2", "facecolor": "#eeeeee", "linewidth": 0},
                 gid=f"phase-label:{p.id}")  # fmt: skip
-        captions.append(f"{i}. {p.title}")
     _axis(ax, o, last)
     ax.grid(axis="x", color="#dddddd", linewidth=0.4)
     ax.set_axisbelow(True)
@@ -181,9 +184,9 @@ def gantt_figure(o: Outline, size: tuple[float, float] = A4_LANDSCAPE) -> Any:
     legend.set_gid("legend")
     summary = f"{n} steps; last done {_when(o, o.last)}"
     fig.suptitle(f"{scenario.name} — {summary}", x=0.5, y=1 - 0.12 / height, fontsize=9)
-    if captions:
-        fig.text(0.5, 1 - 0.42 / height, "Phases: " + "   ".join(captions), ha="center", va="top",
-                 fontsize=5.5, color="#444444", wrap=True, gid="phases")  # fmt: skip
+    if caption_lines:
+        fig.text(0.5, 1 - 0.38 / height, "\n".join(caption_lines), ha="center", va="top",
+                 fontsize=5.5, color="#444444", gid="phases")  # fmt: skip
     return fig
 
 

@@ -137,9 +137,6 @@ class Outline:
         """The time the last step is done (0 for an empty roadmap)."""
         return max((r.done for r in self.rows), default=0)
 
-    def phase(self, phase_id: str) -> Span:
-        return next(p for p in self.phases if p.id == phase_id)
-
 
 # ---- what the rules' scheduling terms say --------------------------------------------
 
