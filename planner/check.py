@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from planner.rules import coverage, fixed, preconditions
 from planner.rules.base import CheckContext, Violation
@@ -32,6 +33,9 @@ class Report:
     penalties: tuple[Violation, ...]
     summary: Summary
     notes: tuple[str, ...] = field(default=())
+    #: What the rules worked out for the outputs (`CheckContext.record`), by name:
+    #: `ANSWERS` (`Answer` items), `CURVES` (`Curve` items), in rule order.
+    records: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
     @property
     def is_clean(self) -> bool:
@@ -92,4 +96,7 @@ def check(
         left_out=left_out,
         forbidden=tuple(s for s in scenario.steps if s in forbidden),
     )
-    return Report(tuple(_group_order(hard)), tuple(_group_order(soft)), summary, tuple(notes))
+    records = {name: tuple(items) for name, items in ctx.records.items()}
+    return Report(
+        tuple(_group_order(hard)), tuple(_group_order(soft)), summary, tuple(notes), records
+    )

@@ -7,11 +7,49 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, TypeVar
 
-from planner.fields import Choice, Custom, Text
+from planner.errors import Mark
+from planner.fields import Choice, Custom, Ident, Text
 from planner.model import UNITS, Package, Rebuilt, Step
 from planner.rules.base import Rule, excluded
 
 _T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class Phase(Rebuilt):
+    """A named stage of the deal. It ends when `until` is reached: a step id (when that
+    step is done) or a time; the next phase starts there, the first at time 0. Only the
+    last phase may leave `until` out: it then runs to the end of the roadmap."""
+
+    id: Annotated[str, Ident("the phase's id, unique among the phases")]
+    title: Annotated[str, Text("the phase's name", absent="the phase's id")]
+    until: Annotated[
+        str | int | None,
+        Custom(
+            "where the phase ends: a step id (the time that step is done) or a time; "
+            "only the last phase may leave it out (it then runs to the end)",
+            shape=(
+                (
+                    "anyOf",
+                    [{"$ref": "#/$defs/identifier"}, {"type": "integer", "minimum": 0}],
+                ),
+            ),
+        ),
+    ] = None
+    mark: Mark = field(default=Mark(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Assumption(Rebuilt):
+    """An `# assumption:` comment of the scenario file: what it explains (`kind` "step",
+    "package" or "scenario", `owner` the step's or package's id, `key` the field on its
+    line or "") and the text after `assumption:`."""
+
+    kind: str
+    owner: str
+    key: str
+    text: str
+    mark: Mark = field(default=Mark(""), compare=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,11 +81,20 @@ class Scenario(Rebuilt):
             ),
         ),
     ] = ()
+    phases: Annotated[
+        tuple[Phase, ...],
+        Custom(
+            "the deal's named stages, in the order they end: [{id, title, until}]",
+            shape=(("type", "array"), ("items", {"$ref": "#/$defs/phase"})),
+        ),
+    ] = ()
     actors: Mapping[str, str] = field(default_factory=dict)
     packages: tuple[Package, ...] = ()
     steps: Mapping[str, Step] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
     files: tuple[str, ...] = ()
+    #: The `# assumption:` comments of the scenario file, in file order (for the report).
+    assumptions: tuple[Assumption, ...] = ()
     #: What follows from the scenario alone, whatever the roadmap (de-linking chains,
     #: red-line dependents): worked out once (`Rule.prepare`, through `fact`) before the
     #: scenario is cached, and kept in the cache with it. Not compared.

@@ -191,15 +191,27 @@ def test_bad_options_exit_2_with_one_line(args: list[str], message: str) -> None
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("view", ["time", "phase", "actor", "package"])
+@pytest.mark.parametrize("view", ["time", "phase", "actor", "package", "leverage"])
 def test_timeline_views(view: str) -> None:
     result = run("timeline", "examples/brief-roadmap.yaml", "--by", view)
     assert result.returncode == 0
-    assert "by-nonaggression-pledge" in result.stdout
+    if view != "leverage":
+        assert "by-nonaggression-pledge" in result.stdout
     if view == "actor":
         assert "BY: Belarus" in result.stdout
-    if view == "phase":
-        assert "Phase 1: weeks 0–12" in result.stdout
+    if view == "phase":  # the default scenario's own phases
+        assert "Phase 1: Security first: the pledges exchanged" in result.stdout
+        assert "Phase 4: Longer term" in result.stdout
+    if view == "leverage":
+        assert "1. Security first: the pledges exchanged" in result.stdout
+
+
+def test_fixed_phases_on_request() -> None:
+    """--phase-length 13 gives quarters instead of the scenario's phases."""
+    result = run("timeline", "examples/brief-roadmap.yaml", "--by", "phase", "--phase-length", "13")
+    assert result.returncode == 0
+    assert "Phase 1: weeks 0–12 (2027-01-04 to 2027-04-04)" in result.stdout
+    assert "Security first" not in result.stdout
 
 
 def test_every_command_is_documented_in_the_readme() -> None:
@@ -234,17 +246,52 @@ def test_ortools_is_not_imported(args: list[str]) -> None:
     assert result.stdout.strip().endswith("clean"), result.stderr
 
 
-def test_long_titles_are_cut_in_terminal_tables_only() -> None:
-    """The non-aggression pledge's title is 150 characters: cut to 64 in a terminal table,
-    whole in a markdown (github) table meant for a document."""
+def run_in_terminal(*args: str, columns: int) -> str:
+    """The command's output in a terminal `columns` wide (a pseudo-terminal)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    proc = subprocess.Popen([sys.executable, "-m", "planner", *args], stdout=follower,
+                            stderr=follower, cwd=ROOT, env=env)  # fmt: skip
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the command is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_long_titles_are_cut_only_to_fit_a_narrow_terminal() -> None:
+    """The non-aggression pledge's title is 150 characters. Piped (no terminal) and in a
+    document format it stays whole; in a terminal 160 columns wide the table is cut to
+    fit it (every line at most 160 characters), titles shortened with '…'; in one 400
+    columns wide it fits whole."""
     title = (
         "Commit in writing not to abet, facilitate or engage in aggression against any NATO state"
     )
-    terminal = run("timeline", "examples/brief-roadmap.yaml")
-    assert title not in terminal.stdout and "Commit in writing not to abet" in terminal.stdout
-    assert "…" in terminal.stdout
+    piped = run("timeline", "examples/brief-roadmap.yaml")
+    assert title in piped.stdout
     document = run("timeline", "examples/brief-roadmap.yaml", "--tablefmt", "github")
     assert title in document.stdout
+    terminal = run_in_terminal("timeline", "examples/brief-roadmap.yaml", columns=160)
+    assert title not in terminal
+    assert "Commit in writing" in terminal and "…" in terminal
+    assert max(len(line) for line in terminal.splitlines()) <= 160
+    wide = run_in_terminal("timeline", "examples/brief-roadmap.yaml", columns=400)
+    assert title in wide
 
 
 def test_a_step_that_needs_a_red_line_makes_the_plan_impossible(tmp_path: Path) -> None:

@@ -178,6 +178,12 @@ def main() -> None:
         # typer's only exit outside standalone mode: stdout closed by its reader while it
         # printed help (`planner --help | head -1`). Our answers go through `emit`.
         leave(0)
+    except Exception:
+        from planner.entry import interrupted_by_user
+
+        if interrupted_by_user():  # Ctrl-C inside a C extension's import (ortools)
+            interrupted()
+        raise
     if code == 130:  # typer turns a Ctrl-C into a silent exit 130
         interrupted()
     leave(code if isinstance(code, int) else 0)

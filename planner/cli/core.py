@@ -99,6 +99,24 @@ class View(StrEnum):
     phase = "phase"
     actor = "actor"
     package = "package"
+    leverage = "leverage"
+
+
+class TimelineFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def terminal_width() -> int | None:
+    """The terminal's width when stdout is one (tables are cut to fit), else None."""
+    import os
+    import sys
+
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else None
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 @app.command()
@@ -109,7 +127,11 @@ def timeline(
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
     by: Annotated[
-        View, typer.Option("--by", help="One table by time, or one per phase, actor or package.")
+        View,
+        typer.Option(
+            "--by",
+            help="One table by time, one per phase, actor or package, or the leverage table.",
+        ),
     ] = View.time,
     tablefmt: Annotated[
         str,
@@ -122,20 +144,53 @@ def timeline(
         typer.Option(
             "--phase-length",
             min=1,
-            help="Length of a phase in the scenario's unit (default: a quarter).",
+            help="Fixed phases of this length in the scenario's unit, instead of the "
+            "scenario's phases (or those derived from its gates).",
         ),
     ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="Columns to show, comma-separated: start, end, done, step, actor, package, "
+            "kind, title, value, verifier, verified, counter, source, phase; 'default', 'all'.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        TimelineFormat,
+        typer.Option("--format", help="table (in --tablefmt), csv or json (stable columns)."),
+    ] = TimelineFormat.table,
 ) -> None:
     """Print who does what when (exit 0, or 2 on bad input)."""
     from tabulate import tabulate_formats
 
-    from planner.render.timeline import timeline as render_timeline
+    from planner.check import check as check_roadmap
+    from planner.render import export
+    from planner.render.outline import outline
+    from planner.render.timeline import (
+        DEFAULT_COLUMNS,
+        TERMINAL_FORMATS,
+        parse_columns,
+        render_timeline,
+    )
 
     if tablefmt not in tabulate_formats:
         raise refuse(
             f"--tablefmt: unknown format '{tablefmt}'; "
             f"choose from {', '.join(sorted(tabulate_formats))}"
         )
+    try:
+        chosen = parse_columns(columns) if columns is not None else None
+    except ValueError as exc:
+        raise refuse(f"--columns: {exc}") from None
     loaded = scenario(packages, constraints)
     read = roadmap_of(roadmap, loaded)
-    emit(render_timeline(loaded, read.starts, by.value, tablefmt, phase))
+    # The check report says which counter-step answers which give step.
+    drawn = outline(loaded, read.starts, check_roadmap(loaded, read.starts), phase)
+    if fmt is TimelineFormat.json:
+        emit(export.timeline_json(drawn))
+    elif fmt is TimelineFormat.csv:
+        emit(export.timeline_csv(drawn, chosen, by.value))
+    else:
+        width = terminal_width() if tablefmt in TERMINAL_FORMATS else None
+        emit(render_timeline(drawn, by.value, tablefmt, chosen or DEFAULT_COLUMNS, width))

@@ -100,6 +100,14 @@ def plan(
             help="Write the best roadmap as a file `check` reads (.yaml, .json or .csv); alternatives go beside it as NAME.alt2.yaml, ...",
         ),
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            dir_okay=False,
+            help="Also write the best roadmap's report (`planner report`): .html or .md.",
+        ),
+    ] = None,
     force: ForceOpt = False,
 ) -> None:
     """Propose roadmaps that keep every hard rule (exit 0), or say why none exists (exit 1)."""
@@ -110,12 +118,16 @@ def plan(
         objectives = loaded.objective_order() if objective is None else parse_objectives(objective)
     except ValueError as exc:
         raise refuse(f"--objective: {exc}") from None
-    guard = protected(packages, constraints) if out is not None else None
+    guard = protected(packages, constraints) if out is not None or report else None
+    if report is not None:
+        from planner.cli.outputs import REPORT_SUFFIXES, format_of
+
+        format_of(report, None, REPORT_SUFFIXES, "--report")  # a bad suffix: before the search
     from planner.solver.solve import plan as make_plan
 
     progress = _progress_line if sys.stderr.isatty() else None
     result = make_plan(loaded, objectives, time_limit, seed, alternatives, tolerance, progress)
-    _print_plan(loaded, result, fmt, out, guard, force)
+    _print_plan(loaded, result, fmt, out, guard, force, report)
 
 
 def _progress_line(text: str) -> None:
@@ -124,20 +136,36 @@ def _progress_line(text: str) -> None:
 
 
 def _write_roadmaps(
-    loaded: Scenario, result: PlanResult, out: Path, guard: Protected, force: bool
+    loaded: Scenario,
+    result: PlanResult,
+    out: Path | None,
+    guard: Protected,
+    force: bool,
+    report: Path | None = None,
 ) -> None:
-    """The best roadmap to `out`, each alternative beside it (`NAME.alt2.yaml`, ...), all
-    or none; alternatives left from an earlier run are named on stderr."""
+    """The best roadmap to `out`, each alternative beside it (`NAME.alt2.yaml`, ...), and
+    the best one's report to `report`, all or none; alternatives left from an earlier run
+    are named on stderr."""
     from planner.output import stale_siblings, write_outputs
     from planner.roadmap.write import alternative_paths, roadmap_doc, roadmap_text
 
-    paths = alternative_paths(out, len(result.candidates))
+    paths = alternative_paths(out, len(result.candidates)) if out is not None else []
     texts = [
         roadmap_text(roadmap_doc(loaded, cand.starts, cand.values), path)
-        for path, cand in zip(paths, result.candidates, strict=True)
+        for path, cand in zip(paths, result.candidates, strict=False)
     ]
+    outputs = list(zip(paths, texts, strict=True))
+    if report is not None:
+        from planner.cli.outputs import REPORT_SUFFIXES, format_of, report_text
+
+        best = result.candidates[0]
+        fmt = format_of(report, None, REPORT_SUFFIXES, "--report")
+        name = out.name if out is not None else "the best roadmap of `planner plan`"
+        outputs.append((report, report_text(loaded, best.starts, best.report, fmt, name)))
     with answers():
-        write_outputs(list(zip(paths, texts, strict=True)), guard, force)
+        write_outputs(outputs, guard, force)
+    if out is None:
+        return
     stale = stale_siblings(paths, out)
     if stale:
         typer.echo(
@@ -154,6 +182,7 @@ def _print_plan(
     out: Path | None,
     guard: Protected | None,
     force: bool,
+    report: Path | None = None,
 ) -> None:
     from planner.render import plan as render
 
@@ -177,8 +206,8 @@ def _print_plan(
     else:
         tablefmt = "github" if fmt is PlanFormat.markdown else "simple"
         text = render.plan_text(loaded, result, tablefmt)
-    if out is not None and guard is not None:
-        _write_roadmaps(loaded, result, out, guard, force)
+    if (out is not None or report is not None) and guard is not None:
+        _write_roadmaps(loaded, result, out, guard, force, report)
     emit(text)
 
 

@@ -22,6 +22,7 @@ from planner.load.files import (
     gc_paused,
     read_file,
 )
+from planner.load.notes import assumptions
 from planner.load.rules import RulesReader
 from planner.load.selectors import Selectors
 from planner.load.steps import StepsReader
@@ -89,10 +90,10 @@ def build_scenario(inputs: Inputs) -> Scenario:
             problems.absorb(exc)
     if not docs or docs[0][0] != inputs.packages_name:
         problems.raise_if_any()
-    return _build(problems, docs)
+    return _build(problems, docs, inputs.files[0][1])
 
 
-def _build(problems: Problems, docs: Sequence[tuple[str, Any]]) -> Scenario:
+def _build(problems: Problems, docs: Sequence[tuple[str, Any]], text: bytes) -> Scenario:
     steps = StepsReader(problems)
     steps.read(*docs[0])
     rules = RulesReader(problems)
@@ -104,15 +105,19 @@ def _build(problems: Problems, docs: Sequence[tuple[str, Any]]) -> Scenario:
     built = rules.build(selectors)
     problems.raise_if_any()
     meta = steps.meta
+    owners = [(p.mark.line, "package", p.id) for p in steps.packages]
+    owners += [(s.mark.line, "step", s.id) for s in steps.steps.values()]
     return Scenario(
         name=meta["name"] or "unnamed scenario",
         unit=meta["unit"],
         start=meta["start"],
         description=meta["description"],
         objectives=meta["objectives"],
+        phases=meta["phases"],
         actors=dict(steps.actors),
         packages=tuple(steps.packages),
         steps=dict(steps.steps),
         rules=tuple(built),
         files=tuple(name for name, _ in docs),
+        assumptions=assumptions(docs[0][0], text, owners),
     )

@@ -10,9 +10,9 @@ from typing import Any
 
 from planner.errors import Mark, Problems
 from planner.fields import keys
-from planner.load.values import Reader, check_id, describe, read_plain, suggest
+from planner.load.values import Reader, check_id, check_nat, describe, read_plain, suggest
 from planner.model import AnyOf, Cond, Package, Req, Step, Verify
-from planner.scenario import Scenario
+from planner.scenario import Phase, Scenario
 from planner.yamlread import YList, YMap
 
 
@@ -22,8 +22,15 @@ class StepsReader:
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
         self.meta: dict[str, Any] = {
-            "name": "", "unit": "week", "start": None, "description": "", "objectives": (),
-        }  # fmt: skip
+            "name": "",
+            "unit": "week",
+            "start": None,
+            "description": "",
+            "phases": (),
+            "objectives": (),
+        }
+        #: Where each phase's `until` is written (for messages once the steps are known).
+        self.until_marks: dict[int, Mark] = {}
         self.actors: dict[str, str] = {}
         self.packages: list[Package] = []
         self.steps: dict[str, Step] = {}
@@ -52,6 +59,7 @@ class StepsReader:
                 start = start.date()
             self.meta["start"] = start
             self.meta["objectives"] = self.objectives(r)
+            self.meta["phases"] = self.phases(r)
         actors = top.mapping("actors")
         if actors is not None:
             for key, value in actors.items():
@@ -69,6 +77,92 @@ class StepsReader:
         for i, node in enumerate(packages):
             self.package(node, packages.at(i), seen_packages)
         self._check_references()
+        self._check_phases()
+
+    def phases(self, r: Reader) -> tuple[Phase, ...]:
+        """The `phases` of the scenario section: each an id, a title and where it ends."""
+        items = r.sequence("phases", None)
+        if not items:
+            return ()
+        seen: dict[str, Mark] = {}
+        out: list[Phase] = []
+        for i, node in enumerate(items):
+            if not isinstance(node, YMap):
+                self.problems.add(
+                    items.at(i),
+                    f"a phase must be a mapping {{id, title, until}}, not {describe(node)}",
+                )
+                continue
+            p = Reader(self.problems, node, "phase", keys(Phase), "id")
+            pid = p.ident("id")
+            if pid in seen:
+                p.fail("id", f"duplicate phase id (first at line {seen[pid].line})")
+            elif pid:
+                seen[pid] = p.at("id")
+            plain = read_plain(p, Phase, skip=("id",), title=pid)
+            until = self.until(p, last=i == len(items) - 1)
+            if until is not None:
+                self.until_marks[len(out)] = p.at("until")
+            out.append(Phase(id=pid, until=until, mark=node.mark, **plain))
+        return tuple(out)
+
+    def until(self, p: Reader, last: bool) -> str | int | None:
+        """A phase's end: a time (a whole number) or a step id (text)."""
+        if "until" not in p.node:
+            if not last:
+                p.problems.add(
+                    p.node.mark,
+                    f"{p.owner}: missing field 'until' (only the last phase may leave it out)",
+                )
+            return None
+        value = p.node["until"]
+        if isinstance(value, str):
+            return check_id(self.problems, p.at("until"), p.owner, "until", value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return check_nat(self.problems, p.at("until"), f"{p.owner}: 'until'", value)
+        p.fail("until", f"'until' must be a step id or a time, not {describe(value)}")
+        return None
+
+    def _check_phases(self) -> None:
+        """Every `until` step exists, and the phases are listed in the order they end:
+        times increase, and no phase ends with a step that the step ending an earlier
+        phase waits for (through `after`: it is always done first)."""
+        unit = self.meta["unit"]
+        ends: list[tuple[int, Phase]] = []  # (index, phase) of the phases with an end
+        for i, phase in enumerate(self.meta["phases"]):
+            if phase.until is None or phase.until == "":
+                continue
+            mark = self.until_marks.get(i, phase.mark)
+            if isinstance(phase.until, str) and phase.until not in self.steps:
+                self.problems.add(
+                    mark,
+                    f"phase '{phase.id}': unknown step '{phase.until}' in 'until'"
+                    + suggest(phase.until, self.steps),
+                )
+                continue
+            for _, earlier in ends:
+                why = self._ends_before(phase, earlier, unit)
+                if why:
+                    self.problems.add(mark, f"{why}: list the phases in the order they end")
+                    break
+            ends.append((i, phase))
+
+    def _ends_before(self, phase: Phase, earlier: Phase, unit: str) -> str:
+        """Why `phase` cannot end after the `earlier` one ("" when it can, or when only a
+        roadmap can tell)."""
+        until, before = phase.until, earlier.until
+        head = f"phase '{phase.id}' ends"
+        if isinstance(until, int) and isinstance(before, int) and until <= before:
+            return f"{head} in {unit} {until}, not after the earlier phase '{earlier.id}' ({unit} {before})"
+        if isinstance(until, str) and isinstance(before, str) and before in self.steps:
+            if until == before:
+                return f"{head} when {until} is done, as the earlier phase '{earlier.id}' does"
+            if until in _waited_for(self.steps, before):
+                return (
+                    f"{head} when {until} is done, always before the earlier phase "
+                    f"'{earlier.id}' ends ({before} waits for {until})"
+                )
+        return ""
 
     def objectives(self, r: Reader) -> tuple[str, ...]:
         """The scenario's default objective order: known names, each once."""
@@ -251,6 +345,18 @@ class StepsReader:
         for cycle in find_cycles(self.steps):
             first = self.steps[cycle[0]]
             self.problems.add(first.mark, "precondition cycle: " + " → ".join(cycle))
+
+
+def _waited_for(steps: dict[str, Step], sid: str) -> set[str]:
+    """The steps `sid` always waits for through `after` (alternatives of `any` aside)."""
+    seen: set[str] = set()
+    todo = [sid]
+    while todo:
+        for cond in steps[todo.pop()].after:
+            if isinstance(cond, Req) and cond.step in steps and cond.step not in seen:
+                seen.add(cond.step)
+                todo.append(cond.step)
+    return seen
 
 
 def find_cycles(steps: dict[str, Step], limit: int = 20) -> list[list[str]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from planner.objectives import OBJECTIVE_WORDS
 from planner.render.report import quote
-from planner.render.timeline import timeline
+from planner.render.timeline import TITLE_WIDTH, timeline
 from planner.roadmap.packages import package_order
 from planner.roadmap.write import roadmap_rows
 from planner.scenario import Scenario
@@ -58,7 +58,7 @@ def plan_text(scenario: Scenario, result: Any, tablefmt: str = "simple") -> str:
             + f" — {_values_line(scenario, cand, result.objectives)}",
             f"  relief order: {' → '.join(package_order(scenario, cand.starts))}",
             "",
-            timeline(scenario, cand.starts, "time", tablefmt),
+            timeline(scenario, cand.starts, "time", tablefmt, report=report, cut=TITLE_WIDTH),
             "",
             f"  steps scheduled: {s.num_scheduled}; last step done: {scenario.unit} {s.last_time}"
             + (

@@ -1,14 +1,100 @@
-"""Timelines: who does what when, as tables in any `tabulate` format. Pure functions."""
+"""Timelines: who does what when, as tables in any `tabulate` format. Pure functions: they
+read an `Outline` (a roadmap with what its check report recorded) and never check."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+import html
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from planner.roadmap.write import roadmap_rows
+from planner.check import Report
+from planner.render.outline import Outline, Row, Span, outline
 from planner.scenario import Scenario
 
-TIMELINE_VIEWS = ("time", "phase", "actor", "package")
+TIMELINE_VIEWS = ("time", "phase", "actor", "package", "leverage")
+
+#: Every column a timeline table can show: its name (for --columns) and its heading.
+COLUMNS: dict[str, str] = {
+    "start": "start",
+    "end": "end",
+    "done": "done",
+    "step": "step",
+    "actor": "actor",
+    "package": "package",
+    "kind": "kind",
+    "title": "title",
+    "value": "value",
+    "verifier": "verified by",
+    "verified": "verification ends",
+    "counter": "in return for",
+    "source": "source",
+    "phase": "phase",
+}
+DEFAULT_COLUMNS = ("start", "end", "done", "step", "actor", "package", "title")
+TIME_COLUMNS = frozenset({"start", "end", "done", "verified"})
+#: Columns of free text, cut (in this order of preference) to fit a narrow terminal.
+TEXT_COLUMNS = ("source", "title", "verifier")
+#: Text is never cut below this many characters.
+MIN_CUT = 12
+
+#: The leverage table's columns (--by leverage), with their headings.
+LEVERAGE_COLUMNS: dict[str, str] = {
+    "phase": "phase",
+    "actor": "actor",
+    "given": "given",
+    "received": "received",
+    "given_total": "given so far",
+    "received_total": "received so far",
+    "exposure": "exposure at end",
+    "peak": "peak exposure",
+    "peak_at": "peak reached",
+}
+
+#: Formats read in a terminal, where long text is cut to fit the terminal's width;
+#: documents (github, html, latex, ...) keep it whole.
+TERMINAL_FORMATS = frozenset(
+    {"simple", "plain", "grid", "simple_grid", "rounded_grid", "heavy_grid", "mixed_grid",
+     "double_grid", "fancy_grid", "outline", "simple_outline", "rounded_outline",
+     "heavy_outline", "mixed_outline", "double_outline", "fancy_outline", "psql", "presto",
+     "orgtbl", "pretty"}
+)  # fmt: skip
+MARKDOWN_FORMATS = frozenset({"github", "pipe"})
+HTML_FORMATS = frozenset({"html", "unsafehtml"})
+
+#: How far `plan` cuts titles in its terminal table (it does not know the terminal).
+TITLE_WIDTH = 64
+
+
+def parse_columns(text: str) -> tuple[str, ...]:
+    """Column names from `--columns`: a comma-separated list of names, where `default`
+    and `all` stand for those sets.
+
+    Raises
+    ------
+    ValueError
+        An unknown name, or no column at all.
+    """
+    out: list[str] = []
+    for name in (n.strip() for n in text.split(",")):
+        if not name:
+            continue
+        if name == "default":
+            out += DEFAULT_COLUMNS
+        elif name == "all":
+            out += COLUMNS
+        elif name in COLUMNS:
+            out.append(name)
+        else:
+            raise ValueError(
+                f"unknown column '{name}'; choose from {', '.join(COLUMNS)}, default, all"
+            )
+    if not out:
+        raise ValueError("no column given")
+    return tuple(dict.fromkeys(out))
+
+
+# ---- cells ------------------------------------------------------------------------------
 
 
 def when(scenario: Scenario, t: int) -> str:
@@ -18,30 +104,229 @@ def when(scenario: Scenario, t: int) -> str:
     return text if date is None else f"{text} ({date.isoformat()})"
 
 
-def phase_length(unit: str) -> int:
-    """A quarter in the scenario's unit: the default length of a phase."""
-    return {"day": 91, "week": 13, "month": 3}[unit]
+def span_text(scenario: Scenario, span: Span) -> str:
+    """A phase's time: 'weeks 2–11, 2027-01-18 to 2027-03-28', 'from week 25 (...)'."""
+    unit = scenario.unit
+    if span.start is None:
+        return "not reached in this roadmap"
+    if span.end is None:
+        return f"from {when(scenario, span.start)}"
+    if span.end <= span.start:
+        return f"no time of its own in this roadmap, at {unit} {span.start}"
+    last = span.end - 1
+    text = f"{unit} {span.start}" if last == span.start else f"{unit}s {span.start}–{last}"
+    first, after = scenario.date_of(span.start), scenario.date_of(span.end)
+    if first is not None and after is not None:
+        text += f", {first.isoformat()} to {(after - dt.timedelta(days=1)).isoformat()}"
+    return text
 
 
-TITLE_WIDTH = 64
+def phase_heading(scenario: Scenario, number: int, span: Span) -> str:
+    """'Phase 2: Good-faith opening (weeks 2–11, ...; ends when x is done)'; fixed
+    periods, named by their times: 'Phase 1: weeks 0–12 (2027-01-04 to 2027-04-04)'."""
+    detail = span_text(scenario, span)
+    if span.declared and span.ends and span.start is not None:
+        detail += f"; ends {span.ends}"
+    head, _, dates = detail.partition(", ")
+    if span.title == head:
+        return f"Phase {number}: {head}" + (f" ({dates})" if dates else "")
+    return f"Phase {number}: {span.title} ({detail})"
 
 
-#: Formats read in a terminal, where long titles are cut to TITLE_WIDTH; documents (html,
-#: latex, markdown, ...) keep them whole.
-TERMINAL_FORMATS = frozenset(
-    {"simple", "plain", "grid", "simple_grid", "rounded_grid", "heavy_grid", "mixed_grid",
-     "double_grid", "fancy_grid", "outline", "simple_outline", "rounded_outline",
-     "heavy_outline", "mixed_outline", "double_outline", "fancy_outline", "psql", "presto",
-     "orgtbl", "pretty"}
-)  # fmt: skip
+def counter_text(row: Row) -> str:
+    """The counter-steps a give step is traded against; 'none (rule)' where none is."""
+    parts = list(row.counter) + [f"none ({rule})" for rule in row.unanswered]
+    return ", ".join(parts)
 
 
-def _cell(scenario: Scenario, column: str, value: Any, short: bool) -> Any:
-    if column == "start":
-        return when(scenario, value)
-    if short and column == "title" and len(value) > TITLE_WIDTH:
-        return value[: TITLE_WIDTH - 1].rstrip() + "…"
-    return value
+def cell(scenario: Scenario, column: str, row: Row) -> str:
+    """The text of one cell of a step's row."""
+    if column in TIME_COLUMNS:
+        value = getattr(row, column)
+        return "" if value is None else when(scenario, value)
+    if column == "counter":
+        return counter_text(row)
+    return str(getattr(row, column))
+
+
+def _escape(text: str, tablefmt: str) -> str:
+    """Cell text that keeps the table whole: a '|' would end a Markdown cell."""
+    if tablefmt in MARKDOWN_FORMATS:
+        return text.replace("|", "\\|")
+    return text
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def heading(text: str, tablefmt: str) -> str:
+    """A group's title as the format writes titles (a Markdown heading, an HTML h3...)."""
+    if tablefmt in MARKDOWN_FORMATS:
+        return f"### {text}\n"
+    if tablefmt in HTML_FORMATS:
+        return f"<h3>{html.escape(text)}</h3>"
+    if tablefmt.startswith("latex"):
+        escaped = "".join("\\" + c if c in "&%$#_{}" else c for c in text)
+        return f"\\subsection*{{{escaped}}}"
+    return text
+
+
+def _note(text: str, tablefmt: str) -> str:
+    if tablefmt in MARKDOWN_FORMATS:
+        return f"_{text}_"
+    if tablefmt in HTML_FORMATS:
+        return f"<p>{html.escape(text)}</p>"
+    return text
+
+
+# ---- tables -----------------------------------------------------------------------------
+
+
+def _table(
+    headers: Sequence[str],
+    body: list[list[str]],
+    tablefmt: str,
+    text_columns: Sequence[int],
+    width: int | None,
+    cut: int | None,
+    align: Sequence[str] | None = None,
+) -> str:
+    """A tabulate table; in a terminal format, free-text columns are cut to `cut`
+    characters, then further, longest first, until the table fits in `width`."""
+    from tabulate import tabulate  # imported where used: `check` never needs it
+
+    terminal = tablefmt in TERMINAL_FORMATS
+    if terminal and cut:
+        body = [[_cut(v, cut) if i in text_columns else v for i, v in enumerate(r)] for r in body]
+    body = [[_escape(v, tablefmt) for v in r] for r in body]
+
+    def render(rows: list[list[str]]) -> str:
+        return tabulate(
+            rows, headers=list(headers), tablefmt=tablefmt, disable_numparse=True, colalign=align
+        )
+
+    text = render(body)
+    if not (terminal and width and text_columns):
+        return text
+    for _ in range(2 * len(text_columns) + 2):
+        excess = max(len(line) for line in text.splitlines()) - width
+        if excess <= 0:
+            break
+        longest = {i: max((len(r[i]) for r in body), default=0) for i in text_columns}
+        i = max(longest, key=lambda k: longest[k])
+        if longest[i] <= MIN_CUT:
+            break
+        limit = max(MIN_CUT, longest[i] - excess)
+        body = [[_cut(v, limit) if j == i else v for j, v in enumerate(r)] for r in body]
+        text = render(body)
+    return text
+
+
+def _rows_table(
+    o: Outline,
+    rows: Sequence[Row],
+    columns: Sequence[str],
+    tablefmt: str,
+    width: int | None,
+    cut: int | None,
+) -> str:
+    body = [[cell(o.scenario, c, r) for c in columns] for r in rows]
+    text_columns = [i for i, c in enumerate(columns) if c in TEXT_COLUMNS]
+    headers = [COLUMNS[c] for c in columns]
+    return _table(headers, body, tablefmt, text_columns, width, cut)
+
+
+def leverage_rows(o: Outline) -> list[dict[str, Any]]:
+    """The leverage table, one row per phase and actor (from the first phase in which the
+    actor gives or receives anything), as plain values."""
+    number = {p.id: i for i, p in enumerate(o.phases, 1)}
+    actors = {a: i for i, a in enumerate(o.scenario.actors)}
+    out = []
+    for lev in sorted(o.leverage, key=lambda x: (number[x.phase], actors.get(x.actor, 0))):
+        if not (lev.given_total or lev.received_total):
+            continue
+        out.append(
+            {
+                "phase": lev.phase,
+                "phase_number": number[lev.phase],
+                "actor": lev.actor,
+                "given": lev.given,
+                "received": lev.received,
+                "given_total": lev.given_total,
+                "received_total": lev.received_total,
+                "exposure": lev.exposure,
+                "peak": lev.peak,
+                "peak_at": lev.peak_at,
+            }
+        )
+    return out
+
+
+def leverage_table(o: Outline, tablefmt: str, width: int | None = None) -> str:
+    """Per actor and phase: value given and received in it, so far, the exposure at its
+    end and its peak (README: Leverage)."""
+    titles = {p.id: f"{i}. {p.title}" for i, p in enumerate(o.phases, 1)}
+    body = []
+    for row in leverage_rows(o):
+        body.append(
+            [
+                titles[row["phase"]],
+                row["actor"],
+                str(row["given"]),
+                str(row["received"]),
+                str(row["given_total"]),
+                str(row["received_total"]),
+                str(row["exposure"]),
+                str(row["peak"]),
+                when(o.scenario, row["peak_at"]),
+            ]
+        )
+    align = ("left", "left", *["right"] * 6, "left")
+    return _table(list(LEVERAGE_COLUMNS.values()), body, tablefmt, [0], width, None, align)
+
+
+def render_timeline(
+    o: Outline,
+    view: str = "time",
+    tablefmt: str = "simple",
+    columns: Sequence[str] = DEFAULT_COLUMNS,
+    width: int | None = None,
+    cut: int | None = None,
+) -> str:
+    """Who does what when: one table by time, or one table per phase / actor / package,
+    or the leverage table. In terminal formats long text is cut to `cut` characters and
+    to fit in `width`; document formats keep it whole."""
+    scenario = o.scenario
+    notes = [_note(f"Note: {n}", tablefmt) for n in o.notes]
+    if view == "leverage":
+        return "\n\n".join([leverage_table(o, tablefmt, width), *notes])
+    if view == "time":
+        return "\n\n".join([_rows_table(o, o.rows, columns, tablefmt, width, cut), *notes])
+    groups: list[tuple[str, list[Row]]] = []
+    if view == "phase":
+        for i, span in enumerate(o.phases, 1):
+            groups.append(
+                (phase_heading(scenario, i, span), [r for r in o.rows if r.phase == span.id])
+            )
+        shown = list(columns)
+    else:
+        keys: Mapping[str, str] = (
+            scenario.actors if view == "actor" else {p.id: p.title for p in scenario.packages}
+        )
+        for key, name in keys.items():
+            items = [r for r in o.rows if getattr(r, view) == key]
+            if items:
+                groups.append((f"{key}: {name}", items))
+        shown = [c for c in columns if c != view] or list(columns)
+    parts = []
+    for title, items in groups:
+        if items:
+            body = _rows_table(o, items, shown, tablefmt, width, cut)
+        else:
+            body = _note("No step starts in this phase.", tablefmt)
+        parts.append(f"{heading(title, tablefmt)}\n{body}")
+    return "\n\n".join(parts + notes)
 
 
 def timeline(
@@ -50,52 +335,13 @@ def timeline(
     view: str = "time",
     tablefmt: str = "simple",
     phase: int | None = None,
+    report: Report | None = None,
+    columns: Sequence[str] = DEFAULT_COLUMNS,
+    width: int | None = None,
+    cut: int | None = None,
 ) -> str:
-    """Who does what when: one table by time, or one table per phase / actor / package."""
-    from tabulate import tabulate  # imported where used: `check` never needs it
-
-    rows = roadmap_rows(scenario, starts)
-    unit = scenario.unit
-    headers = [
-        "start",
-        "end",
-        "done",
-        "step",
-        "actor",
-        "package",
-        "title",
-    ]
-
-    def table(items: list[dict[str, Any]], drop: str | None = None) -> str:
-        cols = [h for h in headers if h != drop]
-        short = tablefmt in TERMINAL_FORMATS
-        body = [[_cell(scenario, h, r[h], short) for h in cols] for r in items]
-        return tabulate(body, headers=cols, tablefmt=tablefmt, disable_numparse=True)
-
-    if view == "time":
-        return table(rows)
-    groups: dict[str, list[dict[str, Any]]] = {}
-    if view == "phase":
-        length = phase or phase_length(unit)
-        for r in rows:
-            k = r["start"] // length
-            groups.setdefault(
-                f"Phase {k + 1}: {unit}s {k * length}–{(k + 1) * length - 1}", []
-            ).append(r)
-        drop = None
-    else:
-        order = list(scenario.actors) if view == "actor" else [p.id for p in scenario.packages]
-        for key in order:
-            items = [r for r in rows if r[view] == key]
-            if items:
-                name = (
-                    scenario.actors[key]
-                    if view == "actor"
-                    else next(p.title for p in scenario.packages if p.id == key)
-                )
-                groups[f"{key}: {name}"] = items
-        drop = view
-    parts = []
-    for title, items in groups.items():
-        parts.append(f"{title}\n{table(items, drop)}")
-    return "\n\n".join(parts)
+    """Who does what when (`render_timeline` of the roadmap's outline). Give the
+    roadmap's check `report` for the counter-steps each give step is traded against."""
+    return render_timeline(
+        outline(scenario, starts, report, phase), view, tablefmt, columns, width, cut
+    )

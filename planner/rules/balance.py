@@ -8,7 +8,16 @@ from typing import Annotated, Any, ClassVar
 
 from planner.fields import Nat, Sel
 from planner.model import Selector, Step
-from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
+from planner.rules.base import (
+    CURVES,
+    CheckContext,
+    Curve,
+    Encoding,
+    Rule,
+    ScenarioView,
+    Terms,
+    Violation,
+)
 from planner.rules.common import listing
 
 
@@ -71,6 +80,7 @@ class Balance(Rule):
     def check(self, ctx: CheckContext) -> list[Violation]:
         ctx.measure("exposure", self.curve_peak(ctx)[0])
         curve = self.curve(ctx)
+        ctx.record(CURVES, Curve(self.id, self.margin, tuple(curve)))
         periods: list[tuple[int, int | None]] = []  # [from, until)
         for i, (t, level) in enumerate(curve):
             if level > self.margin and (not periods or periods[-1][1] is not None):

@@ -66,6 +66,31 @@ class Violation:
         return self.weight * self.amount if self.soft else 0
 
 
+#: Names of what `CheckContext.record` keeps for the outputs, and their items' shapes.
+ANSWERS = "answers"
+CURVES = "curves"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Under reciprocity rule `rule`, give step `give` is answered by counter-step
+    `counter` ("" when no counter-step answers it in the roadmap)."""
+
+    rule: str
+    give: str
+    counter: str
+
+
+@dataclass(frozen=True, slots=True)
+class Curve:
+    """The leverage curve of balance rule `rule`: (time, level from then on) at every time
+    it changes, against its `margin`."""
+
+    rule: str
+    margin: int
+    points: tuple[tuple[int, int], ...]
+
+
 class ScenarioView(Protocol):
     """What rules read of a scenario (`planner.scenario.Scenario` is one)."""
 
@@ -98,6 +123,9 @@ class CheckContext:
         self._done_offset = {sid: step.done_offset for sid, step in scenario.steps.items()}
         #: Figures rules report for the summary, by name: "exposure" (a balance curve's peak).
         self.measures: dict[str, list[int]] = {}
+        #: What rules worked out about the roadmap that the outputs show, by name (`record`):
+        #: "answers" (which counter-step answers which give step), "curves" (leverage curves).
+        self.records: dict[str, list[Any]] = {}
 
     def memo(self, name: str, compute: Callable[[], _T]) -> _T:
         """`compute()`, computed once per check (shared by rules of one kind)."""
@@ -108,6 +136,11 @@ class CheckContext:
     def measure(self, name: str, value: int) -> None:
         """Report a figure for the summary (the report keeps the largest of each name)."""
         self.measures.setdefault(name, []).append(value)
+
+    def record(self, name: str, item: Any) -> None:
+        """Keep something the check worked out for the outputs to show (the report holds
+        each name's items in the order recorded); a renderer reads it, never re-checks."""
+        self.records.setdefault(name, []).append(item)
 
     def is_scheduled(self, step_id: str) -> bool:
         return step_id in self.starts

@@ -10,7 +10,16 @@ from typing import Annotated, Any, ClassVar
 
 from planner.fields import Choice, Nat, Sel
 from planner.model import Selector, Step
-from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
+from planner.rules.base import (
+    ANSWERS,
+    Answer,
+    CheckContext,
+    Encoding,
+    Rule,
+    ScenarioView,
+    Terms,
+    Violation,
+)
 from planner.rules.common import done_phrase
 
 
@@ -132,6 +141,8 @@ class Reciprocity(Rule):
 
     def check(self, ctx: CheckContext) -> list[Violation]:
         matched, unanswered = self.match(ctx)
+        for g in ctx.scheduled(self.give.ids):  # for the outputs: who answers whom
+            ctx.record(ANSWERS, Answer(self.id, g, matched.get(g, "")))
         if not unanswered:
             return []
         used = set(matched.values()) if self.pairing == "distinct" else set()

@@ -1,0 +1,522 @@
+"""What the memo outputs (timeline tables, the Gantt chart, the report) show, worked out
+once from a roadmap and its check report: one row per scheduled step, the deal's phases,
+the gates, who answers whom, and the leverage each actor has given and received.
+
+Pure and rule-kind free: what only a rule knows (which counter-step answers which give
+step, a balance rule's curve) comes from the check report (`Report.records`); what the
+rules mean for scheduling (gates, the two sides of a bargain, red lines) from their
+scheduling terms (`Rule.terms`). Nothing here checks or solves.
+
+Definitions (the README's "Phases" and "Leverage" say the same):
+
+- A phase is [start, end): a step is *in* the phase in which it starts. Declared phases
+  (`scenario.phases`) end when their `until` step is done, or at their `until` time; each
+  starts where the one before ended. Without declared phases they are derived from the
+  gates: before the first gate opens, between gates, then until the last `relief` step
+  is done, then after it. `phase_length` gives fixed periods instead.
+- given(A, t): the value of A's steps started by t (a step counts from its start, as a
+  concession does in `balance`).
+- received(A, t): the value of other actors' steps done by t (done: ended and verified)
+  that benefit A. A step benefits the actors of the steps it is traded against in the
+  roadmap (a counter-step, the actors of the give steps it answers; a give step, the
+  actors of its counter-steps); a step traded against none benefits its actor's main
+  counterpart: the actor it is traded with most often in the reciprocity and balance
+  rules (counted in pairs of steps), if any.
+- exposure(A, t) = given(A, t) − received(A, t): what A has put on the table and not
+  yet been paid back for.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from planner.check import Report
+from planner.rules.base import ANSWERS, CURVES, Answer, Curve, Rule, Terms
+from planner.scenario import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One scheduled step, as the outputs show it."""
+
+    step: str
+    actor: str
+    package: str
+    kind: str
+    title: str
+    value: int
+    start: int
+    end: int
+    done: int
+    #: Who verifies the step and when the verification ends (None without one).
+    verifier: str
+    verified: int | None
+    #: The counter-steps that answer it as a give step of reciprocity rules, and the
+    #: reciprocity rules under which no counter-step answers it.
+    counter: tuple[str, ...]
+    unanswered: tuple[str, ...]
+    source: str
+    phase: str
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A phase in one roadmap: [start, end), `end` None when it runs to the end; `start`
+    None when the roadmap never reaches it (an earlier phase runs to the end)."""
+
+    id: str
+    title: str
+    start: int | None
+    end: int | None
+    #: How it ends, in words: "when by-nonaggression-pledge is done", "in week 20", "".
+    ends: str
+    declared: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GateOpen:
+    """A gate rule and the time it opens (its `when` steps all done); None when one of
+    them is not in the roadmap."""
+
+    rule: str
+    opens: int | None
+    when: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Leverage:
+    """One actor in one phase: value given and received in it, totals by its end, the
+    exposure at its end and its highest point in the phase (and when first reached)."""
+
+    phase: str
+    actor: str
+    given: int
+    received: int
+    given_total: int
+    received_total: int
+    exposure: int
+    peak: int
+    peak_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """A step not in the roadmap, and why when known."""
+
+    step: str
+    title: str
+    why: str
+    rules: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """Everything the memo outputs show about one roadmap."""
+
+    scenario: Scenario
+    report: Report | None
+    rows: tuple[Row, ...]
+    phases: tuple[Span, ...]
+    gates: tuple[GateOpen, ...]
+    #: Matched reciprocity pairs (a counter-step answering a give step), in rule order.
+    links: tuple[Answer, ...]
+    leverage: tuple[Leverage, ...]
+    #: Per actor: (time, given, received) at every time either changes, from time 0.
+    curves: Mapping[str, tuple[tuple[int, int, int], ...]]
+    #: The balance rules' own curves, as the checker measured them.
+    balance: tuple[Curve, ...]
+    left_out: tuple[LeftOut, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def last(self) -> int:
+        """The time the last step is done (0 for an empty roadmap)."""
+        return max((r.done for r in self.rows), default=0)
+
+
+# ---- what the rules' scheduling terms say --------------------------------------------
+
+
+class _Reader(Terms):
+    """Gates (`wait` terms of gate rules), the two sides of bargains (`answer` and
+    `reservoir` terms) and red lines (`exclude` terms), from every rule's terms."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        super().__init__(scenario.steps)
+        self.gates: list[tuple[Rule, tuple[str, ...]]] = []
+        self.sides: list[tuple[Sequence[str], Sequence[str]]] = []
+        self.excluded: dict[str, list[Rule]] = {}
+
+    def wait(
+        self,
+        rule: Rule,
+        firsts: Sequence[str],
+        waiting: Sequence[str],
+        lag: int = 0,
+        within: int | None = None,
+    ) -> None:
+        if rule.kind == "gate":  # the phases are "between gates" by definition
+            self.gates.append((rule, tuple(firsts)))
+
+    def answer(
+        self,
+        rule: Rule,
+        give: Sequence[str],
+        get: Sequence[str],
+        grace: int,
+        within: int | None,
+        shared: bool,
+    ) -> None:
+        self.sides.append((give, get))
+
+    def reservoir(
+        self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
+    ) -> None:
+        self.sides.append((ahead, behind))
+
+    def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
+        if not rule.soft:
+            for s in ids:
+                self.excluded.setdefault(s, []).append(rule)
+
+
+def _terms(scenario: Scenario) -> _Reader:
+    def read(s: Scenario) -> _Reader:
+        found = _Reader(s)
+        for rule in s.rules:
+            rule.terms(found)
+        return found
+
+    return scenario.memo("outline-terms", read)
+
+
+def main_counterparts(scenario: Scenario) -> dict[str, str]:
+    """Each actor's main counterpart: the actor it is traded with most often across the
+    reciprocity and balance rules (counted in pairs of steps; ties to the actor listed
+    first). Actors traded with no one have none."""
+
+    def work(s: Scenario) -> dict[str, str]:
+        steps = s.steps
+        pairs: dict[str, Counter[str]] = {}
+        for one, other in _terms(s).sides:
+            left = Counter(steps[x].actor for x in one)
+            right = Counter(steps[x].actor for x in other)
+            for a, m in left.items():
+                for b, n in right.items():
+                    if a != b:
+                        pairs.setdefault(a, Counter())[b] += m * n
+                        pairs.setdefault(b, Counter())[a] += m * n
+        order = {a: i for i, a in enumerate(s.actors)}
+        return {
+            a: min(c, key=lambda b: (-c[b], order.get(b, len(order)))) for a, c in pairs.items()
+        }
+
+    return scenario.memo("outline-counterparts", work)
+
+
+# ---- phases ----------------------------------------------------------------------------
+
+
+def _fixed(unit: str, length: int, times: Sequence[int]) -> list[Span]:
+    """Fixed periods of `length`: those holding a start or a done time."""
+    blocks = sorted({t // length for t in times}) or [0]
+    return [
+        Span(
+            f"phase-{k + 1}",
+            f"{unit}s {k * length}–{(k + 1) * length - 1}",
+            k * length,
+            (k + 1) * length,
+            f"in {unit} {(k + 1) * length}",
+            False,
+        )
+        for k in blocks
+    ]
+
+
+def _declared(
+    scenario: Scenario, starts: Mapping[str, int], times: Sequence[int], notes: list[str]
+) -> list[Span]:
+    """The declared phases in this roadmap; past the last one's end (when it has one and
+    something happens after it), one more: "After <its title>"."""
+    unit = scenario.unit
+    out: list[Span] = []
+    begin: int | None = 0
+    for phase in scenario.phases:
+        until = phase.until
+        end: int | None
+        if until is None or until == "":
+            end, ends = None, ""
+        elif isinstance(until, int):
+            end, ends = until, f"in {unit} {until}"
+        elif until in starts:
+            end, ends = starts[until] + scenario.steps[until].done_offset, f"when {until} is done"
+        else:
+            end, ends = None, f"when {until} is done"
+            if begin is not None:
+                notes.append(
+                    f"phase '{phase.id}' ends when {until} is done, but {until} is not in the "
+                    "roadmap: the phase runs to the end"
+                )
+        if begin is not None and end is not None and end < begin:
+            notes.append(
+                f"phase '{phase.id}' ends {ends} ({unit} {end}), before the phase before it: "
+                "it has no time of its own in this roadmap"
+            )
+            end = begin
+        if begin is None:
+            end = None
+        out.append(Span(phase.id, phase.title, begin, end, ends, True))
+        begin = end
+    last = scenario.phases[-1]
+    if begin is not None and any(t >= begin for t in times):
+        out.append(Span(f"after-{last.id}", f"After: {last.title}", begin, None, "", False))
+    return out
+
+
+def _gates(scenario: Scenario, starts: Mapping[str, int]) -> list[GateOpen]:
+    out = []
+    for rule, when in _terms(scenario).gates:
+        scheduled = [s for s in when if s in starts]
+        opens = (
+            max(starts[s] + scenario.steps[s].done_offset for s in scheduled)
+            if scheduled and len(scheduled) == len(when)
+            else None
+        )
+        out.append(GateOpen(rule.id, opens, when))
+    return out
+
+
+def _derived(scenario: Scenario, starts: Mapping[str, int], gates: list[GateOpen]) -> list[Span]:
+    """Before the first gate opens, between gates, until the last relief is done, after."""
+    unit = scenario.unit
+    opening: dict[int, list[str]] = {}
+    for g in gates:
+        if g.opens is not None and g.opens > 0:
+            opening.setdefault(g.opens, []).append(g.rule)
+    relief = [
+        starts[s] + scenario.steps[s].done_offset
+        for s in starts
+        if scenario.steps[s].kind == "relief"
+    ]
+    last_relief = max(relief, default=None)
+    cuts: list[tuple[int, str, str, str]] = []  # (time, id, title of the phase ending, ends)
+    before = ""
+    for t in sorted(opening):
+        names = ", ".join(opening[t])
+        title = f"Before {names} opens" if not before else f"{before} open, before {names} opens"
+        cuts.append((t, f"before-{opening[t][0]}", title, f"when {names} opens"))
+        before = names
+    if last_relief is not None and (not cuts or last_relief > cuts[-1][0]):
+        title = (
+            "Until the last relief is done"
+            if not before
+            else f"{before} open, until the last relief is done"
+        )
+        cuts.append((last_relief, "until-last-relief", title, "when the last relief is done"))
+        tail = ("after-last-relief", "After the last relief")
+    elif before:
+        tail = (f"{before.split(', ')[0]}-open", f"{before} open")
+    else:
+        tail = ("whole-roadmap", "The whole roadmap")
+    out: list[Span] = []
+    begin = 0
+    for t, pid, title, ends in cuts:
+        out.append(Span(pid, title, begin, t, f"{ends} ({unit} {t})", False))
+        begin = t
+    out.append(Span(tail[0], tail[1], begin, None, "", False))
+    return out
+
+
+def _place(phases: Sequence[Span], t: int) -> str:
+    """The phase holding time t."""
+    for p in phases:
+        if p.start is not None and p.start <= t and (p.end is None or t < p.end):
+            return p.id
+    return phases[-1].id if phases else ""
+
+
+# ---- leverage --------------------------------------------------------------------------
+
+
+def _beneficiaries(
+    scenario: Scenario, starts: Mapping[str, int], links: Sequence[Answer]
+) -> dict[str, set[str]]:
+    """Who each scheduled step benefits: the actors of the steps it is traded against in
+    the roadmap, else its actor's main counterpart (if any)."""
+    steps = scenario.steps
+    out: dict[str, set[str]] = {}
+    for a in links:
+        out.setdefault(a.counter, set()).add(steps[a.give].actor)
+        out.setdefault(a.give, set()).add(steps[a.counter].actor)
+    main = main_counterparts(scenario)
+    for s in starts:
+        actor = steps[s].actor
+        found = out.get(s, set()) - {actor}
+        if not found and actor in main:
+            found = {main[actor]}
+        out[s] = found
+    return out
+
+
+def _leverage(
+    scenario: Scenario,
+    starts: Mapping[str, int],
+    phases: Sequence[Span],
+    links: Sequence[Answer],
+) -> tuple[list[Leverage], dict[str, tuple[tuple[int, int, int], ...]]]:
+    steps = scenario.steps
+    benefits = _beneficiaries(scenario, starts, links)
+    given: dict[str, dict[int, int]] = {}
+    received: dict[str, dict[int, int]] = {}
+    for s, t in starts.items():
+        step = steps[s]
+        if not step.value:
+            continue
+        mine = given.setdefault(step.actor, {})
+        mine[t] = mine.get(t, 0) + step.value
+        done = t + step.done_offset
+        for other in benefits[s]:
+            theirs = received.setdefault(other, {})
+            theirs[done] = theirs.get(done, 0) + step.value
+    rows: list[Leverage] = []
+    curves: dict[str, tuple[tuple[int, int, int], ...]] = {}
+    for actor in scenario.actors:
+        g, r = given.get(actor, {}), received.get(actor, {})
+        if not g and not r:
+            continue
+        cum_g, cum_r = 0, 0
+        points: list[tuple[int, int, int]] = []
+        for t in sorted({0, *g, *r}):
+            cum_g += g.get(t, 0)
+            cum_r += r.get(t, 0)
+            points.append((t, cum_g, cum_r))
+        curves[actor] = tuple(points)
+        rows += _by_phase(actor, points, phases)
+    return rows, curves
+
+
+def _by_phase(
+    actor: str, points: Sequence[tuple[int, int, int]], phases: Sequence[Span]
+) -> list[Leverage]:
+    """An actor's leverage in each phase, from its curve (cumulative, at every change)."""
+    at = [p[0] for p in points]
+
+    def level(t: int) -> tuple[int, int]:
+        """(given, received) by time t (what starts or is done at t included)."""
+        i = bisect.bisect_right(at, t) - 1
+        return (points[i][1], points[i][2]) if i >= 0 else (0, 0)
+
+    out = []
+    for p in phases:
+        if p.start is None:
+            continue
+        g0, r0 = level(p.start - 1)
+        inside = [q for q in points if q[0] >= p.start and (p.end is None or q[0] < p.end)]
+        g1, r1 = (inside[-1][1], inside[-1][2]) if inside else (g0, r0)
+        first = (p.start, *level(p.start))
+        peak, minus_when = max((q[1] - q[2], -q[0]) for q in [first, *inside])
+        out.append(Leverage(p.id, actor, g1 - g0, r1 - r0, g1, r1, g1 - r1, peak, -minus_when))
+    return out
+
+
+# ---- the outline -------------------------------------------------------------------------
+
+
+def outline(
+    scenario: Scenario,
+    starts: Mapping[str, int],
+    report: Report | None = None,
+    phase_length: int | None = None,
+) -> Outline:
+    """What the outputs show about the roadmap `starts`, with what its check `report`
+    recorded (without a report, no step shows its counter-steps)."""
+    steps = scenario.steps
+    notes: list[str] = []
+    gates = _gates(scenario, starts)
+    times = [t for s, t in starts.items()] + [t + steps[s].done_offset for s, t in starts.items()]
+    if phase_length:
+        phases = _fixed(scenario.unit, phase_length, times)
+    elif scenario.phases:
+        phases = _declared(scenario, starts, times, notes)
+    else:
+        phases = _derived(scenario, starts, gates)
+    answers: tuple[Answer, ...] = tuple(report.records.get(ANSWERS, ())) if report else ()
+    counter: dict[str, list[str]] = {}
+    unanswered: dict[str, list[str]] = {}
+    for a in answers:
+        if a.counter:
+            counter.setdefault(a.give, [])
+            if a.counter not in counter[a.give]:
+                counter[a.give].append(a.counter)
+        else:
+            unanswered.setdefault(a.give, []).append(a.rule)
+    position = {s: i for i, s in enumerate(steps)}
+    rows = []
+    for s in sorted(starts, key=lambda s: (starts[s], position[s])):
+        step = steps[s]
+        t = starts[s]
+        rows.append(
+            Row(
+                step=s,
+                actor=step.actor,
+                package=step.package,
+                kind=step.kind,
+                title=step.title,
+                value=step.value,
+                start=t,
+                end=t + step.duration,
+                done=t + step.done_offset,
+                verifier=step.verify.by if step.verify else "",
+                verified=t + step.done_offset if step.verify else None,
+                counter=tuple(counter.get(s, ())),
+                unanswered=tuple(unanswered.get(s, ())),
+                source=step.source,
+                phase=_place(phases, t),
+            )
+        )
+    links = tuple(a for a in answers if a.counter)
+    leverage, curves = _leverage(scenario, starts, phases, links)
+    return Outline(
+        scenario=scenario,
+        report=report,
+        rows=tuple(rows),
+        phases=tuple(phases),
+        gates=tuple(gates),
+        links=links,
+        leverage=tuple(leverage),
+        curves=curves,
+        balance=tuple(report.records.get(CURVES, ())) if report else (),
+        left_out=_left_out(scenario, starts, report),
+        notes=tuple(notes),
+    )
+
+
+def _left_out(
+    scenario: Scenario, starts: Mapping[str, int], report: Report | None
+) -> tuple[LeftOut, ...]:
+    excluded = _terms(scenario).excluded
+    out = []
+    for s, step in scenario.steps.items():
+        if s in starts:
+            continue
+        rules = excluded.get(s, [])
+        if rules:
+            why = "a red line: never scheduled (" + ", ".join(r.id for r in rules) + ")"
+            source = rules[0].source
+            ids = tuple(r.id for r in rules)
+        else:
+            needing = (
+                sorted({v.rule for v in (*report.violations, *report.penalties) if s in v.steps})
+                if report
+                else []
+            )
+            why = "not in the roadmap" + (
+                f"; rules that need it: {', '.join(needing)}" if needing else ""
+            )
+            source, ids = "", tuple(needing)
+        out.append(LeftOut(s, step.title, why, ids, source))
+    return tuple(out)
