@@ -4,7 +4,7 @@
 beside it registers a group of commands.
 """
 
-from planner.cli import core, plan
+from planner.cli import authoring, core, plan
 from planner.cli.app import app, main
 
-__all__ = ["app", "core", "main", "plan"]
+__all__ = ["app", "authoring", "core", "main", "plan"]
