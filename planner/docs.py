@@ -17,7 +17,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from planner.errors import InputError
 from planner.fields import REQUIRED, Choice, Declared, Nat, declared
+from planner.load.files import read_file
 from planner.model import SELECTOR_FIELDS, Package, Step
 from planner.roadmap.lines import ENTRY_FIELDS
 from planner.roadmap.read import ROADMAP_TOP
@@ -251,10 +253,10 @@ def stale(folder: Path) -> list[str]:
     for name, text in generated_files().items():
         path = folder / name
         try:
-            current = path.read_text(encoding="utf-8")
-        except OSError:
+            current: bytes | None = read_file(path)[1]
+        except InputError:
             current = None
-        if current != text:
+        if current != text.encode("utf-8"):
             out.append(str(path))
     return out
 
