@@ -420,7 +420,7 @@ def mutated(draw: st.DrawFn, base: Any) -> Any:
     return doc
 
 
-FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ

@@ -4,7 +4,11 @@
 beside it registers a group of commands.
 """
 
-from planner.cli import authoring, core, plan
+from planner.cli import core, plan
+
+# isort: split
+# After the core commands, so that `planner --help` lists those first.
+from planner.cli import authoring
 from planner.cli.app import app, main
 
 __all__ = ["app", "authoring", "core", "main", "plan"]

@@ -126,7 +126,7 @@ def graph(
         str | None, typer.Option("--around", metavar="ID", help="Only the steps near this step.")
     ] = None,
     depth: Annotated[
-        int, typer.Option("--depth", min=0, help="With --around: how many links away (default 1).")
+        int, typer.Option("--depth", min=0, help="With --around: how many links away.")
     ] = 1,
 ) -> None:
     """Print the precondition and rule graph: which step waits for which, by which rule (exit 0, or 2 on bad input)."""
