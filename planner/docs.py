@@ -20,7 +20,7 @@ from typing import Any
 from planner.errors import InputError
 from planner.fields import REQUIRED, Choice, Declared, Nat, declared
 from planner.load.files import read_file
-from planner.model import SELECTOR_FIELDS, Package, Step
+from planner.model import SELECTOR_FIELDS
 from planner.roadmap.lines import ENTRY_FIELDS
 from planner.roadmap.read import ROADMAP_TOP
 from planner.rules import KINDS
@@ -30,9 +30,10 @@ from planner.schema import (
     KINDS_OF_FILES,
     SECTIONS,
     SELECTOR_WORDS,
-    Definitions,
     class_doc,
+    constraints_definitions,
     entry_schema,
+    packages_definitions,
     refs_in,
     roadmap_schema,
     schema_file_name,
@@ -157,7 +158,7 @@ def reference_markdown() -> str:
     for name, (words, needed) in SECTIONS.items():
         lines.append(f"| `{name}` | {'yes' if needed else 'no'} | {_cell(words)} |")
     lines += ["", "### `scenario:`", "", *_field_table(declared(Scenario), Scenario), ""]
-    defs = Definitions({"package": Package, "step": Step})
+    defs = packages_definitions()
     titles = {
         "package": "a package (`packages: [...]`)",
         "step": "a step (a package's `steps: [...]`)",
@@ -200,6 +201,15 @@ def reference_markdown() -> str:
             "",
             *_docstring(cls),
             *_field_table([d for d in declared(cls) if d.name not in common], cls),
+            "",
+        ]
+    held = constraints_definitions().classes
+    for name, cls in held.items():
+        lines += [
+            f'### <a id="{_anchor(name)}"></a>`{name}`',
+            "",
+            *_docstring(cls),
+            *_field_table(declared(cls), cls),
             "",
         ]
     lines += _roadmap_section()

@@ -30,7 +30,7 @@ import inspect
 import json
 import re
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from planner.fields import REQUIRED, Attr, Declared, Ident, declared
@@ -217,15 +217,17 @@ def object_schema(
 
 class Definitions:
     """The definitions of one schema: dataclasses found through the declared fields'
-    types, by the names their fragments refer to them by."""
+    types, by the names their fragments refer to them by. `roots` are named by the file
+    layout (a package, a step); the fields of `walk` (the scenario section, the rule
+    kinds) are searched too, without a definition of their own."""
 
-    def __init__(self, roots: Mapping[str, type]) -> None:
+    def __init__(self, roots: Mapping[str, type], walk: Sequence[type] = ()) -> None:
         self.classes: dict[str, type] = dict(roots)
         self.builtin: dict[str, dict[str, Any]] = {
             "identifier": _identifier(),
             "selector": selector_schema(),
         }
-        queue = list(roots.values())
+        queue = [*walk, *roots.values()]
         seen: set[type] = set()
         while queue:
             cls = queue.pop(0)
@@ -324,9 +326,20 @@ def _document(
 # ---- the three file kinds -------------------------------------------------------------
 
 
+def packages_definitions() -> Definitions:
+    """The definitions of packages.yaml: a package, a step, and what their fields (and
+    the `scenario:` section's) hold."""
+    return Definitions({"package": Package, "step": Step}, walk=(Scenario,))
+
+
+def constraints_definitions() -> Definitions:
+    """The definitions of a rule file: what the fields of every rule kind hold."""
+    return Definitions({}, walk=(Rule, *KINDS.values()))
+
+
 def packages_schema() -> dict[str, Any]:
     """The schema of a scenario file (packages.yaml)."""
-    defs = Definitions({"package": Package, "step": Step})
+    defs = packages_definitions()
     scenario = object_schema(Scenario, SECTIONS["scenario"][0])
     props: dict[str, Any] = {
         # The loader reads `scenario:` with nothing under it as no section.
@@ -370,7 +383,7 @@ def rule_kind_schema(cls: type[Rule]) -> dict[str, Any]:
 
 def constraints_schema() -> dict[str, Any]:
     """The schema of a rule file (constraints/*.yaml): `rules`, each of a kind in KINDS."""
-    defs = Definitions({})
+    defs = constraints_definitions()
     kinds = {f"rule-{name}": rule_kind_schema(cls) for name, cls in KINDS.items()}
     defs.builtin.update(kinds)
     rule = {
@@ -539,10 +552,12 @@ __all__ = [
     "SchemaError",
     "as_json_data",
     "class_doc",
+    "constraints_definitions",
     "constraints_schema",
     "entry_schema",
     "field_schema",
     "object_schema",
+    "packages_definitions",
     "packages_schema",
     "refs_in",
     "roadmap_schema",

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.errors import InputError
-from planner.fields import Custom, Nat, declared
+from planner.fields import Custom, Ident, Nat, declared
 from planner.load import Inputs, build_scenario
 from planner.model import Step
 from planner.roadmap.lines import ENTRY_FIELDS
@@ -34,6 +34,7 @@ from planner.schema import (
     Definitions,
     SchemaError,
     as_json_data,
+    object_schema,
     rule_kind_schema,
     schema_text,
 )
@@ -168,6 +169,34 @@ def test_a_field_added_tomorrow_appears_without_changing_the_generator() -> None
 @dataclasses.dataclass(frozen=True, slots=True)
 class Odd(Step):
     thing: Annotated[str, Custom("a thing", shape=(("$ref", "#/$defs/thing"),))] = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Phase:
+    """A named stage."""
+
+    id: Annotated[str, Ident("the phase's id")]
+    until: Annotated[int, Nat("when the phase ends")]
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class ScenarioWithPhases(Scenario):
+    phases: Annotated[
+        tuple[Phase, ...],
+        Custom(
+            "named stages",
+            shape=(("type", "array"), ("items", {"$ref": "#/$defs/phase"})),
+        ),
+    ] = ()
+
+
+def test_a_scenario_section_field_holding_a_dataclass_gets_its_definition() -> None:
+    """`phases: [{id, until}]` on the scenario section, as the contract adds it."""
+    defs = Definitions({"step": Step}, walk=(ScenarioWithPhases,))
+    section = object_schema(ScenarioWithPhases, "the scenario")
+    assert section["properties"]["phases"]["description"] == "named stages"
+    found = defs.schemas(section)
+    assert set(found["phase"]["properties"]) == {"id", "until"}
 
 
 def test_a_reference_to_no_dataclass_is_a_clear_error() -> None:
