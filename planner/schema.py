@@ -138,13 +138,13 @@ def _dataclasses_in(hint: Any) -> list[type]:
     stack = [hint]
     while stack:
         h = stack.pop(0)
-        if isinstance(h, type) and declared_safely(h):
+        if isinstance(h, type) and _declared_fields(h):
             found.append(h)
         stack.extend(a for a in typing.get_args(h) if a is not Ellipsis)
     return list(dict.fromkeys(found))
 
 
-def declared_safely(cls: type) -> tuple[Declared, ...]:
+def _declared_fields(cls: type) -> tuple[Declared, ...]:
     """`declared(cls)` for a dataclass, () for anything else."""
     if not hasattr(cls, "__dataclass_fields__"):
         return ()
@@ -174,7 +174,8 @@ def field_schema(d: Declared, owner: type | None = None) -> dict[str, Any]:
     the field's absence is None, and what else the loader reads there (`ALSO_READ`)."""
     spec = d.spec
     fragment = {"$ref": "#/$defs/identifier"} if isinstance(spec, (Ident, Attr)) else spec.schema()
-    also = [*ALSO_READ.get((owner, d.name), ())] if owner is not None else []
+    bases = owner.__mro__ if owner is not None else ()
+    also = [alt for base in bases for alt in ALSO_READ.get((base, d.name), ())]
     if d.default is None:
         also.append({"type": "null"})
     if fragment and also:
