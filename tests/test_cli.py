@@ -230,7 +230,9 @@ def test_every_command_is_documented_in_the_readme() -> None:
 
 
 @pytest.mark.parametrize("args", [["--help"], ["validate"], ["check", "examples/brief-roadmap.yaml"],
-                                  ["timeline", "examples/brief-roadmap.yaml"]])  # fmt: skip
+                                  ["timeline", "examples/brief-roadmap.yaml"],
+                                  ["validate", "--explain", "us-aviation-parts-license"],
+                                  ["schema", "packages"], ["graph", "--format", "mermaid"]])  # fmt: skip
 def test_ortools_is_not_imported(args: list[str]) -> None:
     code = (
         "import os, sys, runpy\n"

@@ -56,11 +56,32 @@ def roadmap_of(path: Path, loaded: Scenario) -> Roadmap:
 
 
 @app.command()
-def validate(packages: PackagesOpt = None, constraints: ConstraintsOpt = None) -> None:
+def validate(
+    packages: PackagesOpt = None,
+    constraints: ConstraintsOpt = None,
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            "--explain",
+            metavar="ID",
+            help="Print what the loader made of one step or rule: selectors resolved, "
+            "preconditions, the rules that mention it, its earliest start and why.",
+        ),
+    ] = None,
+) -> None:
     """Load and check the scenario and rules; print a short summary (exit 0 valid, 2 invalid)."""
+    loaded = scenario(packages, constraints)
+    if explain is not None:
+        from planner.lookup import UnknownId, explain_id
+
+        try:
+            emit(explain_id(loaded, explain))
+        except UnknownId as exc:
+            raise refuse(f"planner validate: --explain: {exc}") from None
+        return
     from planner.render.plan import scenario_summary
 
-    emit(scenario_summary(scenario(packages, constraints)))
+    emit(scenario_summary(loaded))
 
 
 class CheckFormat(StrEnum):
