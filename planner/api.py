@@ -18,6 +18,7 @@ import planner.cache as cache
 from planner.check import Report, check
 from planner.load import build_scenario, read_inputs
 from planner.load.files import gc_paused
+from planner.objectives import objective_order
 from planner.render.plan import conflict_text, plan_doc, plan_text, scenario_summary
 from planner.render.report import report_json, report_text
 from planner.render.timeline import timeline
@@ -91,7 +92,7 @@ def plan(
     the scenario's own order (`objectives:` in packages.yaml), else the built-in one."""
     from planner.solver.solve import plan as solve
 
-    goals = scenario.objective_order() if objectives is None else tuple(objectives)
+    goals = objective_order(scenario) if objectives is None else tuple(objectives)
     return solve(scenario, goals, time_limit, seed, alternatives, tolerance)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from planner.rules import coverage, fixed, preconditions
 from planner.rules.base import CheckContext, Violation
+from planner.rules.conditions import earliest_possible
 from planner.scenario import Scenario
 
 
@@ -70,8 +71,6 @@ def check(
     scheduled: a required step left out is a `coverage` violation (unless `partial`: a
     roadmap of part of the deal), and rules that need a left-out step report it.
     """
-    from planner.roadmap.sequence import earliest_possible
-
     ctx = CheckContext(scenario, starts)
     found: list[Violation] = [*preconditions.check(ctx), *fixed.check(ctx)]
     if not partial:

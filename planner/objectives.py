@@ -31,6 +31,12 @@ def is_goodwill(step: Step) -> bool:
     return step.kind == "goodwill" or not step.tags.isdisjoint(GOODWILL_TAGS)
 
 
+def objective_order(scenario: Scenario) -> tuple[str, ...]:
+    """The objectives `plan` minimizes by default: the scenario's own (`objectives:` in
+    packages.yaml), else the built-in order."""
+    return scenario.objectives or DEFAULT_OBJECTIVES
+
+
 def parse_objectives(text: str) -> tuple[str, ...]:
     """'makespan,exposure' → ('makespan', 'exposure'); unknown names raise ValueError."""
     names = tuple(n.strip() for n in text.split(",") if n.strip())

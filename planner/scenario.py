@@ -118,12 +118,6 @@ class Scenario(Rebuilt):
             self.scratch[name] = compute(self)
         return self.scratch[name]  # type: ignore[no-any-return]
 
-    def objective_order(self) -> tuple[str, ...]:
-        """The objectives `plan` minimizes by default: the scenario's, else the built-in."""
-        from planner.objectives import DEFAULT_OBJECTIVES
-
-        return self.objectives or DEFAULT_OBJECTIVES
-
     def date_of(self, t: int) -> dt.date | None:
         """The calendar date of time `t` (None without a `start`, or past year 9999)."""
         if self.start is None:

@@ -179,9 +179,9 @@ def main() -> None:
         # printed help (`planner --help | head -1`). Our answers go through `emit`.
         leave(0)
     except Exception:
-        from planner.entry import interrupted_by_user
+        from planner import interrupt
 
-        if interrupted_by_user():  # Ctrl-C inside a C extension's import (ortools)
+        if interrupt.pressed():  # Ctrl-C inside a C extension's import (ortools)
             interrupted()
         raise
     if code == 130:  # typer turns a Ctrl-C into a silent exit 130

@@ -111,11 +111,11 @@ def plan(
     force: ForceOpt = False,
 ) -> None:
     """Propose roadmaps that keep every hard rule (exit 0), or say why none exists (exit 1)."""
-    from planner.objectives import parse_objectives
+    from planner.objectives import objective_order, parse_objectives
 
     loaded = scenario(packages, constraints)
     try:
-        objectives = loaded.objective_order() if objective is None else parse_objectives(objective)
+        objectives = objective_order(loaded) if objective is None else parse_objectives(objective)
     except ValueError as exc:
         raise refuse(f"--objective: {exc}") from None
     guard = protected(packages, constraints) if out is not None or report else None

@@ -25,7 +25,9 @@ from typing import Any
 
 from planner.check import Report, check
 from planner.model import AnyOf
-from planner.roadmap.sequence import conditions, earliest_possible, serial_starts
+from planner.objectives import objective_order
+from planner.roadmap.sequence import serial_starts
+from planner.rules.conditions import conditions, earliest_possible
 from planner.scenario import Scenario
 from planner.solver.encoder import Encoder
 from planner.solver.results import Move, Repair
@@ -74,7 +76,7 @@ def repair(
         return _impossible(scenario, scheduled, held, before, time_limit, seed, latest)
     hint = _pushed_later(scenario, kept, enc.scheduled)
     deadline = t0 + time_limit
-    goals = scenario.objective_order() if objectives is None else objectives
+    goals = objective_order(scenario) if objectives is None else objectives
     status, best, _ = solve_lexicographic(enc, [*stages, *goals], deadline, seed, hint, None)
     if status == "infeasible":
         return _impossible(

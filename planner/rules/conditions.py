@@ -1,0 +1,96 @@
+"""The conditions hard rules put between steps: what a step waits for, in a sequence, in a
+repair's hint, or when a left-out step could start. Read from the rules' scheduling terms:
+`wait` (precedence, gate) and `answer` (reciprocity)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from planner.model import Step
+from planner.rules.base import Rule, ScenarioView, Terms
+from planner.rules.preconditions import earliest_start
+
+
+class Conditions(Terms):
+    """The conditions hard rules put on a step that a sequence waits for: `wait` terms
+    (precedence, gate) and `answer` terms (reciprocity)."""
+
+    def __init__(self, steps: Mapping[str, Step]) -> None:
+        super().__init__(steps)
+        #: step -> [(wait index, lag)], and step -> wait indices it must be done before.
+        self.waits: dict[str, list[tuple[int, int]]] = {}
+        self.firsts: dict[str, list[int]] = {}
+        self.num_waits = 0
+        #: The steps each wait term waits for, and its label (the rule id).
+        self.wait_firsts: list[tuple[Sequence[str], str]] = []
+        #: step -> answer terms (id, grace, shared) it gives in, or answers in.
+        self.gives: dict[str, list[tuple[str, int, bool]]] = {}
+        self.answers: dict[str, list[str]] = {}
+        #: answer term id -> its counter-steps.
+        self.counters: dict[str, Sequence[str]] = {}
+
+    def wait(
+        self,
+        rule: Rule,
+        firsts: Sequence[str],
+        waiting: Sequence[str],
+        lag: int = 0,
+        within: int | None = None,
+    ) -> None:
+        if rule.soft:
+            return
+        i = self.num_waits
+        self.num_waits += 1
+        self.wait_firsts.append((firsts, rule.id))
+        for s in waiting:
+            self.waits.setdefault(s, []).append((i, lag))
+        for s in firsts:
+            self.firsts.setdefault(s, []).append(i)
+
+    def answer(
+        self,
+        rule: Rule,
+        give: Sequence[str],
+        get: Sequence[str],
+        grace: int,
+        within: int | None,
+        shared: bool,
+    ) -> None:
+        if rule.soft:
+            return
+        self.counters[rule.id] = get
+        for s in give:
+            self.gives.setdefault(s, []).append((rule.id, grace, shared))
+        for s in get:
+            self.answers.setdefault(s, []).append(rule.id)
+
+
+def conditions(scenario: ScenarioView) -> Conditions:
+    """The hard rules' conditions between steps, worked out once per scenario."""
+
+    def collect(s: ScenarioView) -> Conditions:
+        cond = Conditions(s.steps)
+        for rule in s.rules:
+            rule.terms(cond)
+        return cond
+
+    return scenario.memo("conditions", collect)
+
+
+def earliest_possible(scenario: ScenarioView, starts: Mapping[str, int], step_id: str) -> int:
+    """The earliest start the conditions on `step_id` (its `after` items, hard wait terms,
+    a counter-step of its answer terms) allow, given the done times of the roadmap's
+    scheduled steps; conditions on steps the roadmap leaves out are not counted."""
+    steps = scenario.steps
+    done = {s: t + steps[s].done_offset for s, t in starts.items()}
+    cond = conditions(scenario)
+    t = earliest_start(steps[step_id], done)
+    for i, lag in cond.waits.get(step_id, ()):
+        firsts = [done[f] for f in cond.wait_firsts[i][0] if f in done and f != step_id]
+        if firsts:
+            t = max(t, max(firsts) + lag)
+    for term, grace, _ in cond.gives.get(step_id, ()):
+        counters = [done[c] for c in cond.counters[term] if c in done and c != step_id]
+        if counters:
+            t = max(t, min(counters) - grace)
+    return t
