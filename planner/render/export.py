@@ -10,7 +10,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from planner.render.outline import Outline, Row, Span
+from planner.render.outline import Outline, Row
+from planner.render.phases import Span
 from planner.render.timeline import COLUMNS, TIME_COLUMNS, leverage_rows
 
 TIMELINE_SCHEMA_ID = "relief-planner/timeline/1"

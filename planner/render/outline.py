@@ -29,12 +29,21 @@ Definitions (the README's "Phases" and "Leverage" say the same):
 from __future__ import annotations
 
 import bisect
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from planner.check import Report
-from planner.rules.base import ANSWERS, CURVES, Answer, Curve, Rule, Terms
+from planner.render.phases import (
+    GateOpen,
+    Span,
+    declared_phases,
+    derived_phases,
+    fixed_phases,
+    gate_openings,
+    phase_of,
+)
+from planner.render.terms import main_counterparts, terms_read
+from planner.rules.base import ANSWERS, CURVES, Answer, Curve
 from planner.scenario import Scenario
 
 
@@ -60,30 +69,6 @@ class Row:
     unanswered: tuple[str, ...]
     source: str
     phase: str
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A phase in one roadmap: [start, end), `end` None when it runs to the end; `start`
-    None when the roadmap never reaches it (an earlier phase runs to the end)."""
-
-    id: str
-    title: str
-    start: int | None
-    end: int | None
-    #: How it ends, in words: "when by-nonaggression-pledge is done", "in week 20", "".
-    ends: str
-    declared: bool
-
-
-@dataclass(frozen=True, slots=True)
-class GateOpen:
-    """A gate rule and the time it opens (its `when` steps all done); None when one of
-    them is not in the roadmap."""
-
-    rule: str
-    opens: int | None
-    when: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,207 +121,6 @@ class Outline:
     def last(self) -> int:
         """The time the last step is done (0 for an empty roadmap)."""
         return max((r.done for r in self.rows), default=0)
-
-
-# ---- what the rules' scheduling terms say --------------------------------------------
-
-
-class _Reader(Terms):
-    """Gates (`wait` terms of gate rules), the two sides of bargains (`answer` and
-    `reservoir` terms) and red lines (`exclude` terms), from every rule's terms."""
-
-    def __init__(self, scenario: Scenario) -> None:
-        super().__init__(scenario.steps)
-        self.gates: list[tuple[Rule, tuple[str, ...]]] = []
-        self.sides: list[tuple[Sequence[str], Sequence[str]]] = []
-        self.excluded: dict[str, list[Rule]] = {}
-
-    def wait(
-        self,
-        rule: Rule,
-        firsts: Sequence[str],
-        waiting: Sequence[str],
-        lag: int = 0,
-        within: int | None = None,
-    ) -> None:
-        if rule.kind == "gate":  # the phases are "between gates" by definition
-            self.gates.append((rule, tuple(firsts)))
-
-    def answer(
-        self,
-        rule: Rule,
-        give: Sequence[str],
-        get: Sequence[str],
-        grace: int,
-        within: int | None,
-        shared: bool,
-    ) -> None:
-        self.sides.append((give, get))
-
-    def reservoir(
-        self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
-    ) -> None:
-        self.sides.append((ahead, behind))
-
-    def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
-        if not rule.soft:
-            for s in ids:
-                self.excluded.setdefault(s, []).append(rule)
-
-
-def _terms(scenario: Scenario) -> _Reader:
-    def read(s: Scenario) -> _Reader:
-        found = _Reader(s)
-        for rule in s.rules:
-            rule.terms(found)
-        return found
-
-    return scenario.memo("outline-terms", read)
-
-
-def main_counterparts(scenario: Scenario) -> dict[str, str]:
-    """Each actor's main counterpart: the actor it is traded with most often across the
-    reciprocity and balance rules (counted in pairs of steps; ties to the actor listed
-    first). Actors traded with no one have none."""
-
-    def work(s: Scenario) -> dict[str, str]:
-        steps = s.steps
-        pairs: dict[str, Counter[str]] = {}
-        for one, other in _terms(s).sides:
-            left = Counter(steps[x].actor for x in one)
-            right = Counter(steps[x].actor for x in other)
-            for a, m in left.items():
-                for b, n in right.items():
-                    if a != b:
-                        pairs.setdefault(a, Counter())[b] += m * n
-                        pairs.setdefault(b, Counter())[a] += m * n
-        order = {a: i for i, a in enumerate(s.actors)}
-        return {
-            a: min(c, key=lambda b: (-c[b], order.get(b, len(order)))) for a, c in pairs.items()
-        }
-
-    return scenario.memo("outline-counterparts", work)
-
-
-# ---- phases ----------------------------------------------------------------------------
-
-
-def _fixed(unit: str, length: int, times: Sequence[int]) -> list[Span]:
-    """Fixed periods of `length`: those holding a start or a done time."""
-    blocks = sorted({t // length for t in times}) or [0]
-    return [
-        Span(
-            f"phase-{k + 1}",
-            f"{unit}s {k * length}–{(k + 1) * length - 1}",
-            k * length,
-            (k + 1) * length,
-            f"in {unit} {(k + 1) * length}",
-            False,
-        )
-        for k in blocks
-    ]
-
-
-def _declared(
-    scenario: Scenario, starts: Mapping[str, int], times: Sequence[int], notes: list[str]
-) -> list[Span]:
-    """The declared phases in this roadmap; past the last one's end (when it has one and
-    something happens after it), one more: "After <its title>"."""
-    unit = scenario.unit
-    out: list[Span] = []
-    begin: int | None = 0
-    for phase in scenario.phases:
-        until = phase.until
-        end: int | None
-        if until is None or until == "":
-            end, ends = None, ""
-        elif isinstance(until, int):
-            end, ends = until, f"in {unit} {until}"
-        elif until in starts:
-            end, ends = starts[until] + scenario.steps[until].done_offset, f"when {until} is done"
-        else:
-            end, ends = None, f"when {until} is done"
-            if begin is not None:
-                notes.append(
-                    f"phase '{phase.id}' ends when {until} is done, but {until} is not in the "
-                    "roadmap: the phase runs to the end"
-                )
-        if begin is not None and end is not None and end < begin:
-            notes.append(
-                f"phase '{phase.id}' ends {ends} ({unit} {end}), before the phase before it: "
-                "it has no time of its own in this roadmap"
-            )
-            end = begin
-        if begin is None:
-            end = None
-        out.append(Span(phase.id, phase.title, begin, end, ends, True))
-        begin = end
-    last = scenario.phases[-1]
-    if begin is not None and any(t >= begin for t in times):
-        out.append(Span(f"after-{last.id}", f"After: {last.title}", begin, None, "", False))
-    return out
-
-
-def _gates(scenario: Scenario, starts: Mapping[str, int]) -> list[GateOpen]:
-    out = []
-    for rule, when in _terms(scenario).gates:
-        scheduled = [s for s in when if s in starts]
-        opens = (
-            max(starts[s] + scenario.steps[s].done_offset for s in scheduled)
-            if scheduled and len(scheduled) == len(when)
-            else None
-        )
-        out.append(GateOpen(rule.id, opens, when))
-    return out
-
-
-def _derived(scenario: Scenario, starts: Mapping[str, int], gates: list[GateOpen]) -> list[Span]:
-    """Before the first gate opens, between gates, until the last relief is done, after."""
-    unit = scenario.unit
-    opening: dict[int, list[str]] = {}
-    for g in gates:
-        if g.opens is not None and g.opens > 0:
-            opening.setdefault(g.opens, []).append(g.rule)
-    relief = [
-        starts[s] + scenario.steps[s].done_offset
-        for s in starts
-        if scenario.steps[s].kind == "relief"
-    ]
-    last_relief = max(relief, default=None)
-    cuts: list[tuple[int, str, str, str]] = []  # (time, id, title of the phase ending, ends)
-    before = ""
-    for t in sorted(opening):
-        names = ", ".join(opening[t])
-        title = f"Before {names} opens" if not before else f"{before} open, before {names} opens"
-        cuts.append((t, f"before-{opening[t][0]}", title, f"when {names} opens"))
-        before = names
-    if last_relief is not None and (not cuts or last_relief > cuts[-1][0]):
-        title = (
-            "Until the last relief is done"
-            if not before
-            else f"{before} open, until the last relief is done"
-        )
-        cuts.append((last_relief, "until-last-relief", title, "when the last relief is done"))
-        tail = ("after-last-relief", "After the last relief")
-    elif before:
-        tail = (f"{before.split(', ')[0]}-open", f"{before} open")
-    else:
-        tail = ("whole-roadmap", "The whole roadmap")
-    out: list[Span] = []
-    begin = 0
-    for t, pid, title, ends in cuts:
-        out.append(Span(pid, title, begin, t, f"{ends} ({unit} {t})", False))
-        begin = t
-    out.append(Span(tail[0], tail[1], begin, None, "", False))
-    return out
-
-
-def _place(phases: Sequence[Span], t: int) -> str:
-    """The phase holding time t."""
-    for p in phases:
-        if p.start is not None and p.start <= t and (p.end is None or t < p.end):
-            return p.id
-    return phases[-1].id if phases else ""
 
 
 # ---- leverage --------------------------------------------------------------------------
@@ -436,14 +220,14 @@ def outline(
     recorded (without a report, no step shows its counter-steps)."""
     steps = scenario.steps
     notes: list[str] = []
-    gates = _gates(scenario, starts)
+    gates = gate_openings(scenario, starts)
     times = [t for s, t in starts.items()] + [t + steps[s].done_offset for s, t in starts.items()]
     if phase_length:
-        phases = _fixed(scenario.unit, phase_length, times)
+        phases = fixed_phases(scenario.unit, phase_length, times)
     elif scenario.phases:
-        phases = _declared(scenario, starts, times, notes)
+        phases = declared_phases(scenario, starts, times, notes)
     else:
-        phases = _derived(scenario, starts, gates)
+        phases = derived_phases(scenario, starts, gates)
     answers: tuple[Answer, ...] = tuple(report.records.get(ANSWERS, ())) if report else ()
     counter: dict[str, list[str]] = {}
     unanswered: dict[str, list[str]] = {}
@@ -475,7 +259,7 @@ def outline(
                 counter=tuple(counter.get(s, ())),
                 unanswered=tuple(unanswered.get(s, ())),
                 source=step.source,
-                phase=_place(phases, t),
+                phase=phase_of(phases, t),
             )
         )
     links = tuple(a for a in answers if a.counter)
@@ -498,7 +282,7 @@ def outline(
 def _left_out(
     scenario: Scenario, starts: Mapping[str, int], report: Report | None
 ) -> tuple[LeftOut, ...]:
-    excluded = _terms(scenario).excluded
+    excluded = terms_read(scenario).excluded
     out = []
     for s, step in scenario.steps.items():
         if s in starts:

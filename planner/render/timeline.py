@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planner.check import Report
-from planner.render.outline import Outline, Row, Span, outline
+from planner.render.outline import Outline, Row, outline
+from planner.render.phases import Span
 from planner.scenario import Scenario
 
 TIMELINE_VIEWS = ("time", "phase", "actor", "package", "leverage")

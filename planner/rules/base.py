@@ -218,6 +218,10 @@ class Terms:
     ) -> None:
         """done(f) + lag <= start(w) [<= done(f) + within] for every f in firsts, w != f."""
 
+    def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
+        """A milestone: once every `when` step is done, the `held` steps may start (a gate;
+        the phases and charts of a roadmap mark it). Its waiting is a `wait` term too."""
+
     def answer(
         self,
         rule: Rule,

@@ -41,6 +41,7 @@ class Gate(Rule):
 
     def terms(self, t: Terms) -> None:
         t.wait(self, self.when.ids, self.held)
+        t.opens(self, self.when.ids, self.held)
 
     def prepare(self, scenario: ScenarioView) -> None:
         pass  # nothing to work out ahead of a check
