@@ -220,13 +220,18 @@ def test_explain_a_red_line_and_a_soft_rule(starter: Path) -> None:
 
 
 def test_explain_the_default_gate_chain() -> None:
-    """On the default: the aviation parts licence waits (graduated order) for the EV
-    relief, which waits for the EV terms, which the security gate holds until the
-    non-aggression pledge is verified in week 12."""
+    """On the default: the aviation parts licence waits (most lucrative first, two weeks
+    apart) for the EV relief, which waits for the potash licence, which waits for the
+    revenue-sharing deal, which the security gate holds until the non-aggression pledge
+    is verified in week 12; 12 + 8 (revenue sharing) + 2 + 2 = week 24."""
     out = explain_id(load_scenario(), "us-aviation-parts-license")
-    assert "  earliest start: week 20" in out
+    assert "  earliest start: week 24" in out
     assert (
-        "by-ev-preferential-terms (from week 12): held back by by-nonaggression-pledge through gate security-gate"
+        "us-ev-relief (from week 22): held back by us-potash-license through order most-lucrative-first"
+        in out
+    )
+    assert (
+        "by-potash-revenue-sharing (from week 12): held back by by-nonaggression-pledge through gate security-gate"
         in out
     )
 

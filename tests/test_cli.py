@@ -31,8 +31,8 @@ def test_validate_the_default() -> None:
     result = run("validate")
     assert result.returncode == 0, result.stderr
     assert "U.S.–Belarus normalization roadmap: valid" in result.stdout
-    assert "steps: 63" in result.stdout
-    for kind in ("balance", "capacity", "delink", "forbid", "gate", "order", "precedence",
+    assert "steps: 69" in result.stdout
+    for kind in ("balance", "delink", "forbid", "gate", "order", "precedence",
                  "reciprocity", "simultaneous", "window"):  # fmt: skip
         assert kind in result.stdout
 
@@ -44,11 +44,12 @@ def test_validate_works_from_any_directory(tmp_path: Path) -> None:
 def test_golden_check_report_on_the_default() -> None:
     """Aviation parts licensed in week 10: before the no-resale pledge is verified (week 19,
     so 9 weeks too early, both as a precondition and as reciprocity), before the gate
-    (pledge verified in week 12: 2 weeks), and before potash (week 20) against both
-    graduated-order rules; the first SDN delistings in week 9 miss the good-faith window
-    (latest week 8) by 1 week. The summary first: the parts license takes part in five of
-    the six violations, and the closest repair moves the delistings 1 week earlier and the
-    parts license 10 weeks later (week 20, with potash): 2 steps, 11 weeks in all."""
+    (pledge verified in week 12: 2 weeks), and before the EV relief (week 22) against both
+    graduated-order rules (lower risk first: 12 weeks; most lucrative first, two weeks
+    apart: 14); the first SDN delistings in week 9 miss the good-faith window (latest week
+    8) by 1 week. The summary first: the parts license takes part in five of the six
+    violations, and the closest repair moves the delistings 1 week earlier and the parts
+    license 14 weeks later (week 24, two weeks after the EV relief): 2 steps, 15 weeks."""
     result = run("check", "tests/golden/aviation-early.yaml")
     assert result.returncode == 1
     assert result.stdout == (GOLDEN / "aviation-early.txt").read_text()

@@ -184,21 +184,22 @@ def test_the_html_fetches_nothing(tmp_path: Path) -> None:
 
 
 def test_every_section_of_the_default_report() -> None:
-    """The default roadmap's report: the verdict, the chart (one bar per each of the 57
+    """The default roadmap's report: the verdict, the chart (one bar per each of the 60
     scheduled steps), a timeline table per phase (the 4 declared ones), the leverage
-    curve and table, the 6 red-line steps left out with their rule, and the scenario's
-    143 `# assumption:` notes."""
+    curve and table, the 7 red-line steps left out with their rule, and the scenario's
+    157 `# assumption:` notes (every one the loader reads)."""
     s = load_scenario()
     r = load_roadmap(EXAMPLE, s)
     page = report_html(outline(s, r.starts, check(s, r.starts)), "brief-roadmap.yaml")
     assert "Verdict: the roadmap keeps every hard rule." in page
-    assert len(re.findall(r'<g id="step:', page)) == 57
+    assert len(re.findall(r'<g id="step:', page)) == 60
     assert len(re.findall(r"<table class=\"timeline\">", page)) == 4
     assert "Phase 3: Graduated sectoral relief" in page
     assert '<g id="curve:US">' in page and '<table class="leverage">' in page
     assert "a red line: never scheduled (no-russian-withdrawal-demand)" in page
     assumptions = page[page.index('<section id="assumptions">') :]
-    assert assumptions.count("<tr") == 1 + 143  # the header, then one row per note
+    assert len(s.assumptions) == 157
+    assert assumptions.count("<tr") == 1 + 157  # the header, then one row per note
     assert "a one-page written text codifying a posture Minsk already claims" in assumptions
 
 
@@ -233,7 +234,7 @@ def test_gantt_and_report_commands_write_their_files(tmp_path: Path) -> None:
     for name in ("g.svg", "g.png", "g.pdf"):
         result = run("gantt", str(EXAMPLE), "-o", str(tmp_path / name))
         assert result.returncode == 0, result.stderr
-    assert (tmp_path / "g.svg").read_bytes().count(b'<g id="step:') == 57
+    assert (tmp_path / "g.svg").read_bytes().count(b'<g id="step:') == 60
     mermaid = run("gantt", str(EXAMPLE), "--format", "mermaid")
     assert mermaid.returncode == 0 and mermaid.stdout.startswith("```mermaid\ngantt\n")
     for name in ("r.html", "r.md"):
@@ -336,7 +337,7 @@ def test_the_browser_sees_console_errors_and_requests(tmp_path: Path) -> None:
 @needs_chromium
 def test_the_report_in_a_browser(tmp_path: Path) -> None:
     """Loaded in headless Chromium, the default roadmap's report makes no request but
-    for itself, logs no error, and shows the chart (57 bars), the 4 phase tables, the
+    for itself, logs no error, and shows the chart (60 bars), the 4 phase tables, the
     leverage table and every section."""
     import json
 
@@ -347,7 +348,7 @@ def test_the_report_in_a_browser(tmp_path: Path) -> None:
     assert not page.errors
     assert not [c for c in page.console if c[0] in ("error", "warning", "assert")], page.console
     seen = json.loads(page.value)
-    assert seen["charts"] == 2 and seen["bars"] == 57
+    assert seen["charts"] == 2 and seen["bars"] == 60
     assert seen["timeline"] == 4 and seen["leverage"] >= 4
     assert seen["verdict"] == "Verdict: the roadmap keeps every hard rule."
     assert seen["sections"] == ["The roadmap at a glance", "Timeline by phase", "Leverage",

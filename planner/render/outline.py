@@ -283,6 +283,7 @@ def _left_out(
     scenario: Scenario, starts: Mapping[str, int], report: Report | None
 ) -> tuple[LeftOut, ...]:
     excluded = terms_read(scenario).excluded
+    required = scenario.required()
     out = []
     for s, step in scenario.steps.items():
         if s in starts:
@@ -298,9 +299,8 @@ def _left_out(
                 if report
                 else []
             )
-            why = "not in the roadmap" + (
-                f"; rules that need it: {', '.join(needing)}" if needing else ""
-            )
+            why = ("optional, " if s not in required else "") + "not in the roadmap"
+            why += f"; rules that need it: {', '.join(needing)}" if needing else ""
             source, ids = "", tuple(needing)
         out.append(LeftOut(s, step.title, why, ids, source))
     return tuple(out)

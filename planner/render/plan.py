@@ -9,7 +9,7 @@ from typing import Any
 from planner.objectives import OBJECTIVE_WORDS
 from planner.render.report import quote
 from planner.render.timeline import TITLE_WIDTH, timeline
-from planner.roadmap.packages import package_order
+from planner.roadmap.packages import package_order, package_order_text
 from planner.roadmap.write import roadmap_rows
 from planner.scenario import Scenario
 
@@ -56,7 +56,7 @@ def plan_text(scenario: Scenario, result: Any, tablefmt: str = "simple") -> str:
             f"Roadmap {i}"
             + (" (best)" if i == 1 else "")
             + f" — {_values_line(scenario, cand, result.objectives)}",
-            f"  relief order: {' → '.join(package_order(scenario, cand.starts))}",
+            f"  relief order: {package_order_text(scenario, cand.starts)}",
             "",
             timeline(scenario, cand.starts, "time", tablefmt, report=report, cut=TITLE_WIDTH),
             "",

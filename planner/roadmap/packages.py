@@ -28,3 +28,19 @@ def package_order(scenario: Scenario, starts: Mapping[str, int]) -> list[str]:
     position = {p.id: i for i, p in enumerate(scenario.packages)}
     first = {p: min(starts[s] for s in ids) for p, ids in groups.items()}
     return sorted(first, key=lambda p: (first[p], position.get(p, 0)))
+
+
+def package_order_text(scenario: Scenario, starts: Mapping[str, int]) -> str:
+    """The package order as it reads: 'a → b = c → d', where `=` joins packages that open
+    at the same time (the order claims nothing the starts do not show)."""
+    groups = order_groups(scenario, list(starts))
+    first = {p: min(starts[s] for s in ids) for p, ids in groups.items()}
+    out: list[list[str]] = []
+    last: int | None = None
+    for p in package_order(scenario, starts):
+        if out and first[p] == last:
+            out[-1].append(p)
+        else:
+            out.append([p])
+        last = first[p]
+    return " → ".join(" = ".join(tied) for tied in out)

@@ -80,8 +80,11 @@ def conditions(scenario: ScenarioView) -> Conditions:
 def earliest_possible(scenario: ScenarioView, starts: Mapping[str, int], step_id: str) -> int:
     """The earliest start the conditions on `step_id` (its `after` items, hard wait terms,
     a counter-step of its answer terms) allow, given the done times of the roadmap's
-    scheduled steps; conditions on steps the roadmap leaves out are not counted."""
+    scheduled steps; conditions on steps the roadmap leaves out are not counted. A fixed
+    step's is its fixed time."""
     steps = scenario.steps
+    if steps[step_id].fixed is not None:
+        return steps[step_id].fixed or 0
     done = {s: t + steps[s].done_offset for s, t in starts.items()}
     cond = conditions(scenario)
     t = earliest_start(steps[step_id], done)

@@ -74,8 +74,10 @@ def check(
                     f"(package {package.id}: {package.title})"
                 ),
                 repair=(
-                    f"schedule {s} in {ctx.t(when)} or later, or mark it `optional: true` in "
-                    "the scenario if the deal can do without it"
+                    f"schedule {s} in {ctx.t(when)}"
+                    + (" (its fixed time)" if step.fixed is not None else " or later")
+                    + ", or mark it `optional: true` in the scenario if the deal can do "
+                    "without it"
                 ),
                 steps=(s,),
                 amount=1,

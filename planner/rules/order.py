@@ -88,10 +88,13 @@ class Order(Rule):
         when = f"{s} ({self.by} {b:g}) starts in {ctx.t(ctx.start(s))}"
         other = f"{leader} ({self.by} {a:g}) in {ctx.t(ctx.start(leader))}"
         if self.gap and ctx.start(s) >= ctx.start(leader):
+            apart = ctx.start(s) - ctx.start(leader)
+            after = f"only {ctx.span(apart)} after" if apart else "in the same week as"
+            if apart == 0 and ctx.scenario.unit != "week":
+                after = f"in the same {ctx.scenario.unit} as"
             message = (
-                f"{when}, only {ctx.span(ctx.start(s) - ctx.start(leader))} after {other}: "
-                f"graduated order wants {first} {self.by} first and {ctx.span(self.gap)} "
-                f"between ranks, {ctx.span(short)} too early"
+                f"{when}, {after} {other}: graduated order wants {first} {self.by} first and "
+                f"{ctx.span(self.gap)} between ranks, {ctx.span(short)} too early"
             )
         else:
             message = (
