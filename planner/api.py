@@ -86,14 +86,17 @@ def plan(
     seed: int = 0,
     alternatives: int = 1,
     tolerance: float = 0.05,
+    differ_by: int | None = None,
 ) -> PlanResult:
     """Roadmaps that keep every hard rule, best first, or why none exists
     (`planner.solver.solve.plan`, which has every parameter). `objectives` defaults to
-    the scenario's own order (`objectives:` in packages.yaml), else the built-in one."""
+    the scenario's own order (`objectives:` in packages.yaml), else the built-in one;
+    `differ_by` (how far apart an alternative's reversed relief packages open) to a
+    quarter of a year."""
     from planner.solver.solve import plan as solve
 
     goals = objective_order(scenario) if objectives is None else tuple(objectives)
-    return solve(scenario, goals, time_limit, seed, alternatives, tolerance)
+    return solve(scenario, goals, time_limit, seed, alternatives, tolerance, differ_by=differ_by)
 
 
 def explain(scenario: Scenario, time_limit: float = 10.0, seed: int = 0) -> Conflict | None:

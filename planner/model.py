@@ -13,6 +13,8 @@ from planner.errors import Mark
 from planner.fields import Custom, Flag, Ident, Nat, Text
 
 UNITS = ("day", "week", "month")
+#: A quarter of a year in each unit (the default distance between alternatives).
+QUARTER = {"day": 91, "week": 13, "month": 3}
 #: The kind of a step no party controls (a ceasefire, an election).
 EVENT = "event"
 

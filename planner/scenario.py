@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 from planner.errors import Mark
 from planner.fields import Choice, Custom, Ident, Text
-from planner.model import UNITS, Package, Rebuilt, Step
+from planner.model import QUARTER, UNITS, Package, Rebuilt, Step
 from planner.rules.base import Rule, excluded
 
 _T = TypeVar("_T")
@@ -117,6 +117,11 @@ class Scenario(Rebuilt):
         if name not in self.scratch:
             self.scratch[name] = compute(self)
         return self.scratch[name]  # type: ignore[no-any-return]
+
+    @property
+    def quarter(self) -> int:
+        """A quarter of a year in the scenario's unit: 13 weeks, 91 days or 3 months."""
+        return QUARTER[self.unit]
 
     def date_of(self, t: int) -> dt.date | None:
         """The calendar date of time `t` (None without a `start`, or past year 9999)."""

@@ -102,6 +102,8 @@ def test_plan_is_byte_identical_across_runs() -> None:
 
 
 def test_alternatives_differ_in_package_order(tmp_path: Path) -> None:
+    """Three relief orders, each said in one sentence; with --differ-by 30 the reversed
+    pair opens 30 weeks apart (potash in week 20, the second SDN tranche in 50)."""
     result = run("plan", "--alternatives", "3", "--format", "json")
     doc = json.loads(result.stdout)
     orders = [tuple(c["package_order"]) for c in doc["candidates"]]
@@ -109,6 +111,10 @@ def test_alternatives_differ_in_package_order(tmp_path: Path) -> None:
     best = doc["candidates"][0]["values"]["penalty"]
     for cand in doc["candidates"]:
         assert cand["values"]["penalty"] <= best * 1.05
+    text = run("plan", "-k", "2", "--differ-by", "30").stdout
+    assert (
+        "  how it differs: It opens potash 30 weeks before sdn-delistings (weeks 20 and 50;" in text
+    )
 
 
 def test_an_impossible_window_names_exactly_the_colliding_rules(tmp_path: Path) -> None:

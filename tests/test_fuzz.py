@@ -168,12 +168,21 @@ OPTION_VALUES = {
     "--tolerance": ["nan", "-1", "0", "0.1", "1e308", "inf"],
     "--time-limit": ["0", "0.5", "1", "inf", "nan", "abc"],
     "--alternatives": ["0", "1", "2", "51", "x"],
+    "--differ-by": ["0", "1", "13", "-4", "x", "9007199254740993"],
     "--objective": ["makespan", "penalty,goodwill", "speed", "", ",", "makespan,makespan"],
 }
 COMMAND_OPTIONS = {
     "check": ["--format"],
     "timeline": ["--tablefmt", "--by", "--phase-length"],
-    "plan": ["--format", "--seed", "--tolerance", "--time-limit", "--alternatives", "--objective"],
+    "plan": [
+        "--format",
+        "--seed",
+        "--tolerance",
+        "--time-limit",
+        "--alternatives",
+        "--objective",
+        "--differ-by",
+    ],
     "explain": ["--seed", "--time-limit"],
 }
 

@@ -24,6 +24,7 @@ from planner.cli.app import (
     refuse,
     scenario,
 )
+from planner.roadmap.read import MAX_TIME
 
 if TYPE_CHECKING:
     from planner.output import Protected
@@ -58,9 +59,21 @@ def plan(
             "-k",
             min=1,
             max=50,
-            help="How many roadmaps to propose (they order the relief packages differently).",
+            help="How many roadmaps to propose; each further one opens two relief packages "
+            "the other way round (see --differ-by) or includes other optional packages.",
         ),
     ] = 1,
+    differ_by: Annotated[
+        int | None,
+        typer.Option(
+            "--differ-by",
+            min=1,
+            max=MAX_TIME,
+            metavar="T",
+            help="How far apart (in the scenario's unit) the two relief packages an "
+            "alternative reverses must open. Default: a quarter (13 weeks, 91 days, 3 months).",
+        ),
+    ] = None,
     tolerance: Annotated[
         float,
         typer.Option(
@@ -126,7 +139,9 @@ def plan(
     from planner.solver.solve import plan as make_plan
 
     progress = _progress_line if sys.stderr.isatty() else None
-    result = make_plan(loaded, objectives, time_limit, seed, alternatives, tolerance, progress)
+    result = make_plan(
+        loaded, objectives, time_limit, seed, alternatives, tolerance, progress, differ_by
+    )
     _print_plan(loaded, result, fmt, out, guard, force, report)
 
 

@@ -4,12 +4,20 @@ are given (each candidate carries its check report) and never check or solve."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from planner.objectives import OBJECTIVE_WORDS
 from planner.render.report import quote
 from planner.render.timeline import TITLE_WIDTH, timeline
-from planner.roadmap.packages import package_order, package_order_text
+from planner.roadmap.packages import (
+    Reversal,
+    included_units,
+    optional_units,
+    package_order,
+    package_order_text,
+    reversals,
+)
 from planner.roadmap.write import roadmap_rows
 from planner.scenario import Scenario
 
@@ -44,6 +52,66 @@ def _values_line(scenario: Scenario, cand: Any, objectives: tuple[str, ...]) -> 
     return "; ".join(parts)
 
 
+def _unit_words(scenario: Scenario, unit: str) -> str:
+    """An optional unit of `optional_units` as a sentence names it."""
+    for p in scenario.packages:
+        if p.id == unit:
+            return (
+                f"package {unit} ({p.title})" if p.title and p.title != unit else f"package {unit}"
+            )
+    return f"step {unit}"
+
+
+def _reversal_words(scenario: Scenario, r: Reversal, other: str) -> str:
+    unit = scenario.unit
+    return (
+        f"opens {r.first} {r.apart} {unit}{'s' if r.apart != 1 else ''} before {r.second} "
+        f"({unit}s {r.now_first} and {r.now_second}; {other} opens {r.second} in {unit} "
+        f"{r.was_second}, {r.first} in {unit} {r.was_first})"
+    )
+
+
+def difference(
+    scenario: Scenario, earlier: Sequence[Any], cand: Any, objectives: tuple[str, ...]
+) -> str:
+    """In one sentence, how roadmap `cand` differs from the best (`earlier[0]`) and what it
+    costs: the optional parts it leaves out or adds, the widest pair of relief packages it
+    opens the other way round, and, against each further roadmap in `earlier` with the
+    same optional parts, the pair it reverses there; then each objective it does worse
+    (or better) on."""
+    best = earlier[0]
+    parts = []
+    had = set(included_units(scenario, best.starts))
+    has = set(included_units(scenario, cand.starts))
+    for verb, which in (("leaves out", had - has), ("adds", has - had)):
+        parts += [f"{verb} the optional {_unit_words(scenario, u)}"
+                  for u in optional_units(scenario) if u in which]  # fmt: skip
+    turned = reversals(scenario, best.starts, cand.starts)
+    if turned:
+        parts.append(_reversal_words(scenario, turned[0], "the best"))
+    elif parts:
+        parts.append("keeps the best's relief order")
+    for j, other in enumerate(earlier[1:], 2):
+        if set(other.starts) == set(cand.starts):
+            against = reversals(scenario, other.starts, cand.starts)
+            if against and against[0] != (turned[0] if turned else None):
+                parts.append(
+                    f"unlike roadmap {j} it " + _reversal_words(scenario, against[0], "that one")
+                )
+    worse, better = [], []
+    for name in objectives:
+        was, now = best.values[name], cand.values[name]
+        if now != was:
+            shown = f"{scenario.unit} {now}" if name == "makespan" else str(now)
+            (worse if now > was else better).append(
+                f"{OBJECTIVE_WORDS[name]} {shown} ({now - was:+d})"
+            )
+    cost = "it costs " + (", ".join(worse) if worse else "nothing on the objectives")
+    if better:
+        cost += " and gains " + ", ".join(better)
+    return "It " + (" and ".join(parts) or "differs in its times only") + "; " + cost + "."
+
+
 def plan_text(scenario: Scenario, result: Any, tablefmt: str = "simple") -> str:
     """What `plan` prints: each roadmap's values, timeline and summary."""
     lines = [f"{scenario.name}: {len(result.candidates)} roadmap(s), objectives "
@@ -57,6 +125,14 @@ def plan_text(scenario: Scenario, result: Any, tablefmt: str = "simple") -> str:
             + (" (best)" if i == 1 else "")
             + f" — {_values_line(scenario, cand, result.objectives)}",
             f"  relief order: {package_order_text(scenario, cand.starts)}",
+            *(
+                [
+                    "  how it differs: "
+                    + difference(scenario, result.candidates[: i - 1], cand, result.objectives)
+                ]
+                if i > 1
+                else []
+            ),
             "",
             timeline(scenario, cand.starts, "time", tablefmt, report=report, cut=TITLE_WIDTH),
             "",
@@ -95,6 +171,16 @@ def plan_doc(scenario: Scenario, result: Any) -> dict[str, Any]:
                 "bounds": dict(cand.bounds),
                 "origin": cand.origin,
                 "package_order": package_order(scenario, cand.starts),
+                "optional_included": list(included_units(scenario, cand.starts)),
+                **(
+                    {
+                        "differs": difference(
+                            scenario, result.candidates[: i - 1], cand, result.objectives
+                        )
+                    }
+                    if i > 1
+                    else {}
+                ),
                 "roadmap": {"steps": roadmap_rows(scenario, cand.starts)},
             }
         )

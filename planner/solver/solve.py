@@ -15,8 +15,9 @@ from ortools.sat.python import cp_model
 
 from planner.check import check
 from planner.objectives import DEFAULT_OBJECTIVES, measure
-from planner.roadmap.packages import order_groups
+from planner.roadmap.packages import optional_units
 from planner.scenario import Scenario
+from planner.solver.alternatives import choices, fit_optional, left_out_note, require_reversal
 from planner.solver.encoder import Encoder
 from planner.solver.greedy import greedy_schedule
 from planner.solver.results import Candidate, PlanResult
@@ -171,35 +172,88 @@ def solve_lexicographic(
     return status_all, Candidate(starts, values, bounds, status_all), interrupted
 
 
-def _package_signature_constraints(enc: Encoder, previous: Sequence[Candidate]) -> list[str]:
-    """Make the next roadmap order at least one pair of relief packages differently from
-    each earlier candidate. Returns the package ids compared."""
-    scenario = enc.scenario
-    by_package = order_groups(scenario, enc.scheduled)
-    position = {p.id: i for i, p in enumerate(scenario.packages)}
-    packages = sorted(by_package, key=lambda p: position.get(p, 0))
-    if len(packages) < 2:
-        return []
-    first = {}
-    for p in packages:
-        var = enc.model.new_int_var(0, enc.horizon, f"package_start[{p}]")
-        enc.model.add_min_equality(var, [enc.start[s] for s in by_package[p]])
-        first[p] = var
-    for k, cand in enumerate(previous):
-        prev = {p: min(cand.starts[s] for s in by_package[p]) for p in packages}
-        flips = []
-        for i, p in enumerate(packages):
-            for q in packages[i + 1 :]:
-                a, b = (p, q) if prev[p] <= prev[q] else (q, p)
-                flip = enc.model.new_bool_var(f"flip{k}[{a},{b}]")
-                enc.model.add(first[a] >= first[b] + 1).only_enforce_if(flip)
-                flips.append(flip)
-                if prev[p] == prev[q]:
-                    flip2 = enc.model.new_bool_var(f"flip{k}[{b},{a}]")
-                    enc.model.add(first[b] >= first[a] + 1).only_enforce_if(flip2)
-                    flips.append(flip2)
-        enc.model.add_bool_or(flips)
-    return packages
+def _next_alternative(
+    scenario: Scenario,
+    objectives: Sequence[str],
+    candidates: list[Candidate],
+    gap: int,
+    limit: int,
+    deadline: float,
+    seed: int,
+) -> tuple[Candidate | None, bool, int]:
+    """The next roadmap that differs in substance from every one in `candidates`, within
+    `limit` on the first objective: (candidate or None, interrupted, how many searches
+    could be posed). A reversal of the relief order with the best roadmap's optional parts
+    comes first; only when none exists, the cheapest roadmap with other optional parts."""
+    options = choices(scenario, candidates[0])
+    found: Candidate | None = None
+    searched = 0
+    for i, chosen in enumerate(options):
+        now = time.monotonic()
+        if now >= deadline or (i == 1 and found is not None):
+            break
+        # Room beyond the usual horizon for the reversals asked of this roadmap.
+        alt = Encoder(scenario, scheduled=chosen, after=gap * len(candidates)).build()
+        if alt.impossible:
+            continue
+        same = [c for c in candidates if set(c.starts) == set(chosen)]
+        if same and not require_reversal(alt, same, gap):
+            continue
+        searched += 1
+        expr = alt.objective_expr(objectives[0])
+        if not isinstance(expr, int):
+            alt.model.add(expr <= limit)
+        share = now + (deadline - now) / (len(options) - i)
+        _, cand, interrupted = solve_lexicographic(alt, objectives, share, seed, None, None)
+        if interrupted:
+            return found, True, searched
+        if cand is not None and (
+            found is None
+            or tuple(cand.values[n] for n in objectives)
+            < tuple(found.values[n] for n in objectives)
+        ):
+            found = cand
+    return found, False, searched
+
+
+def _best(
+    scenario: Scenario,
+    scheduled: Sequence[str] | None,
+    objectives: Sequence[str],
+    deadline: float,
+    seed: int,
+    progress: Progress | None,
+) -> tuple[str, Candidate | None, bool, list[str]]:
+    """The best roadmap of the steps `scheduled` (default: every step no red line excludes):
+    (status, candidate or None, interrupted, notes). Status "infeasible" when no roadmap
+    keeps every hard rule (not yet explained), "unknown" when nothing was found in time."""
+    enc = Encoder(scenario, scheduled=scheduled).build()
+    if enc.impossible:
+        return "infeasible", None, False, []
+    hint = greedy_schedule(scenario, enc.scheduled)
+    notes: list[str] = []
+    with _Watch(progress) as watch:
+        status, best, interrupted = solve_lexicographic(
+            enc, objectives, deadline, seed, hint, watch
+        )
+    if status == "infeasible":
+        return "infeasible", None, interrupted, []
+    if best is None:
+        report = check(scenario, hint)
+        if not report.is_clean:
+            return "unknown", None, interrupted, []
+        values = measure(scenario, hint, report, objectives)
+        best = Candidate(hint, values, {n: 0 for n in objectives}, "greedy", report)
+        notes.append("CP-SAT found no roadmap in the time limit; this is the greedy schedule")
+    if any(v < 0 for v in best.values.values()):
+        measured = measure(scenario, best.starts, check(scenario, best.starts), objectives)
+        best = Candidate(
+            best.starts,
+            {n: (v if v >= 0 else measured[n]) for n, v in best.values.items()},
+            {n: (v if v >= 0 else 0) for n, v in best.bounds.items()},
+            best.origin,
+        )
+    return "found", best, interrupted, notes
 
 
 def plan(
@@ -210,6 +264,7 @@ def plan(
     alternatives: int = 1,
     tolerance: float = 0.05,
     progress: Progress | None = None,
+    differ_by: int | None = None,
 ) -> PlanResult:
     """Propose roadmaps that keep every hard rule, best first.
 
@@ -221,9 +276,12 @@ def plan(
         Seconds for the whole search (alternatives included); when it runs out the best
         roadmap found so far is returned with its proven bounds.
     alternatives:
-        How many roadmaps to propose; each further one orders the relief packages
-        differently and stays within `tolerance` (a fraction) of the best on the first
-        objective.
+        How many roadmaps to propose; each further one differs from every earlier one in
+        substance (`planner.solver.alternatives`) and stays within `tolerance` (a
+        fraction) of the best on the first objective.
+    differ_by:
+        How far apart a reversed pair of relief packages must open in an alternative;
+        default a quarter of a year in the scenario's unit (`Scenario.quarter`).
 
     Returns
     -------
@@ -232,21 +290,17 @@ def plan(
         when the time ran out before any roadmap was found and the greedy schedule breaks
         a rule.
     """
-    t0 = time.monotonic()
-    deadline = t0 + time_limit
-    enc = Encoder(scenario).build()
-    if enc.impossible:
-        from planner.solver.explain import explain
-
-        return PlanResult(
-            "infeasible", tuple(objectives), conflict=explain(scenario, time_limit, seed)
-        )
-    hint = greedy_schedule(scenario, enc.scheduled)
-    notes: list[str] = []
-    with _Watch(progress) as watch:
-        status, best, interrupted = solve_lexicographic(
-            enc, objectives, deadline, seed, hint, watch
-        )
+    deadline = time.monotonic() + time_limit
+    status, best, interrupted, notes = _best(scenario, None, objectives, deadline, seed, progress)
+    if status == "infeasible" and optional_units(scenario):
+        # An optional part may be what no roadmap can fit: plan without the parts that
+        # cannot be added to the rest (and say so), before calling the deal impossible.
+        chosen, left = fit_optional(scenario, deadline, seed)
+        if chosen is not None:
+            status, best, interrupted, notes = _best(
+                scenario, chosen, objectives, deadline, seed, progress
+            )
+            notes.insert(0, left_out_note(scenario, left))
     if status == "infeasible":
         from planner.solver.explain import explain
 
@@ -254,58 +308,58 @@ def plan(
             "infeasible", tuple(objectives), conflict=explain(scenario, time_limit, seed)
         )
     if best is None:
-        report = check(scenario, hint)
-        if report.is_clean:
-            values = measure(scenario, hint, report, objectives)
-            best = Candidate(hint, values, {n: 0 for n in objectives}, "greedy", report)
-            notes.append("CP-SAT found no roadmap in the time limit; this is the greedy schedule")
-        else:
-            return PlanResult(
-                "unknown",
-                tuple(objectives),
-                notes=(
-                    f"no roadmap found within {time_limit:g} s, and none proven impossible: "
-                    "raise --time-limit",
-                ),
-            )
-    if any(v < 0 for v in best.values.values()):
-        measured = measure(scenario, best.starts, check(scenario, best.starts), objectives)
-        best = Candidate(
-            best.starts,
-            {n: (v if v >= 0 else measured[n]) for n, v in best.values.items()},
-            {n: (v if v >= 0 else 0) for n, v in best.bounds.items()},
-            best.origin,
+        return PlanResult(
+            "unknown",
+            tuple(objectives),
+            notes=(
+                *notes,
+                f"no roadmap found within {time_limit:g} s, and none proven impossible: "
+                "raise --time-limit",
+            ),
         )
     candidates = [best]
     if interrupted:
         notes.append("search interrupted: this is the best roadmap found so far")
     primary = objectives[0]
+    limit = math.floor(best.values[primary] * (1 + tolerance))
+    gap = scenario.quarter if differ_by is None else differ_by
     while len(candidates) < alternatives and not interrupted:
         if time.monotonic() >= deadline:
             notes.append(f"time limit reached after {len(candidates)} roadmap(s)")
             break
-        alt = Encoder(scenario).build()
-        compared = _package_signature_constraints(alt, candidates)
-        if not compared:
-            notes.append("only one package to order: no alternatives differ in substance")
-            break
-        limit = math.floor(best.values[primary] * (1 + tolerance))
-        expr = alt.objective_expr(primary)
-        if not isinstance(expr, int):
-            alt.model.add(expr <= limit)
-        status, cand, interrupted = solve_lexicographic(alt, objectives, deadline, seed, None, None)
+        now = time.monotonic()
+        until = now + (deadline - now) / (alternatives - len(candidates))
+        cand, interrupted, searched = _next_alternative(
+            scenario, objectives, candidates, gap, limit, until, seed
+        )
         if cand is None:
-            if status == "infeasible":
+            if interrupted:
+                notes.append("search interrupted while looking for alternatives")
+            elif time.monotonic() >= until:
+                notes.append("time limit reached while looking for alternatives")
+            elif not searched:
                 notes.append(
-                    f"no further roadmap orders the packages differently within "
-                    f"{tolerance:.0%} of the best {primary}"
+                    "only one relief package and no optional part: no alternative differs "
+                    "in substance"
                 )
             else:
-                notes.append("time limit reached while looking for alternatives")
+                notes.append(
+                    f"no further roadmap opens two relief packages the other way round, "
+                    f"{gap} {scenario.unit}s or more apart, or includes other optional "
+                    f"parts, within {tolerance:.0%} of the best {primary}"
+                )
             break
         candidates.append(cand)
+    # The roadmaps with the best one's optional parts first (it has every part the rules
+    # allow), then the others; each group by its values (a time-limited best may lose).
+    mine = set(best.starts)
     ranked = sorted(
-        candidates, key=lambda c: (tuple(c.values[n] for n in objectives), candidates.index(c))
+        candidates,
+        key=lambda c: (
+            set(c.starts) != mine,
+            tuple(c.values[n] for n in objectives),
+            candidates.index(c),
+        ),
     )
     checked = tuple(replace(c, report=c.report or check(scenario, c.starts)) for c in ranked)
     return PlanResult("found", tuple(objectives), checked, notes=tuple(notes))

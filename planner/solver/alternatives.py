@@ -1,0 +1,117 @@
+"""Alternatives that differ in substance: what `plan --alternatives K` asks of each roadmap
+after the best.
+
+A further roadmap must differ from every earlier one in one of two ways a negotiator would
+call a different plan, not a retiming:
+
+- it opens at least one pair of relief packages in the reverse order, the earlier-opened
+  one now at least `differ_by` time units ahead of the other (a package opens at the
+  start of its first relief step: `planner.roadmap.packages.order_groups`); or
+- it includes a different set of the deal's optional packages (and optional steps).
+
+The relief order is what a negotiator compares first, so the next alternative is searched
+first with the best roadmap's own optional parts, reversing a pair against every earlier
+roadmap with those parts. Only when no such roadmap keeps the rules within the tolerance,
+it is searched with each optional part in turn left out (or added), reversing a pair only
+against earlier roadmaps with that same choice; the cheapest of these, lexicographically
+on the objectives, is next (ties: the scenario's order of the optional parts).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from ortools.sat.python import cp_model
+
+from planner.roadmap.packages import included_units, optional_units, order_groups
+from planner.scenario import Scenario
+from planner.solver.encoder import Encoder
+from planner.solver.results import Candidate
+
+
+def choices(scenario: Scenario, best: Candidate) -> list[tuple[str, ...]]:
+    """The sets of steps to search an alternative over: the best roadmap's own, then the
+    same with each optional unit toggled (left out when the best includes it, else added)."""
+    units = optional_units(scenario)
+    mine = set(included_units(scenario, best.starts))
+    base = [s for s in best.starts]
+    out = [tuple(base)]
+    for unit, ids in units.items():
+        if unit in mine:
+            out.append(tuple(s for s in base if s not in ids))
+        else:
+            chosen = set(base) | set(ids)
+            out.append(tuple(s for s in scenario.steps if s in chosen))
+    return out
+
+
+def require_reversal(enc: Encoder, previous: Sequence[Candidate], differ_by: int) -> bool:
+    """Make `enc`'s roadmap open, for each of `previous`, at least one pair of relief
+    packages the other way round, `differ_by` or more apart. False (and nothing added) when
+    fewer than two packages have steps to order, so no reversal exists."""
+    groups = order_groups(enc.scenario, enc.scheduled)
+    if len(groups) < 2:
+        return False
+    first = {}
+    for p, ids in groups.items():
+        var = enc.model.new_int_var(0, enc.horizon, f"opens[{p}]")
+        enc.model.add_min_equality(var, [enc.start[s] for s in ids])
+        first[p] = var
+    for k, cand in enumerate(previous):
+        was = {p: min(cand.starts[s] for s in ids) for p, ids in groups.items()}
+        flips = []
+        for a in groups:
+            for b in groups:
+                if a != b and was[b] <= was[a]:
+                    flip = enc.model.new_bool_var(f"reverse{k}[{a},{b}]")
+                    enc.model.add(first[a] + differ_by <= first[b]).only_enforce_if(flip)
+                    flips.append(flip)
+        enc.model.add_bool_or(flips)
+    return True
+
+
+def _feasible(scenario: Scenario, chosen: Sequence[str], deadline: float, seed: int) -> bool:
+    """Whether some roadmap of the steps `chosen` keeps every hard rule (False also when
+    the time runs out before CP-SAT knows)."""
+    enc = Encoder(scenario, scheduled=chosen).build()
+    if enc.impossible:
+        return False
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = 1
+    return solver.solve(enc.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def fit_optional(
+    scenario: Scenario, deadline: float, seed: int
+) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
+    """When no roadmap of every step keeps the rules: the steps of the largest plan found
+    by adding the optional units one at a time (in scenario order) to the required steps,
+    keeping each that still leaves a roadmap; and the units left out. None when even the
+    required steps cannot hold (then the deal itself is impossible)."""
+    forbidden = scenario.forbidden()
+    units = optional_units(scenario)
+    optional = {s for ids in units.values() for s in ids}
+    chosen = [s for s in scenario.steps if s not in forbidden and s not in optional]
+    if not _feasible(scenario, chosen, deadline, seed):
+        return None, tuple(units)
+    left = []
+    for unit, ids in units.items():
+        trial = set(chosen) | set(ids)
+        ordered = [s for s in scenario.steps if s in trial]
+        if _feasible(scenario, ordered, deadline, seed):
+            chosen = ordered
+        else:
+            left.append(unit)
+    return tuple(chosen), tuple(left)
+
+
+def left_out_note(scenario: Scenario, left: Sequence[str]) -> str:
+    """What `plan` says of the optional units `fit_optional` had to leave out."""
+    names = ", ".join(left)
+    return (
+        f"optional {names} left out: no roadmap keeps every hard rule with "
+        f"{'it' if len(left) == 1 else 'them'} (`planner explain` says why)"
+    )
