@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from typing import Annotated, Any, TypeVar
 
 from planner.fields import Choice, Custom, Text
-from planner.model import UNITS, Package, Rebuilt, Step
+from planner.model import UNITS, Package, Rebuilt, Step, Uncertainty
 from planner.rules.base import Rule, excluded
 
 _T = TypeVar("_T")
@@ -29,11 +29,24 @@ class Scenario(Rebuilt):
         ),
     ] = None
     description: Annotated[str, Text("what the deal is about, in a few sentences")] = ""
+    uncertainty: Annotated[
+        tuple[Uncertainty, ...],
+        Custom(
+            "default three-point estimates for `simulate`, per selector of steps (kind, actor, "
+            "package, tags): [{steps, duration: {min, max}, verify: {min, max}, fails, retry}], "
+            "durations as factors",
+            shape=(("type", "array"), ("items", {"type": "object"})),
+        ),
+    ] = ()
     actors: Mapping[str, str] = field(default_factory=dict)
     packages: tuple[Package, ...] = ()
     steps: Mapping[str, Step] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
     files: tuple[str, ...] = ()
+    #: The variant applied (`--variant`, `--set`): its name ("" for none) and one line per
+    #: change it made, each with where it was written (`planner.load.variants`).
+    variant: str = ""
+    changes: tuple[str, ...] = ()
     #: What follows from the scenario alone, whatever the roadmap (de-linking chains,
     #: red-line dependents): worked out once (`Rule.prepare`, through `fact`) before the
     #: scenario is cached, and kept in the cache with it. Not compared.

@@ -102,6 +102,7 @@ def _build(problems: Problems, docs: Sequence[tuple[str, Any]]) -> Scenario:
         problems, steps.steps, steps.actors, steps.packages, steps_known=steps.steps_known
     )
     built = rules.build(selectors)
+    uncertainty = steps.uncertainty(selectors)
     problems.raise_if_any()
     meta = steps.meta
     return Scenario(
@@ -109,6 +110,7 @@ def _build(problems: Problems, docs: Sequence[tuple[str, Any]]) -> Scenario:
         unit=meta["unit"],
         start=meta["start"],
         description=meta["description"],
+        uncertainty=uncertainty,
         actors=dict(steps.actors),
         packages=tuple(steps.packages),
         steps=dict(steps.steps),
