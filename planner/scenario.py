@@ -43,10 +43,10 @@ class Scenario(Rebuilt):
     steps: Mapping[str, Step] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
     files: tuple[str, ...] = ()
-    #: The variant applied (`--variant`, `--set`): its name ("" for none) and one line per
-    #: change it made, each with where it was written (`planner.load.variants`).
+    #: The variant applied (`--variant`, `--set`): its name ("" for none) and each change it
+    #: made, as (where it was asked for, what changed) (`planner.load.variants`).
     variant: str = ""
-    changes: tuple[str, ...] = ()
+    changes: tuple[tuple[str, str], ...] = ()
     #: What follows from the scenario alone, whatever the roadmap (de-linking chains,
     #: red-line dependents): worked out once (`Rule.prepare`, through `fact`) before the
     #: scenario is cached, and kept in the cache with it. Not compared.

@@ -13,6 +13,8 @@ import typer
 from planner.cli.app import (
     ConstraintsOpt,
     PackagesOpt,
+    SetOpt,
+    VariantOpt,
     answers,
     app,
     emit,
@@ -56,11 +58,16 @@ def roadmap_of(path: Path, loaded: Scenario) -> Roadmap:
 
 
 @app.command()
-def validate(packages: PackagesOpt = None, constraints: ConstraintsOpt = None) -> None:
+def validate(
+    packages: PackagesOpt = None,
+    constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
+) -> None:
     """Load and check the scenario and rules; print a short summary (exit 0 valid, 2 invalid)."""
     from planner.render.plan import scenario_summary
 
-    emit(scenario_summary(scenario(packages, constraints)))
+    emit(scenario_summary(scenario(packages, constraints, variant, sets)))
 
 
 class CheckFormat(StrEnum):
@@ -73,6 +80,8 @@ def check(
     roadmap: RoadmapArg,
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     fmt: Annotated[
         CheckFormat, typer.Option("--format", help="Report format (JSON: a stable schema).")
     ] = CheckFormat.text,
@@ -83,7 +92,7 @@ def check(
     from planner.render.report import report_json, report_text
     from planner.triage import triage
 
-    loaded = scenario(packages, constraints)
+    loaded = scenario(packages, constraints, variant, sets)
     read = roadmap_of(roadmap, loaded)
     report = check_roadmap(loaded, read.starts, read.notes, partial)
     overview = triage(loaded, read.starts, report, partial, read.sequence)
@@ -108,6 +117,8 @@ def timeline(
     ],
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     by: Annotated[
         View, typer.Option("--by", help="One table by time, or one per phase, actor or package.")
     ] = View.time,
@@ -136,6 +147,6 @@ def timeline(
             f"--tablefmt: unknown format '{tablefmt}'; "
             f"choose from {', '.join(sorted(tabulate_formats))}"
         )
-    loaded = scenario(packages, constraints)
+    loaded = scenario(packages, constraints, variant, sets)
     read = roadmap_of(roadmap, loaded)
     emit(render_timeline(loaded, read.starts, by.value, tablefmt, phase))

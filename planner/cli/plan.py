@@ -16,6 +16,8 @@ from planner.cli.app import (
     ConstraintsOpt,
     ForceOpt,
     PackagesOpt,
+    SetOpt,
+    VariantOpt,
     answers,
     app,
     emit,
@@ -43,6 +45,8 @@ class PlanFormat(StrEnum):
 def plan(
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     objective: Annotated[
         str,
         typer.Option(
@@ -105,7 +109,7 @@ def plan(
     """Propose roadmaps that keep every hard rule (exit 0), or say why none exists (exit 1)."""
     from planner.objectives import parse_objectives
 
-    loaded = scenario(packages, constraints)
+    loaded = scenario(packages, constraints, variant, sets)
     try:
         objectives = parse_objectives(objective)
     except ValueError as exc:
@@ -186,6 +190,8 @@ def _print_plan(
 def explain(
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     time_limit: Annotated[
         float,
         typer.Option(
@@ -195,7 +201,7 @@ def explain(
     seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Solver seed.")] = 0,
 ) -> None:
     """Say which rules collide when no roadmap exists (exit 1), or that all can hold (exit 0)."""
-    loaded = scenario(packages, constraints)
+    loaded = scenario(packages, constraints, variant, sets)
     from planner.render.plan import conflict_text
     from planner.solver.explain import explain as find_conflict
 
