@@ -105,16 +105,42 @@ def plan(
         ),
     ] = None,
     force: ForceOpt = False,
+    keep: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep",
+            dir_okay=False,
+            help="Re-plan mid-deal: a roadmap whose steps that started before --as-of stay "
+            "where they are; the rest is planned from --as-of on.",
+        ),
+    ] = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option("--as-of", min=0, help="With --keep: the time the deal has reached."),
+    ] = None,
 ) -> None:
     """Propose roadmaps that keep every hard rule (exit 0), or say why none exists (exit 1)."""
     from planner.objectives import parse_objectives
 
+    if (keep is None) != (as_of is None):
+        raise refuse("--keep and --as-of go together: --keep ROADMAP --as-of T")
+    if keep is not None and alternatives > 1:
+        raise refuse("--alternatives: re-planning with --keep proposes one roadmap")
     loaded = scenario(packages, constraints, variant, sets)
     try:
         objectives = parse_objectives(objective)
     except ValueError as exc:
         raise refuse(f"--objective: {exc}") from None
-    guard = protected(packages, constraints) if out is not None else None
+    inputs = [keep] if keep is not None else []
+    guard = protected(packages, constraints, *inputs) if out is not None else None
+    if keep is not None and as_of is not None:
+        from planner.cli.core import roadmap_of
+        from planner.solver.replan import replan
+
+        kept = roadmap_of(keep, loaded)
+        result = replan(loaded, kept.starts, as_of, objectives, time_limit, seed, str(keep))
+        _print_plan(loaded, result, fmt, out, guard, force)
+        return
     from planner.solver.solve import plan as make_plan
 
     progress = _progress_line if sys.stderr.isatty() else None
