@@ -32,6 +32,15 @@ RoadmapArg = Annotated[
 ]
 
 
+SlackOpt = Annotated[
+    bool,
+    typer.Option(
+        "--slack",
+        help="How far each step can move earlier and later with every other step where it "
+        "is, what stops it, and the critical chain.",
+    ),
+]
+
 PartialOpt = Annotated[
     bool,
     typer.Option(
@@ -86,9 +95,12 @@ def check(
         CheckFormat, typer.Option("--format", help="Report format (JSON: a stable schema).")
     ] = CheckFormat.text,
     partial: PartialOpt = False,
+    with_slack: SlackOpt = False,
 ) -> None:
     """Report every violated rule of a roadmap, with source and repair (exit 0 clean, 1 violations, 2 bad input)."""
     from planner.check import check as check_roadmap
+    from planner.exposure import curves, is_marked
+    from planner.render.exposure import exposure_doc, exposure_text
     from planner.render.report import report_json, report_text
     from planner.triage import triage
 
@@ -96,10 +108,27 @@ def check(
     read = roadmap_of(roadmap, loaded)
     report = check_roadmap(loaded, read.starts, read.notes, partial)
     overview = triage(loaded, read.starts, report, partial, read.sequence)
+    exposure = curves(loaded, read.starts) if is_marked(loaded) else None
+    room = None
+    if with_slack:
+        from planner.slack import slack
+
+        room = slack(loaded, read.starts, partial)
     if fmt is CheckFormat.json:
-        emit(report_json(report, loaded, overview, read.edits))
+        from planner.render.slack import slack_doc
+
+        extra: dict[str, object] = {}
+        if exposure is not None:
+            extra["irreversible"] = exposure_doc(exposure)
+        if room is not None:
+            extra["slack"] = slack_doc(room)
+        emit(report_json(report, loaded, overview, read.edits, extra))
     else:
-        emit(report_text(report, loaded, overview))
+        from planner.render.slack import slack_text
+
+        sections = [exposure_text(loaded, exposure)] if exposure is not None else []
+        sections += [slack_text(loaded, room)] if room is not None else []
+        emit(report_text(report, loaded, overview, sections))
     raise typer.Exit(code=0 if report.is_clean else 1)
 
 
@@ -136,10 +165,13 @@ def timeline(
             help="Length of a phase in the scenario's unit (default: a quarter).",
         ),
     ] = None,
+    with_slack: SlackOpt = False,
 ) -> None:
     """Print who does what when (exit 0, or 2 on bad input)."""
     from tabulate import tabulate_formats
 
+    from planner.exposure import curves, is_marked
+    from planner.render.exposure import exposure_text
     from planner.render.timeline import timeline as render_timeline
 
     if tablefmt not in tabulate_formats:
@@ -149,4 +181,17 @@ def timeline(
         )
     loaded = scenario(packages, constraints, variant, sets)
     read = roadmap_of(roadmap, loaded)
-    emit(render_timeline(loaded, read.starts, by.value, tablefmt, phase))
+    columns = None
+    chain = ""
+    if with_slack:
+        from planner.render.slack import chain_text, slack_columns
+        from planner.slack import slack
+
+        room = slack(loaded, read.starts, partial=True)
+        columns, chain = slack_columns(room), chain_text(loaded, room)
+    text = render_timeline(loaded, read.starts, by.value, tablefmt, phase, columns)
+    if chain:
+        text += "\n\n" + chain
+    if is_marked(loaded):
+        text += "\n\n" + exposure_text(loaded, curves(loaded, read.starts))
+    emit(text)

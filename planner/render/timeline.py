@@ -50,12 +50,17 @@ def timeline(
     view: str = "time",
     tablefmt: str = "simple",
     phase: int | None = None,
+    extra: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
-    """Who does what when: one table by time, or one table per phase / actor / package."""
+    """Who does what when: one table by time, or one table per phase / actor / package.
+    `extra` adds columns (name -> step -> cell) before the title, such as the slack."""
     from tabulate import tabulate  # imported where used: `check` never needs it
 
     rows = roadmap_rows(scenario, starts)
     unit = scenario.unit
+    added = dict(extra or {})
+    for r in rows:
+        r.update({name: cells.get(r["step"], "") for name, cells in added.items()})
     headers = [
         "start",
         "end",
@@ -63,6 +68,7 @@ def timeline(
         "step",
         "actor",
         "package",
+        *added,
         "title",
     ]
 
