@@ -218,7 +218,11 @@ def test_every_command_is_documented_in_the_readme() -> None:
 
 
 @pytest.mark.parametrize("args", [["--help"], ["validate"], ["check", "examples/brief-roadmap.yaml"],
-                                  ["timeline", "examples/brief-roadmap.yaml"]])  # fmt: skip
+                                  ["timeline", "examples/brief-roadmap.yaml"],
+                                  ["check", "examples/brief-roadmap.yaml", "--slack", "--set", "*:value+=0"],
+                                  ["timeline", "examples/brief-roadmap.yaml", "--slack"],
+                                  ["diff", "examples/brief-roadmap.yaml", "examples/brief-roadmap.yaml",
+                                   "--b-set", "*:verify.duration*=2"]])  # fmt: skip
 def test_ortools_is_not_imported(args: list[str]) -> None:
     code = (
         "import os, sys, runpy\n"

@@ -4,7 +4,7 @@
 beside it registers a group of commands.
 """
 
-from planner.cli import core, plan, repair
+from planner.cli import core, plan, repair, whatif
 from planner.cli.app import app, main
 
-__all__ = ["app", "core", "main", "plan", "repair"]
+__all__ = ["app", "core", "main", "plan", "repair", "whatif"]
