@@ -222,7 +222,9 @@ def test_every_command_is_documented_in_the_readme() -> None:
                                   ["check", "examples/brief-roadmap.yaml", "--slack", "--set", "*:value+=0"],
                                   ["timeline", "examples/brief-roadmap.yaml", "--slack"],
                                   ["diff", "examples/brief-roadmap.yaml", "examples/brief-roadmap.yaml",
-                                   "--b-set", "*:verify.duration*=2"]])  # fmt: skip
+                                   "--b-set", "*:verify.duration*=2"],
+                                  ["simulate", "examples/brief-roadmap.yaml", "--runs", "50",
+                                   "--variant", "examples/variants/uncertain.yaml"]])  # fmt: skip
 def test_ortools_is_not_imported(args: list[str]) -> None:
     code = (
         "import os, sys, runpy\n"

@@ -12,12 +12,15 @@ import typer
 from planner.cli.app import (
     MAX_SEED,
     ConstraintsOpt,
+    ForceOpt,
     PackagesOpt,
     SetOpt,
     VariantOpt,
+    answers,
     app,
     emit,
     finite,
+    protected,
     refuse,
     scenario,
 )
@@ -131,3 +134,105 @@ def _starts(
             typer.echo(note, err=True)
         raise typer.Exit(code=1)
     return dict(result.candidates[0].starts)
+
+
+class SimulateFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def simulate(
+    roadmap: Annotated[
+        Path, typer.Argument(help="Roadmap file (YAML, JSON or CSV), e.g. from `plan -o`.")
+    ],
+    packages: PackagesOpt = None,
+    constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
+    runs: Annotated[
+        int, typer.Option("--runs", min=1, max=10_000_000, help="How many runs.")
+    ] = 1000,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed",
+            min=0,
+            max=MAX_SEED,
+            help="Seed of the draws: the same seed, the same runs on any machine and with "
+            "any --workers.",
+        ),
+    ] = 0,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=256, help="Local processes for the runs.")
+    ] = 1,
+    by: Annotated[
+        int | None,
+        typer.Option(
+            "--by",
+            min=0,
+            help="The probability of finishing by this time (default: the roadmap's own finish).",
+        ),
+    ] = None,
+    replan: Annotated[
+        bool,
+        typer.Option(
+            "--replan",
+            help="Re-plan each run with its drawn times (CP-SAT) instead of holding the "
+            "roadmap's order.",
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", dir_okay=False, help="Write the histogram as a PNG image."),
+    ] = None,
+    force: ForceOpt = False,
+    fmt: Annotated[
+        SimulateFormat, typer.Option("--format", help="Report format.")
+    ] = SimulateFormat.text,
+) -> None:
+    """Monte Carlo over uncertain durations: P10/P50/P80/P90 of the finish and of exposure,
+    the chance to finish by --by, criticality, rules broken most often, a histogram
+    (exit 0, or 2 on bad input)."""
+    import sys
+
+    from planner.cli.core import roadmap_of
+    from planner.simulate import simulate as run_simulation
+
+    if out is not None and out.suffix.lower() != ".png":
+        raise refuse(f"--output: {out}: the histogram is written as a .png image")
+    loaded = scenario(packages, constraints, variant, sets)
+    read = roadmap_of(roadmap, loaded)
+    guard = protected(packages, constraints, roadmap) if out is not None else None
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True, console=None) as bar:
+            task = bar.add_task("simulating", total=runs)
+            result = run_simulation(
+                loaded, read.starts, runs, seed, workers, replan,
+                lambda done: bar.update(task, completed=done),
+            )  # fmt: skip
+    else:
+        result = run_simulation(loaded, read.starts, runs, seed, workers, replan)
+    from planner.render.simulate import histogram_png, simulation_json, simulation_text
+
+    source = str(roadmap)
+    text = (
+        simulation_json(loaded, result, source, by)
+        if fmt is SimulateFormat.json
+        else simulation_text(loaded, result, source, by)
+    )
+    if out is not None and guard is not None:
+        from planner.output import write_outputs
+
+        try:
+            image = histogram_png(loaded, result, source, by)
+        except ImportError:
+            raise refuse(
+                "--output: drawing the histogram needs matplotlib: "
+                "pip install 'relief-planner[plot]'"
+            ) from None
+        with answers():
+            write_outputs([(out, image)], guard, force)
+    emit(text)
