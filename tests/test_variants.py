@@ -286,3 +286,33 @@ def test_the_scenario_cache_keys_on_the_variant(
     again = tiny("*:verify.duration*=2")  # read back from the cache, changes included
     assert again == doubled and again.changes == doubled.changes
     assert tiny().steps["by-pledge"].verify.duration == 4
+
+
+def test_a_variant_drops_a_package_and_adds_another(tmp_path: Path) -> None:
+    # The relief package goes (with its two steps, so the window over relief steps goes
+    # too, and the balance rule stands on the pledge alone); an energy package comes in
+    # with one step after by-halt; security becomes optional.
+    v = tmp_path / "v.yaml"
+    v.write_text(
+        "remove:\n"
+        "  packages: [relief]\n"
+        "  rules: [relief-window]\n"
+        "add:\n"
+        "  packages:\n"
+        "    - id: energy\n"
+        "      steps:\n"
+        "        - {id: us-grid, actor: US, kind: investment, duration: 3, after: [by-halt]}\n"
+        "override:\n"
+        "  packages:\n"
+        "    security: {optional: true}\n"
+    )
+    scenario = tiny(variants=(v,))
+    assert [p.id for p in scenario.packages] == ["security", "energy"]
+    assert list(scenario.steps) == ["by-pledge", "by-halt", "us-grid"]
+    assert scenario.packages[0].optional
+    assert [what for _, what in scenario.changes] == [
+        "removed rule 'relief-window'",
+        "removed package 'relief' and its 2 steps",
+        "added package 'energy' with 1 step",
+        "package 'security': optional (unset) → true",
+    ]

@@ -46,6 +46,7 @@ from planner.load.assign import assign
 from planner.load.edits import Found, Tree, shown
 from planner.load.files import read_file
 from planner.load.values import Reader, describe, suggest
+from planner.rules.base import plural
 from planner.yamlread import YList, YMap, read_yaml
 
 TOP = ("variant", "remove", "add", "override", "set")
@@ -196,7 +197,7 @@ def _remove(tree: Tree, r: Reader, problems: Problems) -> None:
             if key == "packages":
                 steps = found.node.get("steps")
                 listed = steps if isinstance(steps, list) else []
-                tree.note(mark, f"removed package '{name}' and its {len(listed)} steps")
+                tree.note(mark, f"removed package '{name}' and its {plural(len(listed), 'step')}")
                 gone += [(str(s.get("id")), mark) for s in listed if isinstance(s, YMap)]
             else:
                 tree.note(mark, f"removed {noun} '{name}'")
@@ -243,7 +244,7 @@ def _add(tree: Tree, name: str, r: Reader, problems: Problems) -> None:
             tree.append(holder, item, mark)
             steps = item.get("steps")
             count = len(steps) if isinstance(steps, list) else 0
-            tree.note(mark, f"added package '{item.get('id')}' with {count} steps")
+            tree.note(mark, f"added package '{item.get('id')}' with {plural(count, 'step')}")
     steps = r.sequence("steps", None)
     for i, item in enumerate(steps or []):
         mark = steps.at(i)
