@@ -9,11 +9,13 @@ roadmap already breaks are left out of the measure, so slack also reads on a roa
 with violations. What stops a step is the rule (or rules) the first move too far breaks,
 with the checker's own message. Soft rules never stop a step (they cost a penalty).
 
-The verdict is the checker's. It is asked only where it can change: `check` compares the
-times of s (start, end, done) with those of the steps it shares a rule or precondition
-with, shifted by the rules' constants (lags, `within`, grace, window bounds, as their
-scheduling terms state them); between two such points nothing it compares changes, so
-the first point where a move breaks a rule is the first time it breaks. The property test
+The verdict is the checker's: each hard rule's own `check`, and the preconditions of
+the steps involved. It is asked only where it can change. A rule compares the times of
+the step (its start, end or done time, as the rule's scheduling terms say) with times of
+other steps, shifted by the rule's constants (lags, `within`, grace, window bounds);
+between two positions where one of those comparisons flips, nothing the rule reads
+changes. So each rule (or step's preconditions) is asked at its own such positions, in
+order, and the first one where it breaks is the first move too far. The property test
 (`tests/test_slack.py`) checks this against moving each step one time unit at a time.
 
 The **critical chain** ends at the step done last: each step of it cannot move earlier
@@ -23,7 +25,7 @@ step that is held by a window, by time 0, or by nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.model import Step
@@ -74,16 +76,42 @@ class Slack:
         return next(r for r in self.rooms if r.step == step)
 
 
+#: Which time of a step a comparison reads.
+START_, END, DONE = "start", "end", "done"
+
+
 class _Mentions(Terms):
-    """Which steps each rule's scheduling terms name, and its time constants."""
+    """For each rule and each step its scheduling terms name: which of the step's times
+    the rule compares (start, end, done) with which times of which other steps (a waiting
+    step's start with the done times of the steps it waits for; a give step's start with
+    its counter-steps' done times; start and end with the others' for capacity; ...), and
+    the rule's time constants."""
 
     def __init__(self, steps: Mapping[str, Step]) -> None:
         super().__init__(steps)
-        self.ids: dict[str, set[str]] = {}
+        #: rule id -> step -> (its times compared, {(other step, its time compared)})
+        self.compared: dict[str, dict[str, tuple[set[str], set[tuple[str, str]]]]] = {}
         self.constants: dict[str, set[int]] = {}
 
-    def _note(self, rule: Rule, ids: Sequence[str], *numbers: int | None) -> None:
-        self.ids.setdefault(rule.id, set()).update(ids)
+    def _pairs(
+        self,
+        rule: Rule,
+        ones: Sequence[str],
+        one_times: tuple[str, ...],
+        others: Sequence[str],
+        other_times: tuple[str, ...],
+        *numbers: int | None,
+    ) -> None:
+        """Each of `ones` compared with each of `others`, and the reverse."""
+        found = self.compared.setdefault(rule.id, {})
+        for group, mine, theirs, times in (
+            (ones, one_times, others, other_times),
+            (others, other_times, ones, one_times),
+        ):
+            for a in group:
+                own, against = found.setdefault(a, (set(), set()))
+                own.update(mine)
+                against.update((b, k) for b in theirs if b != a for k in times)
         self.constants.setdefault(rule.id, set()).update(n for n in numbers if n is not None)
 
     def wait(
@@ -94,7 +122,7 @@ class _Mentions(Terms):
         lag: int = 0,
         within: int | None = None,
     ) -> None:
-        self._note(rule, [*firsts, *waiting], lag, within)
+        self._pairs(rule, firsts, (DONE,), waiting, (START_,), lag, within)
 
     def answer(
         self,
@@ -105,34 +133,84 @@ class _Mentions(Terms):
         within: int | None,
         shared: bool,
     ) -> None:
-        self._note(rule, [*give, *get], grace, within)
+        self._pairs(rule, give, (START_,), get, (DONE,), grace, within)
 
     def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
-        self._note(rule, ids, earliest)
+        self._pairs(rule, ids, (DONE if measure == "done" else START_,), (), (), earliest)
 
     def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
-        self._note(rule, ids, latest)
+        self._pairs(rule, ids, (DONE if measure == "done" else START_,), (), (), latest)
 
     def rank(self, rule: Rule, ranks: Sequence[Sequence[str]]) -> None:
-        self._note(rule, [s for group in ranks for s in group])
+        every = [s for group in ranks for s in group]
+        self._pairs(rule, every, (START_,), every, (START_,))
 
     def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
-        self._note(rule, ids)
+        self._pairs(rule, ids, (START_, END), ids, (START_, END))
 
     def reservoir(
         self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
     ) -> None:
-        self._note(rule, [*ahead, *behind])
+        self._pairs(rule, ahead, (START_,), ahead, (START_,))
+        self._pairs(rule, behind, (DONE,), behind, (DONE,))
+        self._pairs(rule, ahead, (START_,), behind, (DONE,))
 
     def together(self, rule: Rule, ids: Sequence[str]) -> None:
-        self._note(rule, ids)
+        self._pairs(rule, ids, (START_,), ids, (START_,))
 
     def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
-        self._note(rule, ids)
+        self._pairs(rule, ids, (), (), ())
+
+
+class _Moving(CheckContext):
+    """One checker context for every trial position of a step: the roadmap's starts are
+    changed in place, and what a check keeps (memos, measures) is cleared between
+    trials."""
+
+    def reset(self) -> None:
+        self._memo.clear()
+        self.measures.clear()
+
+
+class _Only(Mapping[str, int]):
+    """The roadmap's starts, iterating only over the steps in `focus`: the preconditions
+    of those steps alone are checked (every step's time is still read)."""
+
+    def __init__(self, starts: dict[str, int]) -> None:
+        self.starts = starts
+        self.focus: tuple[str, ...] = ()
+
+    def __getitem__(self, key: str) -> int:
+        return self.starts[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.starts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.focus)
+
+    def __len__(self) -> int:
+        return len(self.focus)
+
+
+@dataclass(frozen=True, slots=True)
+class _Relation:
+    """What can stop a step: a hard rule that names it (`rule`), or the preconditions
+    of a step (`waiting`: the step itself, or one that waits for it); which of the step's
+    times it compares (`mine`) with which times of which steps (`against`), and the
+    constants it shifts them by."""
+
+    name: str
+    rule: Rule | None
+    waiting: str
+    mine: frozenset[str]
+    against: frozenset[tuple[str, str]]
+    constants: frozenset[int]
 
 
 class _Judge:
-    """Breaches of the hard rules that read one step's times, as the checker finds them."""
+    """Breaches of the hard rules and preconditions that read one step's times, as the
+    checker finds them, each asked only at the positions where its answer can change."""
 
     def __init__(self, scenario: Scenario, starts: Mapping[str, int], partial: bool) -> None:
         self.scenario = scenario
@@ -142,36 +220,55 @@ class _Judge:
         for rule in scenario.rules:
             if not rule.soft:
                 rule.terms(mentions)
-        self.rules_of: dict[str, list[Rule]] = {}
-        self.partners: dict[str, set[str]] = {s: set() for s in scenario.steps}
-        self.constants: dict[str, set[int]] = {s: {0} for s in scenario.steps}
+        self.relations: dict[str, list[_Relation]] = {s: [] for s in scenario.steps}
         for rule in scenario.rules:
-            ids = mentions.ids.get(rule.id, set())
-            numbers = mentions.constants.get(rule.id, set())
-            for s in ids:
-                self.rules_of.setdefault(s, []).append(rule)
-                self.partners[s] |= ids
-                self.constants[s] |= numbers
+            numbers = frozenset(mentions.constants.get(rule.id, set()) | {0})
+            for s, (mine, against) in mentions.compared.get(rule.id, {}).items():
+                if s in self.relations:
+                    self.relations[s].append(
+                        _Relation(rule.id, rule, "", frozenset(mine), frozenset(against), numbers)
+                    )
         for step in scenario.steps.values():
-            for req in step.requirements():
-                if req.step not in scenario.steps:
-                    continue
-                numbers = {req.lag} | ({req.within} if req.within is not None else set())
-                for a, b in ((step.id, req.step), (req.step, step.id)):
-                    self.partners[a].add(b)
-                    self.constants[a] |= numbers
-        self.baseline = frozenset(v.rule for v in self._violations(None))
+            name = preconditions.rule_id(step.id)
+            reqs = [r for r in step.requirements() if r.step in scenario.steps]
+            if not reqs:
+                continue
+            lags = {r.lag for r in reqs} | {r.within for r in reqs if r.within is not None}
+            numbers = frozenset({0} | lags)
+            firsts = frozenset(r.step for r in reqs if r.step != step.id)
+            waits = _Relation(
+                name,
+                None,
+                step.id,
+                frozenset({START_}),
+                frozenset((f, DONE) for f in firsts),
+                numbers,
+            )
+            self.relations[step.id].append(waits)
+            for f in firsts:
+                self.relations[f].append(
+                    _Relation(
+                        name,
+                        None,
+                        step.id,
+                        frozenset({DONE}),
+                        frozenset({(step.id, START_)}),
+                        numbers,
+                    )
+                )
+        self.only = _Only(self.starts)
+        self.ctx = _Moving(scenario, self.starts)
+        self.focus = _Moving(scenario, self.only)
+        self.baseline = frozenset(v.rule for v in self._everything())
 
-    def _violations(self, step: str | None) -> list[Violation]:
-        """Hard violations of the rules that read `step` (all rules when None), with the
-        preconditions of every step."""
+    def _everything(self) -> list[Violation]:
+        """Every hard violation of the roadmap as it is (coverage included, unless partial)."""
         ctx = CheckContext(self.scenario, self.starts)
         found = list(preconditions.check(ctx))
-        rules = self.scenario.rules if step is None else self.rules_of.get(step, [])
-        for rule in rules:
+        for rule in self.scenario.rules:
             if not rule.soft:
                 found.extend(rule.check(ctx))
-        if step is None and not self.partial:
+        if not self.partial:
             found += coverage.check(
                 ctx,
                 self.scenario.required(),
@@ -180,32 +277,39 @@ class _Judge:
             )
         return [v for v in found if not v.soft]
 
-    def breaches(self, step: str, t: int) -> list[Violation]:
-        """New violations when `step` starts at `t` (every other step where it is)."""
+    def breaches(self, relation: _Relation, step: str, t: int) -> list[Violation]:
+        """New violations of `relation` when `step` starts at `t`."""
+        if relation.name in self.baseline:
+            return []
         was = self.starts[step]
         self.starts[step] = t
         try:
-            found = [v for v in self._violations(step) if v.rule not in self.baseline]
+            if relation.rule is not None:
+                self.ctx.reset()
+                found = relation.rule.check(self.ctx)
+            else:
+                self.focus.reset()
+                self.only.focus = (relation.waiting,) if relation.waiting in self.starts else ()
+                found = preconditions.check(self.focus)
         finally:
             self.starts[step] = was
-        found.sort(key=lambda v: (v.severity, v.rule))
-        return found
+        return [v for v in found if not v.soft]
 
-    def points(self, step: str) -> list[int]:
-        """Starts of `step` at which what the checker compares can change (see module)."""
+    def points(self, step: str, relation: _Relation) -> set[int]:
+        """Starts of `step` at which what `relation` compares can change (see module)."""
         steps = self.scenario.steps
-        own = steps[step]
-        offsets = {0, own.duration, own.done_offset}
+
+        def at(s: str, kind: str) -> int:
+            step = steps[s]
+            return 0 if kind == START_ else step.duration if kind == END else step.done_offset
+
+        offsets = {at(step, kind) for kind in relation.mine}
         times = {0}
-        for other in self.partners[step]:
-            if other == step or other not in self.starts:
-                continue
-            t = self.starts[other]
-            times |= {t, t + steps[other].duration, t + steps[other].done_offset}
-        shifts = {c for k in self.constants[step] for c in (k, -k)}
-        return sorted(
-            {x - o + c + e for x in times for o in offsets for c in shifts for e in (0, 1)}
-        )
+        for other, kind in relation.against:
+            if other in self.starts:
+                times.add(self.starts[other] + at(other, kind))
+        shifts = {c for k in relation.constants for c in (k, -k)}
+        return {x - o + c + e for x in times for o in offsets for c in shifts for e in (0, 1)}
 
 
 def slack(scenario: Scenario, starts: Mapping[str, int], partial: bool = False) -> Slack:
@@ -219,24 +323,43 @@ def slack(scenario: Scenario, starts: Mapping[str, int], partial: bool = False) 
     return Slack(rooms, _chain(rooms, done, last, position), last, judge.baseline)
 
 
+def _first_break(
+    judge: _Judge, step: str, trials: list[tuple[int, int]], relations: list[_Relation]
+) -> tuple[int, list[Violation]] | None:
+    """The first trial position (trials: (position, relation index), in the order to
+    try) at which a relation asked there breaks; each relation is asked only at its own
+    points, since between them its answer cannot change."""
+    k = 0
+    while k < len(trials):
+        at = trials[k][0]
+        found: list[Violation] = []
+        while k < len(trials) and trials[k][0] == at:
+            found += judge.breaches(relations[trials[k][1]], step, at)
+            k += 1
+        if found:
+            found.sort(key=lambda v: (v.severity, v.rule))
+            return at, found
+    return None
+
+
 def _room(judge: _Judge, step: str, t: int) -> Room:
-    points = judge.points(step)
-    later: int | None = None
-    later_found: list[Violation] = []
-    for p in points:
-        if p <= t:
-            continue
-        found = judge.breaches(step, p)
-        if found:
-            later, later_found = p - t - 1, found
-            break
-    earlier = t
-    earlier_found: list[Violation] = []
-    for q in sorted({p - 1 for p in points if 0 < p <= t}, reverse=True):
-        found = judge.breaches(step, q)
-        if found:
-            earlier, earlier_found = t - q - 1, found
-            break
+    relations = [r for r in judge.relations[step] if r.name not in judge.baseline]
+    later_trials: list[tuple[int, int]] = []
+    earlier_trials: list[tuple[int, int]] = []
+    for k, relation in enumerate(relations):
+        for p in judge.points(step, relation):
+            if p > t:
+                later_trials.append((p, k))
+            elif 0 < p <= t:
+                earlier_trials.append((p - 1, k))
+    later_trials.sort()
+    earlier_trials.sort(key=lambda x: (-x[0], x[1]))
+    up = _first_break(judge, step, sorted(set(later_trials)), relations)
+    down = _first_break(
+        judge, step, sorted(set(earlier_trials), key=lambda x: (-x[0], x[1])), relations
+    )
+    later, later_found = (None, []) if up is None else (up[0] - t - 1, up[1])
+    earlier, earlier_found = (t, []) if down is None else (t - down[0] - 1, down[1])
     return Room(
         step,
         t,
