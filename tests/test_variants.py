@@ -316,3 +316,18 @@ def test_a_variant_drops_a_package_and_adds_another(tmp_path: Path) -> None:
         "added package 'energy' with 1 step",
         "package 'security': optional (unset) → true",
     ]
+
+
+def test_a_command_that_declares_the_options_gets_them_in_scenario(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Commands call `scenario(packages, constraints)`: declaring `variant: VariantOpt`
+    and `sets: SetOpt` is enough, the options keep what the command line gave them."""
+    import planner.cli.app as app
+
+    monkeypatch.setattr(app, "_GIVEN", {})
+    app._given("--variant")(None)
+    app._given("--set")(["by-halt.duration=3"])
+    loaded = app.scenario(DEAL / "packages.yaml", DEAL / "constraints")
+    assert loaded.steps["by-halt"].duration == 3
+    assert "variant --set 'by-halt.duration=3': 1 change" in capsys.readouterr().err

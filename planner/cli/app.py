@@ -11,9 +11,9 @@ import gc
 import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.exceptions import TyperException
@@ -51,6 +51,18 @@ ConstraintsOpt = Annotated[
         file_okay=False,
     ),
 ]
+#: What the shared --variant and --set options of the running command were given.
+_GIVEN: dict[str, Any] = {}
+
+
+def _given(name: str) -> Callable[[Any], Any]:
+    def keep(value: Any) -> Any:
+        _GIVEN[name] = value
+        return value
+
+    return keep
+
+
 VariantOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -58,6 +70,7 @@ VariantOpt = Annotated[
         help="A variant file that overrides, adds or removes steps and rules (repeatable; "
         "applied in order, before --set).",
         dir_okay=False,
+        callback=_given("--variant"),
     ),
 ]
 SetOpt = Annotated[
@@ -67,6 +80,7 @@ SetOpt = Annotated[
         help="Change one field without copying files (repeatable): STEP.FIELD=VALUE, "
         "RULE.FIELD=VALUE, 'SELECTOR:FIELD=VALUE' (e.g. '*:verify.duration*=2'), "
         "'rules:SELECTOR:FIELD=VALUE'; ops =, +=, -=, *=.",
+        callback=_given("--set"),
     ),
 ]
 
@@ -178,7 +192,8 @@ def scenario(
     sets: list[str] | None = None,
 ) -> Scenario:
     """The scenario, changed by `--variant` files and `--set` expressions (bad input,
-    theirs included, exits 2). A variant is named on stderr with one line per change it
+    theirs included, exits 2): given here, or else the command's own `variant` and
+    `sets` options (`VariantOpt`, `SetOpt`), so declaring them is all a command needs. A variant is named on stderr with one line per change it
     made, so stdout stays the answer (JSON included).
 
     It lives until the process ends, so the cyclic collector is told never to walk its
@@ -186,6 +201,11 @@ def scenario(
     all, for about 30 ms."""
     from planner.api import load_scenario
 
+    if variants is None and sets is None:
+        # A command that declares the two options (`variant: VariantOpt = None`,
+        # `sets: SetOpt = None`) gets them here even when it calls `scenario(packages,
+        # constraints)` alone: the options keep what they were given (`_given`).
+        variants, sets = _GIVEN.get("--variant"), _GIVEN.get("--set")
     _VARIANT_FILES.extend(variants or ())
     with answers():
         loaded = load_scenario(packages, constraints, variants or (), sets or ())
