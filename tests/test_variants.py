@@ -323,8 +323,9 @@ def test_a_command_that_declares_the_options_gets_them_in_scenario(
 ) -> None:
     """Commands call `scenario(packages, constraints)`: declaring `variant: VariantOpt`
     and `sets: SetOpt` is enough, the options keep what the command line gave them."""
-    import planner.cli.app as app
+    import importlib
 
+    app = importlib.import_module("planner.cli.app")  # the module (planner.cli.app is the app)
     monkeypatch.setattr(app, "_GIVEN", {})
     app._given("--variant")(None)
     app._given("--set")(["by-halt.duration=3"])
