@@ -137,9 +137,14 @@ def diff(a: Side, b: Side) -> Diff:
         added,
         left_out,
         flipped,
-        tuple(sorted(b.broken - a.broken)),
-        tuple(sorted(a.broken - b.broken)),
-        tuple(sorted(b.tight - a.tight - b.broken)),
-        tuple(sorted(a.tight - b.tight - b.broken)),
+        _ranked(b.broken - a.broken),
+        _ranked(a.broken - b.broken),
+        _ranked(b.tight - a.tight - b.broken),
+        _ranked(a.tight - b.tight - b.broken),
         tuple(retimed),
     )
+
+
+def _ranked(names: frozenset[str]) -> tuple[str, ...]:
+    """Rules first, then steps' preconditions (`after:<step>`), each by name."""
+    return tuple(sorted(names, key=lambda n: (n.startswith("after:"), n)))
