@@ -42,7 +42,6 @@ import bisect
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -590,10 +589,16 @@ _ENGINE: _Engine | None = None
 
 def _init(scenario: Scenario, starts: dict[str, int], replan: bool) -> None:
     global _ENGINE
+    import signal
+
+    # Ctrl-C is the parent's to answer (one line, exit 130): workers do not print theirs.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _ENGINE = _Engine(scenario, starts, replan)
 
 
-def _runs(first: int, last: int, seed: int) -> list[Any]:
+def _runs_of(task: tuple[int, int, int]) -> list[Any]:
+    """Runs first, ..., last - 1 of seed `seed`, in a worker process."""
+    first, last, seed = task
     assert _ENGINE is not None
     return [_ENGINE.run(i, seed) for i in range(first, last)]
 
@@ -629,19 +634,35 @@ def simulate(
         import multiprocessing
 
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_init,
-            initargs=(scenario, dict(starts), replan),
-        ) as pool:
-            futures = [pool.submit(_runs, first, last, seed) for first, last in chunks]
+        # A Pool, not an executor: on Ctrl-C `terminate` ends the workers at once instead
+        # of leaving them waiting for work that never comes. The interrupt is raised anew
+        # once the pool is dropped: its traceback held the pool, and the command ends with
+        # os._exit, which would leave the pool's semaphores to the resource tracker.
+        pool = context.Pool(workers, _init, (scenario, dict(starts), replan))
+        stopped = False
+        try:
             done = 0
-            for future, (first, last) in zip(futures, chunks, strict=True):
-                results += future.result()
+            tasks = [(first, last, seed) for first, last in chunks]
+            for (first, last), got in zip(chunks, pool.imap(_runs_of, tasks), strict=True):
+                results += got
                 done += last - first
                 if progress is not None:
                     progress(done)
+        except KeyboardInterrupt:
+            stopped = True
+        except BaseException:
+            pool.terminate()
+            raise
+        if stopped:
+            pool.terminate()
+            pool.join()
+            del pool
+            import gc
+
+            gc.collect()  # the pool's reference cycles hold its semaphores
+            raise KeyboardInterrupt
+        pool.close()
+        pool.join()
     return _assemble(engine, results, runs, seed, replan)
 
 

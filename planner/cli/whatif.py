@@ -205,9 +205,10 @@ def simulate(
     read = roadmap_of(roadmap, loaded)
     guard = protected(packages, constraints, roadmap) if out is not None else None
     if sys.stderr.isatty():
+        from rich.console import Console
         from rich.progress import Progress
 
-        with Progress(transient=True, console=None) as bar:
+        with Progress(transient=True, console=Console(stderr=True)) as bar:
             task = bar.add_task("simulating", total=runs)
             result = run_simulation(
                 loaded, read.starts, runs, seed, workers, replan,
