@@ -123,3 +123,14 @@ def test_doubling_every_verification_of_the_default_explained(tmp_path: Path) ->
     assert any(re.match(r"In B, \d+ steps take longer from start to done: ", s) for s in said)
     assert any(" steps in both move: " in s for s in said)
     assert all(s.endswith(".") for s in said)
+
+
+def test_a_variant_file_and_one_set_give_the_same_plan() -> None:
+    by_file = run(
+        "plan", "--variant", "examples/variants/slow-verification.yaml", "--format", "json"
+    )
+    by_set = run("plan", "--set", "*:verify.duration*=2", "--format", "json")
+    assert by_file.returncode == by_set.returncode == 0
+    assert by_file.stdout == by_set.stdout
+    head = by_file.stderr.splitlines()[0]
+    assert head.startswith("variant slow-verification: ") and head.endswith(" changes")
