@@ -12,11 +12,12 @@ The command line (`planner.cli`) is a thin layer over these functions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import planner.cache as cache
 from planner.check import Report, check
-from planner.load import build_scenario, read_inputs
+from planner.load import build_scenario, read_inputs, read_overlay
 from planner.load.files import gc_paused
 from planner.objectives import objective_order
 from planner.render.plan import conflict_text, plan_doc, plan_text, scenario_summary
@@ -46,24 +47,37 @@ __all__ = [
 
 
 @gc_paused
-def load_scenario(packages: Path | None = None, constraints: Path | None = None) -> Scenario:
+def load_scenario(
+    packages: Path | None = None,
+    constraints: Path | None = None,
+    variants: Sequence[Path] = (),
+    sets: Sequence[str] = (),
+) -> Scenario:
     """Load and validate a scenario; the embedded default for whatever is not given.
+
+    `variants` (variant files) and `sets` (`--set` expressions) change it before it is
+    validated (`planner.load.variants`); the scenario says which changes they made
+    (`Scenario.variant`, `Scenario.changes`).
 
     A large scenario is kept in the scenario cache (`planner.cache`) with the facts of the
     scenario alone (`Scenario.prepare`) worked out, and read back from it while its files
-    are unchanged.
+    (and its variant) are unchanged.
 
     Raises
     ------
     planner.errors.InputError
-        With every problem in every file, each located.
+        With every problem in every file, each located (bad variants and `--set`
+        expressions among them).
     """
     inputs = read_inputs(packages, constraints)
-    key = None if inputs.problems else cache.key(inputs.files)
+    overlay, problems = read_overlay(variants, sets)
+    if problems:
+        inputs = replace(inputs, problems=inputs.problems + tuple(problems))
+    key = None if inputs.problems else cache.key([*inputs.files, *overlay.key_parts()])
     cached = cache.get(key)
     if cached is not None:
         return cached
-    scenario = build_scenario(inputs).prepare()
+    scenario = build_scenario(inputs, overlay).prepare()
     cache.put(key, scenario)
     return scenario
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from typing import Annotated, Any
 
 from planner.errors import Mark
-from planner.fields import Custom, Flag, Ident, Nat, Text
+from planner.fields import MAX_NUMBER, Custom, Flag, Ident, Nat, Text
 
 UNITS = ("day", "week", "month")
 #: A quarter of a year in each unit (the default distance between alternatives).
@@ -37,6 +37,38 @@ class Rebuilt:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
+_ESTIMATE_SHAPE = (
+    ("type", "object"),
+    (
+        "properties",
+        {
+            "min": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": MAX_NUMBER,
+                "description": "the shortest it may take (default: the duration)",
+            },
+            "max": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": MAX_NUMBER,
+                "description": "the longest it may take (default: the duration)",
+            },
+        },
+    ),
+    ("additionalProperties", False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate(Rebuilt):
+    """A three-point estimate for `simulate`: the shortest and longest a time may take,
+    around the written duration as the most likely (min <= duration <= max)."""
+
+    min: Annotated[int | None, Nat("the shortest it may take", absent="the duration")] = None
+    max: Annotated[int | None, Nat("the longest it may take", absent="the duration")] = None
+
+
 @dataclass(frozen=True, slots=True)
 class Verify(Rebuilt):
     """Who verifies a step, and how long verification takes after the step ends."""
@@ -44,6 +76,25 @@ class Verify(Rebuilt):
     by: Annotated[str, Text("who verifies the step")]
     duration: Annotated[int, Nat("how long verification takes after the step ends")] = 0
     what: Annotated[str, Text("what is verified")] = ""
+    estimate: Annotated[
+        Estimate | None,
+        Custom(
+            "three-point estimate of the verification time for `simulate`: {min, max} "
+            "around `duration` (the most likely)",
+            shape=_ESTIMATE_SHAPE,
+        ),
+    ] = None
+    fails: Annotated[
+        float,
+        Custom(
+            "the probability that a verification fails and must be done again (0 <= P < 1), "
+            "for `simulate`",
+            shape=(("type", "number"), ("minimum", 0), ("exclusiveMaximum", 1)),
+        ),
+    ] = 0.0
+    retry: Annotated[
+        int, Nat("after a failed verification, how long until it is tried again (`simulate`)")
+    ] = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +192,22 @@ class Step(Rebuilt):
             "assumed (an election, a summit)"
         ),
     ] = None
+    estimate: Annotated[
+        Estimate | None,
+        Custom(
+            "three-point estimate of the duration for `simulate`: {min, max} around "
+            "`duration` (the most likely)",
+            shape=_ESTIMATE_SHAPE,
+        ),
+    ] = None
+    reversible: Annotated[
+        bool,
+        Flag(
+            "whether what the step gives can be taken back (a licence can lapse, sanctions "
+            "snap back) or not (a delisting, an investment made); only steps marked false "
+            "count in irreversible exposure"
+        ),
+    ] = True
 
     @property
     def verify_duration(self) -> int:
@@ -237,3 +304,56 @@ class Selector(Rebuilt):
         """A selector naming steps by id (for scenarios made in code)."""
         ids = tuple(ids)
         return Selector((("steps", ids),), ids)
+
+
+_SPREAD_SHAPE = (
+    ("type", "object"),
+    (
+        "properties",
+        {"min": {"type": "number", "minimum": 0}, "max": {"type": "number", "minimum": 0}},
+    ),
+    ("additionalProperties", False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Spread(Rebuilt):
+    """A default three-point estimate as factors of a time: min x duration, the duration
+    itself (the most likely), max x duration (min <= 1 <= max)."""
+
+    min: Annotated[float, Custom("the shortest, as a factor of the time (<= 1)")] = 1.0
+    max: Annotated[float, Custom("the longest, as a factor of the time (>= 1)")] = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Uncertainty(Rebuilt):
+    """Default estimates for the steps a selector names (an entry of `scenario.uncertainty`);
+    a step's own `estimate`, `fails` and `retry` win over them, and for each field the first
+    entry that names the step and gives the field applies."""
+
+    steps: Annotated[
+        Selector | None,
+        Custom(
+            "the steps these defaults apply to: a selector, as in rules (every step when absent)",
+            shape=(("$ref", "#/$defs/selector"),),
+        ),
+    ] = None
+    duration: Annotated[
+        Spread | None,
+        Custom("the step's duration: {min, max} as factors of it", shape=_SPREAD_SHAPE),
+    ] = None
+    verify: Annotated[
+        Spread | None,
+        Custom("the verification time: {min, max} as factors of it", shape=_SPREAD_SHAPE),
+    ] = None
+    fails: Annotated[
+        float | None,
+        Custom(
+            "the probability that a verification fails and is done again (0 <= P < 1)",
+            shape=(("type", "number"), ("minimum", 0), ("exclusiveMaximum", 1)),
+        ),
+    ] = None
+    retry: Annotated[
+        int | None, Nat("after a failed verification, the delay before it is tried again")
+    ] = None
+    mark: Mark = field(default=Mark(""), compare=False)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 from planner.errors import Mark
 from planner.fields import Choice, Custom, Ident, Text
-from planner.model import QUARTER, UNITS, Package, Rebuilt, Step
+from planner.model import QUARTER, UNITS, Package, Rebuilt, Step, Uncertainty
 from planner.rules.base import Rule, excluded
 
 _T = TypeVar("_T")
@@ -88,6 +88,15 @@ class Scenario(Rebuilt):
             shape=(("type", "array"), ("items", {"$ref": "#/$defs/phase"})),
         ),
     ] = ()
+    uncertainty: Annotated[
+        tuple[Uncertainty, ...],
+        Custom(
+            "default three-point estimates for `simulate`, per selector of steps (kind, actor, "
+            "package, tags): [{steps, duration: {min, max}, verify: {min, max}, fails, retry}], "
+            "durations as factors",
+            shape=(("type", "array"), ("items", {"type": "object"})),
+        ),
+    ] = ()
     actors: Mapping[str, str] = field(default_factory=dict)
     packages: tuple[Package, ...] = ()
     steps: Mapping[str, Step] = field(default_factory=dict)
@@ -95,6 +104,10 @@ class Scenario(Rebuilt):
     files: tuple[str, ...] = ()
     #: The `# assumption:` comments of the scenario file, in file order (for the report).
     assumptions: tuple[Assumption, ...] = ()
+    #: The variant applied (`--variant`, `--set`): its name ("" for none) and each change it
+    #: made, as (where it was asked for, what changed) (`planner.load.variants`).
+    variant: str = ""
+    changes: tuple[tuple[str, str], ...] = ()
     #: What follows from the scenario alone, whatever the roadmap (de-linking chains,
     #: red-line dependents): worked out once (`Rule.prepare`, through `fact`) before the
     #: scenario is cached, and kept in the cache with it. Not compared.

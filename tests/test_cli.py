@@ -239,7 +239,13 @@ def test_every_command_is_documented_in_the_readme() -> None:
 @pytest.mark.parametrize("args", [["--help"], ["validate"], ["check", "examples/brief-roadmap.yaml"],
                                   ["timeline", "examples/brief-roadmap.yaml"],
                                   ["validate", "--explain", "us-aviation-parts-license"],
-                                  ["schema", "packages"], ["graph", "--format", "mermaid"]])  # fmt: skip
+                                  ["schema", "packages"], ["graph", "--format", "mermaid"],
+                                  ["check", "examples/brief-roadmap.yaml", "--slack", "--set", "*:value+=0"],
+                                  ["timeline", "examples/brief-roadmap.yaml", "--slack"],
+                                  ["diff", "examples/brief-roadmap.yaml", "examples/brief-roadmap.yaml",
+                                   "--b-set", "*:verify.duration*=2"],
+                                  ["simulate", "examples/brief-roadmap.yaml", "--runs", "50",
+                                   "--variant", "examples/variants/uncertain.yaml"]])  # fmt: skip
 def test_ortools_is_not_imported(args: list[str]) -> None:
     code = (
         "import os, sys, runpy\n"

@@ -72,9 +72,11 @@ def errors(kind: str, data: Any) -> list[str]:
 
 
 def repository_files() -> list[Path]:
-    """The default scenario's files and every YAML file under examples/."""
+    """The default scenario's files and every YAML file under examples/ (but the variant
+    files of examples/variants/, read by `--variant`: tests/test_variants.py has them)."""
     files = [ROOT / "packages.yaml", *sorted((ROOT / "constraints").glob("*.yaml"))]
-    files += sorted((ROOT / "examples").rglob("*.yaml"))
+    variants = ROOT / "examples" / "variants"
+    files += sorted(p for p in (ROOT / "examples").rglob("*.yaml") if variants not in p.parents)
     return files
 
 

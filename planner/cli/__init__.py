@@ -4,11 +4,11 @@
 beside it registers a group of commands.
 """
 
-from planner.cli import core, plan, repair
+from planner.cli import core, plan, repair, whatif
 
 # isort: split
 # After the core commands, so that `planner --help` lists those first.
 from planner.cli import authoring, outputs
 from planner.cli.app import app, main
 
-__all__ = ["app", "authoring", "core", "main", "outputs", "plan", "repair"]
+__all__ = ["app", "authoring", "core", "main", "outputs", "plan", "repair", "whatif"]

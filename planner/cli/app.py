@@ -11,9 +11,9 @@ import gc
 import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.exceptions import TyperException
@@ -49,6 +49,38 @@ ConstraintsOpt = Annotated[
         "--constraints",
         help="Folder of rule files (*.yaml). Default: the embedded rules.",
         file_okay=False,
+    ),
+]
+#: What the shared --variant and --set options of the running command were given.
+_GIVEN: dict[str, Any] = {}
+
+
+def _given(name: str) -> Callable[[Any], Any]:
+    def keep(value: Any) -> Any:
+        _GIVEN[name] = value
+        return value
+
+    return keep
+
+
+VariantOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--variant",
+        help="A variant file that overrides, adds or removes steps and rules (repeatable; "
+        "applied in order, before --set).",
+        dir_okay=False,
+        callback=_given("--variant"),
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Change one field without copying files (repeatable): STEP.FIELD=VALUE, "
+        "RULE.FIELD=VALUE, 'SELECTOR:FIELD=VALUE' (e.g. '*:verify.duration*=2'), "
+        "'rules:SELECTOR:FIELD=VALUE'; ops =, +=, -=, *=.",
+        callback=_given("--set"),
     ),
 ]
 
@@ -133,31 +165,66 @@ def finite(value: float | None) -> float | None:
 MAX_SEED = 2**31 - 1
 
 
+#: Variant files the scenarios of this process were read with: inputs too, never outputs.
+_VARIANT_FILES: list[Path] = []
+
+
 def protected(packages: Path | None, constraints: Path | None, *inputs: Path) -> Protected:
     """What the command's output files may not touch: its input files (the scenario's,
-    and `inputs`), the constraints folder, and the folders of a scenario given by name."""
+    its variant files and `inputs`), the constraints folder, and the folders of a scenario
+    given by name."""
     from planner.load.files import constraint_files, default_paths
     from planner.output import Protected
 
     default_packages, default_constraints = default_paths()
     pkg, rules = packages or default_packages, constraints or default_constraints
-    files: list[Path] = [pkg, *inputs]
+    files: list[Path] = [pkg, *_VARIANT_FILES, *inputs]
     with contextlib.suppress(InputError):
         files += constraint_files(rules)
     guarded = [p for p, given in ((pkg.parent, packages), (rules, constraints)) if given]
     return Protected.of(files, closed=[rules], guarded=guarded)
 
 
-def scenario(packages: Path | None, constraints: Path | None) -> Scenario:
-    """The scenario (bad input exits 2). It lives until the process ends, so the cyclic
-    collector is told never to walk its objects again: otherwise the first collections
-    after a 10,000-step load walk them all, for about 30 ms."""
+def scenario(
+    packages: Path | None,
+    constraints: Path | None,
+    variants: list[Path] | None = None,
+    sets: list[str] | None = None,
+) -> Scenario:
+    """The scenario, changed by `--variant` files and `--set` expressions (bad input,
+    theirs included, exits 2): given here, or else the command's own `variant` and
+    `sets` options (`VariantOpt`, `SetOpt`), so declaring them is all a command needs.
+    A variant is named on stderr with one line per change it made, so stdout stays the
+    answer (JSON included).
+
+    It lives until the process ends, so the cyclic collector is told never to walk its
+    objects again: otherwise the first collections after a 10,000-step load walk them
+    all, for about 30 ms."""
     from planner.api import load_scenario
 
+    if variants is None and sets is None:
+        # A command that declares the two options (`variant: VariantOpt = None`,
+        # `sets: SetOpt = None`) gets them here even when it calls `scenario(packages,
+        # constraints)` alone: the options keep what they were given (`_given`).
+        variants, sets = _GIVEN.get("--variant"), _GIVEN.get("--set")
+    _VARIANT_FILES.extend(variants or ())
     with answers():
-        loaded = load_scenario(packages, constraints)
+        loaded = load_scenario(packages, constraints, variants or (), sets or ())
     gc.freeze()
+    for line in variant_lines(loaded):
+        typer.echo(line, err=True)
     return loaded
+
+
+def variant_lines(loaded: Scenario) -> list[str]:
+    """The variant's name and every change it made, one line each (none without one)."""
+    if not loaded.variant:
+        return []
+    count = len(loaded.changes)
+    head = f"variant {loaded.variant}: " + (
+        "no change" if not count else f"{count} change{'s' * (count != 1)}"
+    )
+    return [head, *(f"  {what}  [{where}]" for where, what in loaded.changes)]
 
 
 def main() -> None:

@@ -13,6 +13,8 @@ import typer
 from planner.cli.app import (
     ConstraintsOpt,
     PackagesOpt,
+    SetOpt,
+    VariantOpt,
     answers,
     app,
     emit,
@@ -119,6 +121,8 @@ class GraphFormat(StrEnum):
 def graph(
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     fmt: Annotated[
         GraphFormat, typer.Option("--format", help="dot (Graphviz) or mermaid.")
     ] = GraphFormat.dot,

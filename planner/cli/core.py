@@ -13,6 +13,8 @@ import typer
 from planner.cli.app import (
     ConstraintsOpt,
     PackagesOpt,
+    SetOpt,
+    VariantOpt,
     answers,
     app,
     emit,
@@ -29,6 +31,15 @@ RoadmapArg = Annotated[
     typer.Argument(help="Roadmap file: YAML or JSON (steps with starts, or a sequence), or CSV."),
 ]
 
+
+SlackOpt = Annotated[
+    bool,
+    typer.Option(
+        "--slack",
+        help="How far each step can move earlier and later with every other step where it "
+        "is, what stops it, and the critical chain.",
+    ),
+]
 
 PartialOpt = Annotated[
     bool,
@@ -68,9 +79,11 @@ def validate(
             "preconditions, the rules that mention it, its earliest start and why.",
         ),
     ] = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
 ) -> None:
     """Load and check the scenario and rules; print a short summary (exit 0 valid, 2 invalid)."""
-    loaded = scenario(packages, constraints)
+    loaded = scenario(packages, constraints, variant, sets)
     if explain is not None:
         from planner.lookup import UnknownId, explain_id
 
@@ -94,24 +107,46 @@ def check(
     roadmap: RoadmapArg,
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     fmt: Annotated[
         CheckFormat, typer.Option("--format", help="Report format (JSON: a stable schema).")
     ] = CheckFormat.text,
     partial: PartialOpt = False,
+    with_slack: SlackOpt = False,
 ) -> None:
     """Report every violated rule of a roadmap, with source and repair (exit 0 clean, 1 violations, 2 bad input)."""
     from planner.check import check as check_roadmap
+    from planner.exposure import curves, is_marked
+    from planner.render.exposure import exposure_doc, exposure_text
     from planner.render.report import report_json, report_text
     from planner.triage import triage
 
-    loaded = scenario(packages, constraints)
+    loaded = scenario(packages, constraints, variant, sets)
     read = roadmap_of(roadmap, loaded)
     report = check_roadmap(loaded, read.starts, read.notes, partial)
     overview = triage(loaded, read.starts, report, partial, read.sequence)
+    exposure = curves(loaded, read.starts) if is_marked(loaded) else None
+    room = None
+    if with_slack:
+        from planner.slack import slack
+
+        room = slack(loaded, read.starts, partial)
     if fmt is CheckFormat.json:
-        emit(report_json(report, loaded, overview, read.edits))
+        from planner.render.slack import slack_doc
+
+        extra: dict[str, object] = {}
+        if exposure is not None:
+            extra["irreversible"] = exposure_doc(exposure)
+        if room is not None:
+            extra["slack"] = slack_doc(room)
+        emit(report_json(report, loaded, overview, read.edits, extra))
     else:
-        emit(report_text(report, loaded, overview))
+        from planner.render.slack import slack_text
+
+        sections = [exposure_text(loaded, exposure)] if exposure is not None else []
+        sections += [slack_text(loaded, room)] if room is not None else []
+        emit(report_text(report, loaded, overview, sections))
     raise typer.Exit(code=0 if report.is_clean else 1)
 
 
@@ -147,6 +182,8 @@ def timeline(
     ],
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     by: Annotated[
         View,
         typer.Option(
@@ -181,12 +218,15 @@ def timeline(
         TimelineFormat,
         typer.Option("--format", help="table (in --tablefmt), csv or json (stable columns)."),
     ] = TimelineFormat.table,
+    with_slack: SlackOpt = False,
 ) -> None:
     """Print who does what when (exit 0, or 2 on bad input)."""
     from tabulate import tabulate_formats
 
     from planner.check import check as check_roadmap
+    from planner.exposure import curves, is_marked
     from planner.render import export
+    from planner.render.exposure import exposure_text
     from planner.render.outline import outline
     from planner.render.timeline import (
         DEFAULT_COLUMNS,
@@ -204,14 +244,31 @@ def timeline(
         chosen = parse_columns(columns) if columns is not None else None
     except ValueError as exc:
         raise refuse(f"--columns: {exc}") from None
-    loaded = scenario(packages, constraints)
+    if with_slack and fmt is not TimelineFormat.table:
+        raise refuse(
+            "--slack: shown as table columns; `planner check --slack --format json` has it as data"
+        )
+    loaded = scenario(packages, constraints, variant, sets)
     read = roadmap_of(roadmap, loaded)
     # The check report says which counter-step answers which give step.
     drawn = outline(loaded, read.starts, check_roadmap(loaded, read.starts), phase)
     if fmt is TimelineFormat.json:
         emit(export.timeline_json(drawn))
-    elif fmt is TimelineFormat.csv:
+        return
+    if fmt is TimelineFormat.csv:
         emit(export.timeline_csv(drawn, chosen, by.value))
-    else:
-        width = terminal_width() if tablefmt in TERMINAL_FORMATS else None
-        emit(render_timeline(drawn, by.value, tablefmt, chosen or DEFAULT_COLUMNS, width))
+        return
+    extra, chain = None, ""
+    if with_slack:
+        from planner.render.slack import chain_text, slack_columns
+        from planner.slack import slack
+
+        room = slack(loaded, read.starts, partial=True)
+        extra, chain = slack_columns(room), chain_text(loaded, room)
+    width = terminal_width() if tablefmt in TERMINAL_FORMATS else None
+    text = render_timeline(drawn, by.value, tablefmt, chosen or DEFAULT_COLUMNS, width, extra=extra)
+    if chain:
+        text += "\n\n" + chain
+    if is_marked(loaded):
+        text += "\n\n" + exposure_text(loaded, curves(loaded, read.starts))
+    emit(text)

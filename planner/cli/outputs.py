@@ -16,6 +16,8 @@ from planner.cli.app import (
     ConstraintsOpt,
     ForceOpt,
     PackagesOpt,
+    SetOpt,
+    VariantOpt,
     answers,
     app,
     emit,
@@ -133,6 +135,8 @@ def gantt(
     ] = None,
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     phase: PhaseLengthOpt = None,
     force: ForceOpt = False,
 ) -> None:
@@ -186,6 +190,8 @@ def report(
     ] = None,
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     phase: PhaseLengthOpt = None,
     force: ForceOpt = False,
 ) -> None:

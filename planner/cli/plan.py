@@ -16,6 +16,8 @@ from planner.cli.app import (
     ConstraintsOpt,
     ForceOpt,
     PackagesOpt,
+    SetOpt,
+    VariantOpt,
     answers,
     app,
     emit,
@@ -43,6 +45,8 @@ class PlanFormat(StrEnum):
 def plan(
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     objective: Annotated[
         str | None,
         typer.Option(
@@ -122,20 +126,48 @@ def plan(
         ),
     ] = None,
     force: ForceOpt = False,
+    keep: Annotated[
+        Path | None,
+        typer.Option(
+            "--keep",
+            dir_okay=False,
+            help="Re-plan mid-deal: a roadmap whose steps that started before --as-of stay "
+            "where they are; the rest is planned from --as-of on.",
+        ),
+    ] = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option(
+            "--as-of", min=0, max=MAX_TIME, help="With --keep: the time the deal has reached."
+        ),
+    ] = None,
 ) -> None:
     """Propose roadmaps that keep every hard rule (exit 0), or say why none exists (exit 1)."""
     from planner.objectives import objective_order, parse_objectives
 
-    loaded = scenario(packages, constraints)
+    if (keep is None) != (as_of is None):
+        raise refuse("--keep and --as-of go together: --keep ROADMAP --as-of T")
+    if keep is not None and alternatives > 1:
+        raise refuse("--alternatives: re-planning with --keep proposes one roadmap")
+    loaded = scenario(packages, constraints, variant, sets)
     try:
         objectives = objective_order(loaded) if objective is None else parse_objectives(objective)
     except ValueError as exc:
         raise refuse(f"--objective: {exc}") from None
-    guard = protected(packages, constraints) if out is not None or report else None
+    inputs = [keep] if keep is not None else []
+    guard = protected(packages, constraints, *inputs) if out is not None or report else None
     if report is not None:
         from planner.cli.outputs import REPORT_SUFFIXES, format_of
 
         format_of(report, None, REPORT_SUFFIXES, "--report")  # a bad suffix: before the search
+    if keep is not None and as_of is not None:
+        from planner.cli.core import roadmap_of
+        from planner.solver.replan import replan
+
+        kept = roadmap_of(keep, loaded)
+        result = replan(loaded, kept.starts, as_of, objectives, time_limit, seed, str(keep))
+        _print_plan(loaded, result, fmt, out, guard, force, report)
+        return
     from planner.solver.solve import plan as make_plan
 
     progress = _progress_line if sys.stderr.isatty() else None
@@ -230,6 +262,8 @@ def _print_plan(
 def explain(
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     time_limit: Annotated[
         float,
         typer.Option(
@@ -239,7 +273,7 @@ def explain(
     seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Solver seed.")] = 0,
 ) -> None:
     """Say which rules collide when no roadmap exists (exit 1), or that all can hold (exit 0)."""
-    loaded = scenario(packages, constraints)
+    loaded = scenario(packages, constraints, variant, sets)
     from planner.render.plan import conflict_text
     from planner.solver.explain import explain as find_conflict
 

@@ -14,6 +14,8 @@ from planner.cli.app import (
     ConstraintsOpt,
     ForceOpt,
     PackagesOpt,
+    SetOpt,
+    VariantOpt,
     answers,
     app,
     emit,
@@ -61,6 +63,8 @@ def repair(
     roadmap: RoadmapArg,
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -107,7 +111,7 @@ def repair(
     """The roadmap closest to ROADMAP that keeps every hard rule: every moved step, from,
     to and why (exit 0 repaired or already clean, 1 no roadmap keeps every rule with the
     held steps, 2 bad input)."""
-    loaded = scenario(packages, constraints)
+    loaded = scenario(packages, constraints, variant, sets)
     read = roadmap_of(roadmap, loaded)
     held = held_steps(keep, keep_before, read.starts, dict(loaded.steps))
     guard = protected(packages, constraints, roadmap) if out is not None else None

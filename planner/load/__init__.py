@@ -10,7 +10,7 @@ files. Caching and the scenario's facts are the caller's business (`planner.api`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +26,19 @@ from planner.load.notes import assumptions
 from planner.load.rules import RulesReader
 from planner.load.selectors import Selectors
 from planner.load.steps import StepsReader
+from planner.load.variants import Overlay, apply_overlay, read_overlay
 from planner.scenario import Scenario
 from planner.yamlread import read_yaml
 
 __all__ = [
     "Inputs",
+    "Overlay",
     "build_scenario",
     "default_paths",
     "display_name",
     "read_file",
     "read_inputs",
+    "read_overlay",
 ]
 
 
@@ -72,13 +75,15 @@ def read_inputs(packages: Path | None = None, constraints: Path | None = None) -
 
 
 @gc_paused
-def build_scenario(inputs: Inputs) -> Scenario:
-    """Parse and validate the scenario in `inputs`.
+def build_scenario(inputs: Inputs, overlay: Overlay | None = None) -> Scenario:
+    """Parse and validate the scenario in `inputs`, changed by `overlay` (variant files and
+    `--set` expressions, `planner.load.variants`) before it is validated.
 
     Raises
     ------
     InputError
-        With every problem in every file (those met reading them included).
+        With every problem in every file (those met reading them included), the variant's
+        among them.
     """
     problems = Problems()
     problems.extend(list(inputs.problems))
@@ -90,7 +95,8 @@ def build_scenario(inputs: Inputs) -> Scenario:
             problems.absorb(exc)
     if not docs or docs[0][0] != inputs.packages_name:
         problems.raise_if_any()
-    return _build(problems, docs, inputs.files[0][1])
+    variant, changes = apply_overlay(problems, docs, overlay) if overlay else ("", ())
+    return replace(_build(problems, docs, inputs.files[0][1]), variant=variant, changes=changes)
 
 
 def _build(problems: Problems, docs: Sequence[tuple[str, Any]], text: bytes) -> Scenario:
@@ -103,6 +109,7 @@ def _build(problems: Problems, docs: Sequence[tuple[str, Any]], text: bytes) -> 
         problems, steps.steps, steps.actors, steps.packages, steps_known=steps.steps_known
     )
     built = rules.build(selectors)
+    uncertainty = steps.uncertainty(selectors)
     problems.raise_if_any()
     meta = steps.meta
     owners = [(p.mark.line, "package", p.id) for p in steps.packages]
@@ -114,6 +121,7 @@ def _build(problems: Problems, docs: Sequence[tuple[str, Any]], text: bytes) -> 
         description=meta["description"],
         objectives=meta["objectives"],
         phases=meta["phases"],
+        uncertainty=uncertainty,
         actors=dict(steps.actors),
         packages=tuple(steps.packages),
         steps=dict(steps.steps),

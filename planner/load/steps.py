@@ -10,8 +10,9 @@ from typing import Any
 
 from planner.errors import Mark, Problems
 from planner.fields import keys
+from planner.load.selectors import Selectors
 from planner.load.values import Reader, check_id, check_nat, describe, read_plain, suggest
-from planner.model import AnyOf, Cond, Package, Req, Step, Verify
+from planner.model import AnyOf, Cond, Estimate, Package, Req, Spread, Step, Uncertainty, Verify
 from planner.scenario import Phase, Scenario
 from planner.yamlread import YList, YMap
 
@@ -37,6 +38,9 @@ class StepsReader:
         #: False when the scenario file has no readable packages: then the rules' names
         #: of steps, kinds, tags and packages cannot be checked (and are not reported).
         self.steps_known = True
+        #: The entries of `scenario.uncertainty`, read once the steps are known
+        #: (`uncertainty`): their selectors name steps.
+        self.uncertainty_nodes: list[tuple[YMap, Mark]] = []
 
     def read(self, name: str, doc: Any) -> None:
         if not isinstance(doc, YMap):
@@ -60,6 +64,15 @@ class StepsReader:
             self.meta["start"] = start
             self.meta["objectives"] = self.objectives(r)
             self.meta["phases"] = self.phases(r)
+            entries = r.sequence("uncertainty", None)
+            for i, node in enumerate(entries or []):
+                if isinstance(node, YMap):
+                    self.uncertainty_nodes.append((node, entries.at(i)))
+                else:
+                    self.problems.add(
+                        entries.at(i),
+                        f"scenario: an 'uncertainty' entry must be a mapping, not {describe(node)}",
+                    )
         actors = top.mapping("actors")
         if actors is not None:
             for key, value in actors.items():
@@ -228,7 +241,12 @@ class StepsReader:
         vnode = r.mapping("verify", None)
         if vnode is not None:
             v = Reader(self.problems, vnode, f"{r.owner} verify", keys(Verify))
-            verify = Verify(**read_plain(v, Verify))
+            plain_verify = read_plain(v, Verify)
+            verify = Verify(
+                estimate=self.estimate(v, plain_verify["duration"]),
+                fails=probability(v, "fails", None) or 0.0,
+                **plain_verify,
+            )
         # Actors, packages, kinds and tags repeat on every step: one string object each
         # keeps a cached scenario smaller and faster to read back (`planner.cache`).
         plain.update(actor=sys.intern(actor), kind=sys.intern(plain["kind"]))
@@ -240,6 +258,7 @@ class StepsReader:
             tags=frozenset(sys.intern(t) for t in self.tags(r)),
             attrs=self.attrs(r),
             mark=node.mark,
+            estimate=self.estimate(r, plain["duration"]),
             **plain,
         )
         if sid in self.steps:
@@ -248,6 +267,50 @@ class StepsReader:
         if sid:
             self.steps[sid] = step
         return step
+
+    def estimate(self, r: Reader, duration: int) -> Estimate | None:
+        """A three-point estimate around `duration` (its missing ends are the duration)."""
+        node = r.mapping("estimate", None)
+        if node is None:
+            return None
+        e = Reader(self.problems, node, f"{r.owner} estimate", keys(Estimate))
+        before = len(self.problems.items)
+        plain = read_plain(e, Estimate)
+        if len(self.problems.items) > before:
+            return None  # a bad number is reported once, not compared as well
+        low = duration if plain["min"] is None else plain["min"]
+        high = duration if plain["max"] is None else plain["max"]
+        if low > duration:
+            e.fail("min", f"'min' {low} is longer than the duration {duration} (the most likely)")
+        if high < duration:
+            e.fail("max", f"'max' {high} is shorter than the duration {duration} (the most likely)")
+        return Estimate(low, high)
+
+    def uncertainty(self, selectors: Selectors) -> tuple[Uncertainty, ...]:
+        """The entries of `scenario.uncertainty`, their selectors resolved."""
+        out = []
+        for node, mark in self.uncertainty_nodes:
+            owner = "scenario uncertainty"
+            r = Reader(self.problems, node, owner, keys(Uncertainty))
+            chosen = None
+            if "steps" in node:
+                read = selectors.read(node["steps"], node.at("steps"), owner, "steps")
+                chosen = selectors.resolve(read, owner, "steps")
+            entry = Uncertainty(
+                steps=chosen,
+                duration=spread(r, "duration"),
+                verify=spread(r, "verify"),
+                fails=probability(r, "fails", None),
+                retry=r.nat("retry", None),
+                mark=mark,
+            )
+            if entry.duration is None and entry.verify is None and entry.fails is None:
+                self.problems.add(
+                    mark,
+                    f"{owner}: give 'duration', 'verify' or 'fails' (an entry that sets nothing)",
+                )
+            out.append(entry)
+        return tuple(out)
 
     def tags(self, r: Reader) -> list[str]:
         value = r.raw("tags", [])
@@ -357,6 +420,48 @@ def _waited_for(steps: dict[str, Step], sid: str) -> set[str]:
                 seen.add(cond.step)
                 todo.append(cond.step)
     return seen
+
+
+def probability(r: Reader, key: str, default: float | None) -> float | None:
+    """A probability in [0, 1): a verification that always failed would never be done."""
+    value = r.raw(key, None)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        r.fail(
+            key,
+            f"'{key}' must be a probability (a number from 0 to below 1), not {describe(value)}",
+        )
+        return default
+    if not 0 <= value < 1:
+        r.fail(key, f"'{key}' must be at least 0 and below 1, not {value:g}")
+        return default
+    return float(value)
+
+
+def spread(r: Reader, key: str) -> Spread | None:
+    """{min, max}: factors of a time, min <= 1 <= max."""
+    node = r.mapping(key, None)
+    if node is None:
+        return None
+    s = Reader(r.problems, node, f"{r.owner} {key}", ("min", "max"))
+    found = {}
+    for end in ("min", "max"):
+        value = node.get(end, 1.0)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            s.fail(end, f"'{end}' must be a factor (a number ≥ 0), not {describe(value)}")
+            value = 1.0
+        elif (end == "min" and value > 1) or (end == "max" and value < 1):
+            side = "at most 1" if end == "min" else "at least 1"
+            s.fail(end, f"'{end}' must be {side} (a factor of the time written), not {value:g}")
+            value = 1.0
+        found[end] = float(value)
+    return Spread(found["min"], found["max"])
 
 
 def find_cycles(steps: dict[str, Step], limit: int = 20) -> list[list[str]]:

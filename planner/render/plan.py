@@ -98,7 +98,8 @@ def difference(
                 parts.append(
                     f"unlike roadmap {j} it " + _reversal_words(scenario, against[0], "that one")
                 )
-    worse, better = [], []
+    worse: list[str] = []
+    better: list[str] = []
     for name in objectives:
         was, now = best.values[name], cand.values[name]
         if now != was:

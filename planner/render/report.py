@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planner.check import Report
@@ -62,9 +62,15 @@ def overview_lines(overview: Triage, unit: str) -> list[str]:
     return lines
 
 
-def report_text(report: Report, scenario: Scenario, overview: Triage | None = None) -> str:
+def report_text(
+    report: Report,
+    scenario: Scenario,
+    overview: Triage | None = None,
+    sections: Sequence[str] = (),
+) -> str:
     """The check report in negotiator language: a summary first (with `overview`), then
-    violations by rule, penalties, a summary of the roadmap."""
+    violations by rule, penalties, a summary of the roadmap, then `sections` (rendered
+    elsewhere: irreversible exposure, slack) before the verdict."""
     s = report.summary
     unit = scenario.unit
     lines: list[str] = []
@@ -109,6 +115,8 @@ def report_text(report: Report, scenario: Scenario, overview: Triage | None = No
         lines.append(f"  steps left out: {', '.join(s.left_out)}")
     else:
         lines.append("  steps left out: none")
+    for section in sections:
+        lines += ["", section]
     verdict = (
         f"Verdict: {len(report.violations)} hard violation{'s' * (len(report.violations) != 1)}."
         if report.violations
@@ -163,8 +171,10 @@ def report_json(
     scenario: Scenario,
     overview: Triage | None = None,
     edits: Sequence[Problem] = (),
+    extra: Mapping[str, Any] | None = None,
 ) -> str:
-    """The check report as JSON (schema `docs/check-report.schema.json`)."""
+    """The check report as JSON (schema `docs/check-report.schema.json`); `extra` adds the
+    optional parts (`irreversible`, `slack`)."""
     s = report.summary
     doc = {
         "schema": REPORT_SCHEMA_ID,
@@ -186,5 +196,6 @@ def report_json(
         "notes": list(report.notes),
         "overview": _overview_json(overview),
         "recomputed": [str(p) for p in edits],
+        **(extra or {}),
     }
     return json.dumps(doc, indent=2, ensure_ascii=False)

@@ -231,11 +231,22 @@ def _rows_table(
     tablefmt: str,
     width: int | None,
     cut: int | None,
+    extra: Mapping[str, Mapping[str, str]],
 ) -> str:
-    body = [[cell(o.scenario, c, r) for c in columns] for r in rows]
+    body = [
+        [extra[c].get(r.step, "") if c in extra else cell(o.scenario, c, r) for c in columns]
+        for r in rows
+    ]
     text_columns = [i for i, c in enumerate(columns) if c in TEXT_COLUMNS]
-    headers = [COLUMNS[c] for c in columns]
+    headers = [c if c in extra else COLUMNS[c] for c in columns]
     return _table(headers, body, tablefmt, text_columns, width, cut)
+
+
+def _with_extra(columns: Sequence[str], extra: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The columns with the `extra` ones before the title (at the end without a title)."""
+    shown = [c for c in columns if c not in extra]
+    at = shown.index("title") if "title" in shown else len(shown)
+    return shown[:at] + list(extra) + shown[at:]
 
 
 def leverage_rows(o: Outline) -> list[dict[str, Any]]:
@@ -294,16 +305,20 @@ def render_timeline(
     columns: Sequence[str] = DEFAULT_COLUMNS,
     width: int | None = None,
     cut: int | None = None,
+    extra: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """Who does what when: one table by time, or one table per phase / actor / package,
     or the leverage table. In terminal formats long text is cut to `cut` characters and
-    to fit in `width`; document formats keep it whole."""
+    to fit in `width`; document formats keep it whole. `extra` adds columns (name ->
+    step -> cell) before the title, such as the slack."""
     scenario = o.scenario
+    added = dict(extra or {})
+    columns = _with_extra(columns, added)
     notes = [_note(f"Note: {n}", tablefmt) for n in o.notes]
     if view == "leverage":
         return "\n\n".join([leverage_table(o, tablefmt, width), *notes])
     if view == "time":
-        return "\n\n".join([_rows_table(o, o.rows, columns, tablefmt, width, cut), *notes])
+        return "\n\n".join([_rows_table(o, o.rows, columns, tablefmt, width, cut, added), *notes])
     groups: list[tuple[str, list[Row]]] = []
     if view == "phase":
         for i, span in enumerate(o.phases, 1):
@@ -323,7 +338,7 @@ def render_timeline(
     parts = []
     for title, items in groups:
         if items:
-            body = _rows_table(o, items, shown, tablefmt, width, cut)
+            body = _rows_table(o, items, shown, tablefmt, width, cut, added)
         else:
             body = _note("No step starts in this phase.", tablefmt)
         parts.append(f"{heading(title, tablefmt)}\n{body}")
