@@ -79,8 +79,9 @@ def test_check_and_timeline_report_it(tmp_path: Path) -> None:
     expected = [
         "Irreversible exposure (value given that cannot be taken back, beyond the other "
         "side's verified steps):",
-        "  US: peak 5 in weeks 6–9; irreversible: us-delist and us-invest",
+        "  US: peak 5 in weeks 6–9",
         "    week 1: 3 · week 4: 1 · week 6: 5 · week 10: 2",
+        "    irreversible steps: us-delist and us-invest",
     ]
     text = run("check").stdout
     assert "\n".join(expected) in text

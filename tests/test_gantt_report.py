@@ -187,7 +187,7 @@ def test_every_section_of_the_default_report() -> None:
     """The default roadmap's report: the verdict, the chart (one bar per each of the 60
     scheduled steps), a timeline table per phase (the 4 declared ones), the leverage
     curve and table, the 7 red-line steps left out with their rule, and the scenario's
-    157 `# assumption:` notes (every one the loader reads)."""
+    239 `# assumption:` notes (every one the loader reads)."""
     s = load_scenario()
     r = load_roadmap(EXAMPLE, s)
     page = report_html(outline(s, r.starts, check(s, r.starts)), "brief-roadmap.yaml")
@@ -198,8 +198,8 @@ def test_every_section_of_the_default_report() -> None:
     assert '<g id="curve:US">' in page and '<table class="leverage">' in page
     assert "a red line: never scheduled (no-russian-withdrawal-demand)" in page
     assumptions = page[page.index('<section id="assumptions">') :]
-    assert len(s.assumptions) == 157
-    assert assumptions.count("<tr") == 1 + 157  # the header, then one row per note
+    assert len(s.assumptions) == 239
+    assert assumptions.count("<tr") == 1 + 239  # the header, then one row per note
     assert "a one-page written text codifying a posture Minsk already claims" in assumptions
 
 

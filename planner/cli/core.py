@@ -233,6 +233,7 @@ def timeline(
         TERMINAL_FORMATS,
         parse_columns,
         render_timeline,
+        text_block,
     )
 
     if tablefmt not in tabulate_formats:
@@ -268,7 +269,7 @@ def timeline(
     width = terminal_width() if tablefmt in TERMINAL_FORMATS else None
     text = render_timeline(drawn, by.value, tablefmt, chosen or DEFAULT_COLUMNS, width, extra=extra)
     if chain:
-        text += "\n\n" + chain
+        text += "\n\n" + text_block(chain, tablefmt)
     if is_marked(loaded):
-        text += "\n\n" + exposure_text(loaded, curves(loaded, read.starts))
+        text += "\n\n" + text_block(exposure_text(loaded, curves(loaded, read.starts)), tablefmt)
     emit(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,13 @@ HEAD = (
     "Irreversible exposure (value given that cannot be taken back, beyond the other side's "
     "verified steps):"
 )
+
+
+def _wrapped(text: str) -> list[str]:
+    """Text indented under its party, in lines of at most 88 characters."""
+    return textwrap.wrap(
+        text, 88, initial_indent="    ", subsequent_indent="      ", break_on_hyphens=False
+    )
 
 
 def exposure_lines(scenario: Scenario, found: Sequence[Curve]) -> list[str]:
@@ -32,8 +40,9 @@ def exposure_lines(scenario: Scenario, found: Sequence[Curve]) -> list[str]:
             if c.peak_until is not None
             else f"{unit} {c.peak_at} on"
         )
-        lines.append(f"  {c.actor}: peak {c.peak} in {until}; irreversible: {listing(c.steps)}")
-        lines.append("    " + " · ".join(f"{unit} {t}: {level}" for t, level in c.points))
+        lines.append(f"  {c.actor}: peak {c.peak} in {until}")
+        lines += _wrapped(" · ".join(f"{unit} {t}: {level}" for t, level in c.points))
+        lines += _wrapped(f"irreversible steps: {listing(c.steps)}")
     return lines
 
 

@@ -173,6 +173,16 @@ def heading(text: str, tablefmt: str) -> str:
     return text
 
 
+def text_block(text: str, tablefmt: str) -> str:
+    """Lines of plain text (a chain, the irreversible exposure) as the format keeps them
+    whole: fenced in Markdown, preformatted in HTML, as they are elsewhere."""
+    if tablefmt in MARKDOWN_FORMATS:
+        return f"```\n{text}\n```"
+    if tablefmt in HTML_FORMATS:
+        return f"<pre>{html.escape(text)}</pre>"
+    return text
+
+
 def _note(text: str, tablefmt: str) -> str:
     if tablefmt in MARKDOWN_FORMATS:
         return f"_{text}_"
