@@ -38,8 +38,6 @@ spread over worker processes, and the results are assembled in run order.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,10 +46,11 @@ from typing import Any
 import numpy as np
 
 from planner.exposure import curves, is_marked
-from planner.model import AnyOf, Step, Verify
+from planner.holding import Order, chain_of, compile_order, place
+from planner.model import Step, Verify
 from planner.objectives import DEFAULT_OBJECTIVES
 from planner.rules import preconditions
-from planner.rules.base import CheckContext, Rule, Terms
+from planner.rules.base import CheckContext
 from planner.scenario import Scenario
 
 #: A verification is tried at most this often in one run (then it passes).
@@ -144,273 +143,6 @@ def generator(seed: int, run: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(run,)))
 
 
-def pushed(
-    scenario: Scenario,
-    starts: Mapping[str, int],
-    times: Mapping[str, tuple[int, int]],
-) -> tuple[dict[str, int], list[str]]:
-    """The roadmap `starts` held in its order when steps take other times (`times`: step
-    -> (duration, verification), the scenario's for the others): each step at its
-    planned start or pushed later as its waiting terms require, as one run of `simulate`
-    places it. Returns the starts and the run's critical chain (first step first)."""
-    order = _compile(scenario, starts)
-    steps = scenario.steps
-    dur = [times.get(s, (steps[s].duration, 0))[0] for s in order.ids]
-    ver = [times.get(s, (0, steps[s].verify_duration))[1] for s in order.ids]
-    offsets = [d + v for d, v in zip(dur, ver, strict=True)]
-    begin, driver = _place(order, offsets, dur)
-    chain = _chain([t + o for t, o in zip(begin, offsets, strict=True)], driver)
-    return dict(zip(order.ids, begin, strict=True)), [order.ids[i] for i in reversed(chain)]
-
-
-class _Waits(Terms):
-    """The hard rules' waiting terms, for placing steps in the roadmap's order."""
-
-    def __init__(self, steps: Mapping[str, Step]) -> None:
-        super().__init__(steps)
-        self.waits: list[tuple[Sequence[str], Sequence[str], int]] = []
-        self.answers: list[tuple[Sequence[str], Sequence[str], int, bool]] = []
-        self.ranks: list[tuple[Sequence[Sequence[str]], int]] = []
-        self.groups: list[Sequence[str]] = []
-        self.seats: list[tuple[Sequence[str], int]] = []
-
-    def wait(
-        self,
-        rule: Rule,
-        firsts: Sequence[str],
-        waiting: Sequence[str],
-        lag: int = 0,
-        within: int | None = None,
-    ) -> None:
-        if not rule.soft:
-            self.waits.append((firsts, waiting, lag))
-
-    def answer(
-        self,
-        rule: Rule,
-        give: Sequence[str],
-        get: Sequence[str],
-        grace: int,
-        within: int | None,
-        shared: bool,
-    ) -> None:
-        if not rule.soft:
-            self.answers.append((give, get, grace, shared))
-
-    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
-        if not rule.soft:
-            self.ranks.append((ranks, gap))
-
-    def together(self, rule: Rule, ids: Sequence[str]) -> None:
-        if not rule.soft:
-            self.groups.append(ids)
-
-    def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
-        if not rule.soft:
-            self.seats.append((ids, limit))
-
-    def edges(self) -> list[tuple[str, str]]:
-        """(first, then): `then` waits for `first` (for the order of steps planned in the
-        same week)."""
-        out = [(f, w) for firsts, waiting, _ in self.waits for f in firsts for w in waiting]
-        out += [(c, g) for give, get, _, _ in self.answers for c in get for g in give]
-        for ranks, _ in self.ranks:
-            out += [(a, b) for x, y in itertools.pairwise(ranks) for a in x for b in y]
-        return [(a, b) for a, b in out if a != b]
-
-
-@dataclass(slots=True)
-class _Order:
-    """The roadmap's order compiled once: for step i (in placement order), what it waits
-    for among the steps placed before it. `fixed[i]`: (j, lag, on_done) — start >= (done
-    or start of j) + lag; `anys[i]`: alternatives (j, lag), the earliest one counts;
-    `gives[i]` / `counts[i]`: the answer terms it takes a counter-step from or feeds;
-    `seats[i]`: the capacity terms it needs a seat of (their limits in `limits`)."""
-
-    ids: list[str]
-    planned: list[int]
-    fixed: list[list[tuple[int, int, bool]]]
-    anys: list[list[list[tuple[int, int]]]]
-    gives: list[list[tuple[int, int, bool]]]
-    counts: list[list[int]]
-    num_terms: int
-    group_of: list[int]
-    groups: list[list[int]]
-    seats: list[list[int]]
-    limits: list[int]
-
-
-def _compile(scenario: Scenario, starts: Mapping[str, int]) -> _Order:
-    position = {s: i for i, s in enumerate(scenario.steps)}
-    terms = _Waits(scenario.steps)
-    for rule in scenario.rules:
-        rule.terms(terms)
-    depth = _depths(scenario, starts, terms)
-    ids = sorted(starts, key=lambda s: (starts[s], depth[s], position[s]))
-    index = {s: i for i, s in enumerate(ids)}
-    n = len(ids)
-    fixed: list[list[tuple[int, int, bool]]] = [[] for _ in ids]
-    anys: list[list[list[tuple[int, int]]]] = [[] for _ in ids]
-    for i, s in enumerate(ids):
-        for cond in scenario.steps[s].after:
-            if isinstance(cond, AnyOf):
-                alts = [(index[r.step], r.lag) for r in cond.items if index.get(r.step, n) < i]
-                if alts:
-                    anys[i].append(alts)
-            elif index.get(cond.step, n) < i:
-                fixed[i].append((index[cond.step], cond.lag, True))
-    for firsts, waiting, lag in terms.waits:
-        for w in waiting:
-            at = index.get(w, -1)
-            for f in firsts:
-                if f != w and -1 < index.get(f, n) < at:
-                    fixed[at].append((index[f], lag, True))
-    for ranks, gap in terms.ranks:
-        before: list[int] = []
-        for group in ranks:
-            members = [index[s] for s in group if s in index]
-            for i in members:
-                fixed[i].extend((j, gap, False) for j in before if j < i)
-            before += members
-    for i, s in enumerate(ids):
-        if scenario.steps[s].fixed is not None:  # its date is set: nothing pushes it
-            fixed[i], anys[i] = [], []
-    gives: list[list[tuple[int, int, bool]]] = [[] for _ in ids]
-    counts: list[list[int]] = [[] for _ in ids]
-    for k, (give, get, grace, shared) in enumerate(terms.answers):
-        for s in give:
-            if s in index:
-                gives[index[s]].append((k, grace, shared))
-        for s in get:
-            if s in index:
-                counts[index[s]].append(k)
-    group_of = [-1] * n
-    groups: list[list[int]] = []
-    for together in terms.groups:
-        placed = sorted(index[s] for s in together if s in index)
-        if len(placed) > 1:
-            for i in placed:
-                group_of[i] = len(groups)
-            groups.append(placed)
-    seats: list[list[int]] = [[] for _ in ids]
-    for k, (chosen, _) in enumerate(terms.seats):
-        for s in chosen:
-            if s in index and scenario.steps[s].duration:
-                seats[index[s]].append(k)
-    return _Order(ids, [starts[s] for s in ids], fixed, anys, gives, counts,
-                  len(terms.answers), group_of, groups, seats,
-                  [limit for _, limit in terms.seats])  # fmt: skip
-
-
-def _depths(scenario: Scenario, starts: Mapping[str, int], terms: _Waits) -> dict[str, int]:
-    """How many steps planned in the same week a step waits for, one after another: among
-    steps planned together, the ones others wait for are placed first."""
-    edges = [(a, b) for a, b in terms.edges() if a in starts and b in starts]
-    for s in starts:
-        edges += [(r.step, s) for r in scenario.steps[s].requirements() if r.step in starts]
-    edges = [(a, b) for a, b in edges if starts[a] == starts[b]]
-    depth = dict.fromkeys(starts, 0)
-    for _ in range(len(starts)):  # a cycle stops growing once every depth is the count
-        changed = False
-        for a, b in edges:
-            if depth[b] <= depth[a] and depth[a] < len(starts):
-                depth[b] = depth[a] + 1
-                changed = True
-        if not changed:
-            break
-    return depth
-
-
-def _place(
-    order: _Order, offsets: Sequence[int], offsets_run: Sequence[int]
-) -> tuple[list[int], list[int]]:
-    """Starts in the roadmap's order, pushed as the waiting terms require, and for each
-    step what set its start (the index of the step it waited for, or -1: its plan).
-    `offsets` are the times from start to done, `offsets_run` to the end (the durations)."""
-    n = len(order.ids)
-    start = [0] * n
-    done = [0] * n
-    driver = [-1] * n
-    placed = [False] * n
-    pools: list[list[tuple[int, int]]] = [[] for _ in range(order.num_terms)]
-
-    def earliest(i: int) -> tuple[int, int]:
-        t, why = order.planned[i], -1
-        for j, lag, on_done in order.fixed[i]:
-            if placed[j]:
-                v = (done[j] if on_done else start[j]) + lag
-                if v >= t:
-                    t, why = v, j
-        for alts in order.anys[i]:
-            options = [(done[j] + lag, j) for j, lag in alts if placed[j]]
-            if options:
-                v, j = min(options)
-                if v >= t:
-                    t, why = v, j
-        for k, grace, _ in order.gives[i]:
-            pool = pools[k]
-            free = next((p for p in pool if p[1] != i), None)
-            if free is not None and free[0] - grace >= t:
-                t, why = free[0] - grace, free[1]
-        return t, why
-
-    busy: list[list[tuple[int, int, int]]] = [[] for _ in order.limits]
-
-    def seated(i: int, t: int, why: int) -> tuple[int, int]:
-        """The first time >= t with a seat free in each capacity term of step i (among the
-        steps placed so far); what set it: the step whose end frees the seat."""
-        length = offsets_run[i]
-        moved = True
-        while moved:
-            moved = False
-            for k in order.seats[i]:
-                ends = sorted((e, j) for b, e, j in busy[k] if b < t + length and e > t)
-                if len(ends) >= order.limits[k]:
-                    t, why = ends[len(ends) - order.limits[k]]
-                    moved = True
-        return t, why
-
-    def settle(i: int, t: int, why: int) -> None:
-        if order.seats[i]:
-            t, why = seated(i, t, why)
-        start[i], done[i], driver[i], placed[i] = t, t + offsets[i], why, True
-        for k in order.seats[i]:
-            busy[k].append((t, t + offsets_run[i], i))
-        for k, _, shared in order.gives[i]:
-            pool = pools[k]
-            free = next((p for p in pool if p[1] != i), None)
-            if free is not None and not shared:
-                pool.remove(free)
-        for k in order.counts[i]:
-            bisect.insort(pools[k], (done[i], i))
-
-    for i in range(n):
-        if placed[i]:
-            continue
-        g = order.group_of[i]
-        if g < 0:
-            settle(i, *earliest(i))
-            continue
-        members = [m for m in order.groups[g] if not placed[m]]
-        found = [earliest(m) for m in members]
-        top = max(t for t, _ in found)
-        lead = next(m for m, (t, _) in zip(members, found, strict=True) if t == top)
-        for m, (t, why) in zip(members, found, strict=True):
-            settle(m, top, why if t == top else lead)
-    return start, driver
-
-
-def _chain(done: Sequence[int], driver: Sequence[int]) -> list[int]:
-    last = max(range(len(done)), key=lambda i: (done[i], -i)) if done else -1
-    chain: list[int] = []
-    seen: set[int] = set()
-    while last >= 0 and last not in seen:
-        chain.append(last)
-        seen.add(last)
-        last = driver[last]
-    return chain
-
-
 class _RunView:
     """A scenario with one run's times, for the rules' `check` (facts of the scenario
     alone are the scenario's own: no time changes them)."""
@@ -435,7 +167,7 @@ class _Engine:
     scenario: Scenario
     starts: dict[str, int]
     replan: bool
-    order: _Order = field(init=False)
+    order: Order = field(init=False)
     risk: list[Risk] = field(init=False)
     uncertain: list[int] = field(init=False)
     checked: list[int] = field(init=False)
@@ -444,7 +176,7 @@ class _Engine:
     _steps: dict[tuple[str, int, int], Step] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.order = _compile(self.scenario, self.starts)
+        self.order = compile_order(self.scenario, self.starts)
         table = risks(self.scenario, self.order.ids)
         self.risk = [table[s] for s in self.order.ids]
         self.uncertain = [i for i, r in enumerate(self.risk) if r.duration.uncertain]
@@ -510,9 +242,9 @@ class _Engine:
             starts = [start_of[s] for s in ids]
             chain = _tight_chain(self.scenario, steps, start_of, self.order)
         else:
-            starts, driver = _place(self.order, offsets, dur)
+            starts, driver = place(self.order, offsets, dur)
             start_of = dict(zip(ids, starts, strict=True))
-            chain = _chain([t + o for t, o in zip(starts, offsets, strict=True)], driver)
+            chain = chain_of([t + o for t, o in zip(starts, offsets, strict=True)], driver)
         view = _RunView(self.scenario, steps)
         ctx = CheckContext(view, start_of)
         rules_broken = list(dict.fromkeys(v.rule for v in preconditions.check(ctx)))
@@ -537,7 +269,7 @@ class _Engine:
 
 
 def _tight_chain(
-    scenario: Scenario, steps: Mapping[str, Step], starts: Mapping[str, int], order: _Order
+    scenario: Scenario, steps: Mapping[str, Step], starts: Mapping[str, int], order: Order
 ) -> list[int]:
     """A re-planned run's chain: back from the step done last, through the step each one
     waits for that is done exactly when it starts (its `after` items, the waiting terms)."""
@@ -552,7 +284,7 @@ def _tight_chain(
             if (done[j] if on_done else begin[j]) + lag == begin[i]:
                 driver[i] = j
                 break
-    return _chain(done, driver)
+    return chain_of(done, driver)
 
 
 # ---- many runs -------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner.simulate import Risk, Triple, generator, pushed, risks, simulate
+from planner.holding import pushed
+from planner.simulate import Risk, Triple, generator, risks, simulate
 from tests.helpers import Maker, rule, step
 
 ROOT = Path(__file__).resolve().parent.parent
