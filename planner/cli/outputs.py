@@ -195,8 +195,10 @@ def report(
     phase: PhaseLengthOpt = None,
     force: ForceOpt = False,
 ) -> None:
-    """Write the roadmap's report: chart, timeline by phase, leverage, check verdict, steps
-    left out, assumptions (exit 0, or 2 on bad input or an unwritable output)."""
+    """Write the roadmap's report as one HTML page or Markdown (exit 0, or 2 on bad input or an unwritable output).
+
+    The chart, the timeline by phase, the leverage, the check's verdict, the steps left
+    out and the scenario's assumptions."""
     from planner.check import check
     from planner.output import write_outputs
 

@@ -108,9 +108,9 @@ def repair(
     ] = RepairFormat.table,
     force: ForceOpt = False,
 ) -> None:
-    """The roadmap closest to ROADMAP that keeps every hard rule: every moved step, from,
-    to and why (exit 0 repaired or already clean, 1 no roadmap keeps every rule with the
-    held steps, 2 bad input)."""
+    """The roadmap closest to ROADMAP that keeps every hard rule (exit 0 repaired or clean, 1 impossible with the held steps, 2 bad input).
+
+    Every moved step, from, to and why."""
     loaded = scenario(packages, constraints, variant, sets)
     read = roadmap_of(roadmap, loaded)
     held = held_steps(keep, keep_before, read.starts, dict(loaded.steps))

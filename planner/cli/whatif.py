@@ -82,9 +82,10 @@ def diff(
         int, typer.Option("--seed", min=0, max=MAX_SEED, help="For a side that is `plan`.")
     ] = 0,
 ) -> None:
-    """What changed from roadmap A to roadmap B, in sentences, a table or JSON: steps moved,
-    added or left out, packages reordered, rules broken or tight, finish and exposure
-    (exit 0; 1 when a side is `plan` and no roadmap exists; 2 bad input)."""
+    """What changed from roadmap A to roadmap B, read aloud, as a table or JSON (exit 0; 1 when a side is `plan` and none exists; 2 bad input).
+
+    Steps moved, added or left out, packages reordered, rules broken or tight, finish and
+    exposure."""
     from planner.diff import diff as compare
     from planner.diff import side
     from planner.objectives import parse_objectives
@@ -191,9 +192,10 @@ def simulate(
         SimulateFormat, typer.Option("--format", help="Report format.")
     ] = SimulateFormat.text,
 ) -> None:
-    """Monte Carlo over uncertain durations: P10/P50/P80/P90 of the finish and of exposure,
-    the chance to finish by --by, criticality, rules broken most often, a histogram
-    (exit 0, or 2 on bad input)."""
+    """Monte Carlo over uncertain durations: finish and exposure percentiles, criticality, rules broken (exit 0, or 2 on bad input).
+
+    P10/P50/P80/P90 of the finish and of exposure, the chance to finish by --by, each
+    step's criticality index, the rules broken most often, a histogram."""
     import sys
 
     from planner.cli.core import roadmap_of
