@@ -236,6 +236,19 @@ def test_every_command_is_documented_in_the_readme() -> None:
                     assert opt in readme, f"{name} {opt}"
 
 
+def test_each_command_summary_is_one_paragraph() -> None:
+    """`planner --help` lists each command by the first paragraph of its help, keeping its
+    line breaks: a summary written over several lines prints broken mid-sentence."""
+    import typer.main
+
+    from planner.cli import app
+
+    group = typer.main.get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        first = (command.help or "").strip().split("\n\n")[0]
+        assert "\n" not in first, name
+
+
 @pytest.mark.parametrize("args", [["--help"], ["validate"], ["check", "examples/brief-roadmap.yaml"],
                                   ["timeline", "examples/brief-roadmap.yaml"],
                                   ["validate", "--explain", "us-aviation-parts-license"],
