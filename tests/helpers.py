@@ -9,6 +9,8 @@ and `constraints/rules.yaml` under the test's tmp_path and loads them with
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,21 @@ from planner.rules.base import Violation
 from planner.scenario import Scenario
 
 ACTORS = {"US": "United States", "BY": "Belarus", "PL": "Poland"}
+
+#: The repository's root: the default scenario and the examples.
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m planner ARGS` in a fresh process (from the repository root unless `cwd`),
+    its output as text; the timeout only keeps a hung run from stalling the suite."""
+    return subprocess.run(
+        [sys.executable, "-m", "planner", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=300,
+    )
 
 
 def step(

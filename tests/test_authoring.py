@@ -19,18 +19,9 @@ from planner.rules import KINDS
 from planner.schema import as_json_data, schema_text
 from planner.starter import point_at_schemas, scenario_files
 from planner.yamlread import read_yaml
+from tests.helpers import cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd or ROOT,
-        timeout=120,
-    )
 
 
 def scenario_args(folder: Path) -> list[str]:

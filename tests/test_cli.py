@@ -13,18 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import cli as run
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd or ROOT,
-        timeout=120,
-    )
 
 
 def test_validate_the_default() -> None:

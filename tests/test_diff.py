@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from planner.diff import diff, side
 from planner.render.diff import diff_table, sentences
 from tests.helpers import Maker, rule, step
+from tests.helpers import cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,16 +71,6 @@ def test_a_rule_broken_in_b_and_a_step_added(make: Maker) -> None:
     assert "B schedules us-gesture, which A leaves out." in said
     assert "B breaks 1 hard rule that A keeps: aviation-by-10." in said
     assert found.newly_broken == ("aviation-by-10",)
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=180,
-    )
 
 
 def test_the_plans_of_two_variants(tmp_path: Path) -> None:

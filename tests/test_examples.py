@@ -4,14 +4,13 @@ roadmap checks clean; every step and rule says where it comes from."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from planner.api import load_roadmap, load_scenario
 from planner.check import check
+from tests.helpers import cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
 DEALS = ["six-party-2007", "venezuela-2023"]
@@ -25,16 +24,6 @@ def scenario_args(deal: str) -> list[str]:
         "--constraints",
         str(folder / "constraints"),
     ]
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
 
 
 @pytest.mark.parametrize("deal", DEALS)

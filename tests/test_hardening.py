@@ -24,18 +24,9 @@ import pytest
 from planner.api import load_scenario
 from planner.errors import MAX_LISTED, InputError
 from planner.load.files import default_paths
+from tests.helpers import cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd or ROOT,
-        timeout=120,
-    )
 
 
 def one_line_refusal(result: subprocess.CompletedProcess[str]) -> str:

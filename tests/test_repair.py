@@ -14,8 +14,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,21 +28,12 @@ from planner.scenario import Scenario
 from planner.solver.bounds import horizon
 from planner.solver.repair import repair
 from tests.helpers import Maker, rule, step
+from tests.helpers import cli as run
 from tests.test_solver_properties import PROPERTY, scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = ROOT / "examples" / "brief-roadmap.yaml"
 SCHEMA = json.loads((ROOT / "docs" / "repair-report.schema.json").read_text(encoding="utf-8"))
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
 
 
 def brief_starts() -> dict[str, int]:

@@ -8,25 +8,14 @@ impossible the answer is exit 1 with the why-not naming the held steps.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from planner.check import check
 from planner.solver.replan import replan
 from tests.helpers import Maker, rule, step
+from tests.helpers import cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
 
 
 def starts_in(path: Path) -> dict[str, int]:

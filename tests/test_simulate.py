@@ -9,8 +9,6 @@ broken; reproducibility across worker counts; the report, its JSON and the PNG.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,7 @@ import pytest
 from planner.holding import pushed
 from planner.simulate import Risk, Triple, generator, risks, simulate
 from tests.helpers import Maker, rule, step
+from tests.helpers import cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
 UNCERTAIN = ROOT / "examples" / "variants" / "uncertain.yaml"
@@ -215,16 +214,6 @@ def test_irreversible_exposure_is_simulated_per_party(make: Maker) -> None:
     sim = simulate(scenario, {"us-delist": 0, "by-pledge": 0}, runs=50)
     assert sim.actors == ("US",)
     assert sim.irreversible[0].tolist() == [3] * 50
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
 
 
 def test_the_command_report_json_and_png(tmp_path: Path) -> None:

@@ -11,8 +11,6 @@ comment works out, and the `--slack` columns of `check` and `timeline`.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from hypothesis import given
@@ -24,6 +22,7 @@ from planner.scenario import Scenario
 from planner.slack import START, slack
 from planner.solver.bounds import horizon
 from tests.helpers import Maker, rule, step
+from tests.helpers import cli as run
 from tests.test_solver_properties import PROPERTY, scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,16 +119,6 @@ def test_rules_already_broken_are_left_out_of_the_measure(make: Maker) -> None:
     result = slack(scenario, {"a": 0, "b": 1})
     assert result.broken == {"after:b"}
     assert result.room("b").earlier == 1
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
 
 
 def test_a_fixed_step_has_no_slack_and_a_gap_holds_the_next_rank(make: Maker) -> None:

@@ -11,22 +11,15 @@ with the commands above and read them again before committing.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import cli as run
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 VIEWS = ("time", "phase", "actor", "package", "leverage")
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args], capture_output=True, text=True, cwd=ROOT,
-        timeout=120,
-    )  # fmt: skip
 
 
 def test_the_golden_roadmap_is_what_plan_writes(tmp_path: Path) -> None:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,7 @@ from planner import cache
 from planner.api import load_scenario
 from planner.errors import InputError
 from planner.scenario import Scenario
+from tests.helpers import cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "bad_variants"
@@ -46,16 +45,6 @@ def refused(*sets: str, variants: tuple[Path, ...] = ()) -> list[str]:
     with pytest.raises(InputError) as exc:
         tiny(*sets, variants=variants)
     return exc.value.lines()
-
-
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
 
 
 # ---- --set ---------------------------------------------------------------------------
