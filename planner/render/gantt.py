@@ -20,9 +20,10 @@ from planner.render.outline import Outline, Row
 #: A4 landscape, in inches.
 A4_LANDSCAPE = (11.69, 8.27)
 FORMATS = ("svg", "png", "pdf")
-#: Colour-blind-safe qualitative colours (Okabe–Ito), then matplotlib's tab10.
+#: Colour-blind-safe qualitative colours (Okabe–Ito), then the darker of Paul Tol's that
+#: no Okabe–Ito colour is close to (a scenario's ninth actor must not look like its first).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
-           "#000000", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")  # fmt: skip
+           "#000000", "#882255", "#332288", "#999933", "#117733", "#AA4499", "#661100")  # fmt: skip
 TITLE_CHARS = 58
 #: What the files say made them (no date: the same roadmap gives the same bytes).
 CREATOR = "relief-planner"
@@ -106,9 +107,12 @@ def gantt_figure(o: Outline, size: tuple[float, float] = A4_LANDSCAPE) -> Any:
             y_of[r.step] = y
             labels.append((y, short(r.title)))
             colour = colours.get(r.actor, "#777777")
-            length = max(r.end - r.start, 0.15)  # a zero-length step still shows
-            ax.barh(y, length, left=r.start, height=0.72, color=colour, edgecolor="none",
-                    gid=f"step:{r.step}")  # fmt: skip
+            if r.end > r.start:
+                ax.barh(y, r.end - r.start, left=r.start, height=0.72, color=colour,
+                        edgecolor="none", gid=f"step:{r.step}")  # fmt: skip
+            else:  # a zero-length step (an event, a signature) is a milestone: a diamond
+                ax.plot([r.start], [y], marker="D", markersize=4, color=colour,
+                        markeredgewidth=0, linestyle="none", gid=f"step:{r.step}")  # fmt: skip
             if r.done > r.end:
                 ax.barh(y, r.done - r.end, left=r.end, height=0.72, color=colour, alpha=0.3,
                         edgecolor=colour, linewidth=0.3, gid=f"verify:{r.step}")  # fmt: skip
