@@ -35,7 +35,9 @@ def test_the_makespan_bound_is_reached_on_the_default() -> None:
 def test_the_greedy_hint_keeps_every_hard_rule_of_the_default() -> None:
     scenario = load_scenario()
     scheduled = [s for s in scenario.steps if s not in scenario.forbidden()]
-    assert check(scenario, greedy_schedule(scenario, scheduled)).is_clean
+    greedy = greedy_schedule(scenario, scheduled)
+    assert greedy.keeps_every_rule
+    assert check(scenario, greedy.starts).is_clean
 
 
 @pytest.mark.parametrize("text", ["", "speed", "makespan,speed"])

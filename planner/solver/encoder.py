@@ -36,7 +36,9 @@ class Encoder:
       each step's `after` list (named `after:<step>`).
     """
 
-    def __init__(self, scenario: Scenario, explain: bool = False) -> None:
+    def __init__(
+        self, scenario: Scenario, explain: bool = False, est: dict[str, int] | None = None
+    ) -> None:
         self.scenario = scenario
         self.explain = explain
         self.model = cp_model.CpModel()
@@ -48,7 +50,10 @@ class Encoder:
         # Outside explain mode, starts begin at their earliest possible time (implied by
         # the hard rules; it lets CP-SAT prove optimality on large scenarios). In explain
         # mode every rule must stay behind its literal, so no bound is taken from them.
-        est = {} if explain else earliest_starts(scenario, self.scheduled)
+        if explain:
+            est = {}
+        elif est is None:
+            est = earliest_starts(scenario, self.scheduled)
         self.start = {
             s: self.model.new_int_var(min(est.get(s, 0), self.horizon), self.horizon, f"start[{s}]")
             for s in self.scheduled
@@ -59,10 +64,11 @@ class Encoder:
         self.makespan = self.model.new_int_var(0, latest_done, "makespan")
         for s in self.scheduled:
             self.model.add(self.makespan >= self.done(s))
+        #: The makespan's lower bound (critical path, capacity energy); 0 when explaining.
+        self.makespan_bound = 0
         if not explain:
-            self.model.add(
-                self.makespan >= max(critical_path(scenario, est), energy_bound(scenario, est))
-            )
+            self.makespan_bound = max(critical_path(scenario, est), energy_bound(scenario, est))
+            self.model.add(self.makespan >= self.makespan_bound)
         #: Balance curves (rule id, event times, level changes, lowest level, highest level),
         #: for the exposure objective.
         self.curves: list[tuple[str, list[Any], list[Any], int, int]] = []

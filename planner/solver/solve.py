@@ -1,6 +1,25 @@
-"""Planning: lexicographic CP-SAT solves, alternatives that differ in substance, fallback.
+"""Planning: lexicographic CP-SAT solves within one time budget, alternatives that differ
+in substance, the greedy schedule as the roadmap to beat, and Ctrl-C.
 
-The only module (with `encoder` and `explain`) that imports ortools.
+The time limit bounds the whole call:
+
+1. the earliest starts and the makespan bound, the greedy list schedule, its check and
+   the model are built first, as long as they take (0.1 s at 1,000 steps, about 2 s at
+   10,000);
+2. a greedy schedule that breaks a rule is repaired next (`repair`), with up to a third of
+   what is left;
+3. the objectives are minimized in priority order, each stage from the best roadmap so
+   far: the first gets 60 % of what is left, each later one 50 %, the last all of it. A
+   stage whose roadmap already meets its lower bound (the makespan the critical path and
+   capacity allow, the penalty of soft rules no times can keep, an exposure of 0, good
+   faith at the earliest starts) is proven without a solve;
+4. with alternatives, the best roadmap gets half of what is left after step 1, and each
+   further roadmap an equal part of the rest;
+5. what the check of the roadmaps at the end needs is kept back from the start.
+
+Ctrl-C (or setting `stop`) ends the running solve with its best solution and starts no
+other: the result is the best roadmap so far (or the greedy one when it keeps every rule),
+marked `interrupted`.
 """
 
 from __future__ import annotations
@@ -9,45 +28,47 @@ import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-
-from ortools.sat.python import cp_model
+from dataclasses import dataclass, replace
 
 from planner.check import check
-from planner.objectives import DEFAULT_OBJECTIVES, measure
+from planner.objectives import DEFAULT_OBJECTIVES, is_goodwill, measure
 from planner.roadmap.packages import order_groups
 from planner.scenario import Scenario
+from planner.solver.bounds import earliest_starts, makespan_bound
 from planner.solver.encoder import Encoder
 from planner.solver.greedy import greedy_schedule
+from planner.solver.repair import repair
 from planner.solver.results import Candidate, PlanResult
+from planner.solver.search import Outcome, Search, Stopper
 
 #: Deterministic work units CP-SAT may spend on the final tie-break stage (start every step
 #: as early as the objectives allow); small scenarios finish it far sooner.
 TIE_BREAK_WORK = 1.0
-#: Above this many steps the tie-break costs more than it is worth and is skipped.
-TIE_BREAK_MAX_STEPS = 120
-
+#: Up to this many steps: one worker without presolve, and the tie-break stage.
+SMALL_STEPS = 120
+#: From this many steps on: complete hints, and the parameters of `search.parameters`
+#: for large models.
+LARGE_STEPS = 2000
+#: Workers of the portfolio between the two (interleaved: deterministic for a seed).
+PORTFOLIO = 8
+#: Workers above LARGE_STEPS (measured: see bench/results.md).
+LARGE_WORKERS = 1
+#: A stage with less time than this keeps the roadmap it starts from.
+MIN_STAGE = 0.05
 
 Progress = Callable[[str], None]
 
 
-def _solver(seed: int, time_limit: float, workers: int) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.random_seed = seed
-    params.max_time_in_seconds = max(0.05, time_limit)
-    params.num_workers = workers
-    params.interleave_search = workers > 1  # deterministic: same seed, same roadmap
-    # Small batches: with many workers on few cores, the default batches wait for their
-    # slowest task (measured: 1,000 steps proven optimal in 2.3 s instead of 13.5 s).
-    params.interleave_batch_size = 4
-    params.expand_reservoir_constraints = False
-    params.symmetry_level = 1
-    if workers == 1:
-        # Small models: presolve costs more than it saves (the default scenario plans in
-        # 17 ms instead of 63 ms over its five stages).
-        params.cp_model_presolve = False
-    return solver
+def _workers(num_steps: int) -> int:
+    if num_steps <= SMALL_STEPS:
+        return 1
+    return PORTFOLIO if num_steps < LARGE_STEPS else LARGE_WORKERS
+
+
+def _reserve(num_steps: int, roadmaps: int) -> float:
+    """Seconds kept back for checking the roadmaps and for CP-SAT's overrun of its limit
+    (measured: about 0.04 s per check and up to 0.4 s of overrun at 10,000 steps)."""
+    return 0.02 + num_steps * (4e-5 + 5e-6 * roadmaps)
 
 
 class _Watch:
@@ -83,92 +104,304 @@ class _Watch:
                 self.progress("")
 
 
-def _workers(num_steps: int) -> int:
-    # Tiny models solve fastest on one worker; larger ones need the portfolio.
-    return 1 if num_steps <= 120 else 8
+@dataclass(slots=True)
+class _Roadmap:
+    """The best roadmap so far in one search: its starts, and every variable's value
+    when a solve of this model produced it (a complete hint)."""
+
+    starts: dict[str, int]
+    full: list[int] | None
+    origin: str  # "greedy", "repaired" or "solver"
+    values: dict[str, int] | None = None  # measured, when asked
 
 
-def solve_lexicographic(
-    enc: Encoder,
-    objectives: Sequence[str],
-    deadline: float,
-    seed: int,
-    hint: dict[str, int] | None,
-    watch: _Watch | None = None,
-) -> tuple[str, Candidate | None, bool]:
-    """Minimize each objective in turn, fixing the earlier ones at their best.
+class _Planner:
+    def __init__(
+        self,
+        scenario: Scenario,
+        objectives: tuple[str, ...],
+        time_limit: float,
+        seed: int,
+        stopper: Stopper,
+        watch: _Watch,
+    ) -> None:
+        self.scenario = scenario
+        self.objectives = objectives
+        self.time_limit = time_limit
+        self.seed = seed
+        self.stopper = stopper
+        self.watch = watch
+        self.t0 = time.monotonic()
+        self.deadline = self.t0 + time_limit
+        self.notes: list[str] = []
+        #: The greedy schedule as a candidate, once it is known to keep every rule.
+        self.fallback: Candidate | None = None
+        self.lower: dict[str, int] = {}
+        self.interrupted = False
 
-    Returns (status, candidate, interrupted); status is "optimal", "feasible",
-    "infeasible" or "unknown".
-    """
-    model = enc.model
-    exprs = {name: enc.objective_expr(name) for name in objectives}
-    stages = list(objectives)
-    if len(enc.scheduled) <= TIE_BREAK_MAX_STEPS:
-        exprs["starts"] = enc.objective_expr("starts")  # tie-break: everything as early as it can
-        stages.append("starts")
-    values: dict[str, int] = {}
-    bounds: dict[str, int] = {}
-    status_all = "optimal"
-    starts: dict[str, int] | None = None
-    interrupted = False
-    workers = _workers(len(enc.scheduled))
-    for k, name in enumerate(stages):
-        expr = exprs[name]
-        if isinstance(expr, int):
-            values[name] = bounds[name] = expr
-            continue
-        remaining = deadline - time.monotonic()
-        if remaining <= 0.01 and starts is not None:
-            values[name] = bounds[name] = -1  # measured below from the roadmap
-            status_all = "feasible"
-            continue
-        share = remaining if k == len(stages) - 1 else remaining * (0.6 if k == 0 else 0.5)
-        model.clear_hints()  # type: ignore[no-untyped-call]
-        hint_starts = starts or hint
-        if hint_starts:
-            for s, var in enc.start.items():
-                if s in hint_starts:
-                    model.add_hint(var, hint_starts[s])
-        model.minimize(expr)
-        tie_break = name == "starts"
-        # The tie-break runs on one worker for a fixed amount of deterministic work, not
-        # seconds: the same roadmap whatever the machine's load.
-        solver = _solver(seed, max(share, 0.05), 1 if tie_break else workers)
-        if tie_break:
-            solver.parameters.max_deterministic_time = TIE_BREAK_WORK
-        if watch is not None:
-            watch.state = f"(objective {name})"
-        t0 = time.monotonic()
-        status = solver.solve(model)
-        took = time.monotonic() - t0
-        if status == cp_model.INFEASIBLE:
-            return "infeasible", None, False
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if starts is None:
-                return "unknown", None, False
-            if not tie_break:
+    # -- the whole call ------------------------------------------------------------------
+
+    def run(self, alternatives: int, tolerance: float) -> PlanResult:
+        scenario, objectives = self.scenario, self.objectives
+        with self.stopper.abortable():
+            forbidden = scenario.forbidden()
+            scheduled = [s for s in scenario.steps if s not in forbidden]
+            est = earliest_starts(scenario, scheduled)
+            bound = makespan_bound(scenario, scheduled, est)
+            greedy = greedy_schedule(scenario, scheduled, est, bound)
+        self.size = len(scheduled)
+        self.lower = {
+            "penalty": 0,
+            "makespan": bound,
+            "exposure": 0,
+            "goodwill": sum(t for s, t in est.items() if is_goodwill(scenario.steps[s])),
+        }
+        report = check(scenario, greedy.starts)
+        if report.is_clean:
+            self.fallback = Candidate(
+                greedy.starts,
+                measure(scenario, greedy.starts, report, objectives),
+                {n: self.lower[n] for n in objectives},
+                "greedy",
+                report,
+            )
+        with self.stopper.abortable():
+            enc = Encoder(scenario, est=est).build()
+        if enc.impossible:
+            return self._infeasible()
+        self.lower["penalty"] = sum(t for t in enc.penalty_terms if isinstance(t, int))
+        self.reserve = _reserve(self.size, alternatives)
+        end = self.deadline - self.reserve
+        best_end = end if alternatives == 1 else time.monotonic() + (end - time.monotonic()) / 2
+        search = Search(enc, self.stopper, self.seed)
+        start: _Roadmap | None = None
+        if report.is_clean:
+            start = _Roadmap(greedy.starts, None, "greedy")
+        elif self.size > SMALL_STEPS:
+            budget = time.monotonic() + (best_end - time.monotonic()) / 3
+            fixed = repair(scenario, search, greedy.starts, report, budget, scheduled)
+            if fixed is not None and fixed.status == "infeasible":
+                return self._infeasible()
+            if fixed is not None and fixed.starts is not None:
+                start = _Roadmap(fixed.starts, fixed.full, "repaired")
+        status, best = self._search(enc, search, best_end, start)
+        if status == "infeasible":
+            return self._infeasible()
+        if best is None:
+            return self._nothing()
+        candidates = [best]
+        if self.interrupted:
+            self.notes.append("search interrupted: this is the best roadmap found so far")
+        self._alternatives(candidates, alternatives, tolerance, end)
+        return self._result(candidates)
+
+    def _infeasible(self) -> PlanResult:
+        from planner.solver.explain import explain
+
+        remaining = max(1.0, self.deadline - time.monotonic())
+        conflict = explain(self.scenario, remaining, self.seed)
+        return PlanResult("infeasible", self.objectives, conflict=conflict)
+
+    def _nothing(self) -> PlanResult:
+        """No roadmap found: the greedy one when it keeps every rule, else none."""
+        if self.fallback is not None:
+            if not self.interrupted:
+                self.notes.append(
+                    "CP-SAT found no roadmap in the time limit; this is the greedy schedule"
+                )
+            else:
+                self.notes.append("search interrupted: this is the greedy schedule")
+            return self._result([self.fallback])
+        if self.interrupted:
+            return self.on_interrupt()
+        return PlanResult(
+            "unknown",
+            self.objectives,
+            notes=(
+                f"no roadmap found within {self.time_limit:g} s, and none proven impossible: "
+                "raise --time-limit",
+            ),
+        )
+
+    def on_interrupt(self) -> PlanResult:
+        """Ctrl-C before any solve: the greedy schedule when it keeps every rule."""
+        self.interrupted = True
+        if self.fallback is not None:
+            self.notes.append("search interrupted: this is the greedy schedule")
+            return self._result([self.fallback])
+        return PlanResult(
+            "interrupted",
+            self.objectives,
+            notes=("interrupted before any roadmap was found",),
+            interrupted=True,
+        )
+
+    def _result(self, candidates: list[Candidate]) -> PlanResult:
+        objectives = self.objectives
+        ranked = sorted(
+            candidates,
+            key=lambda c: (tuple(c.values[n] for n in objectives), candidates.index(c)),
+        )
+        checked = tuple(
+            replace(c, report=c.report or check(self.scenario, c.starts)) for c in ranked
+        )
+        return PlanResult(
+            "found", objectives, checked, notes=tuple(self.notes), interrupted=self.interrupted
+        )
+
+    # -- one roadmap: the objectives in turn ---------------------------------------------
+
+    def _values(self, roadmap: _Roadmap) -> dict[str, int]:
+        if roadmap.values is None:
+            report = check(self.scenario, roadmap.starts)
+            roadmap.values = measure(self.scenario, roadmap.starts, report, self.objectives)
+        return roadmap.values
+
+    def _search(
+        self, enc: Encoder, search: Search, end: float, start: _Roadmap | None
+    ) -> tuple[str, Candidate | None]:
+        """Minimize each objective in turn from `start`, fixing the earlier ones at their
+        best. Returns (status, candidate); status is "optimal", "feasible", "infeasible"
+        or "unknown"."""
+        model = enc.model
+        objectives = self.objectives
+        small, large = self.size <= SMALL_STEPS, self.size >= LARGE_STEPS
+        exprs = {name: enc.objective_expr(name) for name in objectives}
+        stages = list(objectives)
+        if small:
+            exprs["starts"] = enc.objective_expr("starts")  # tie-break: all as early as can be
+            stages.append("starts")
+        values: dict[str, int] = {}
+        bounds: dict[str, int] = {}
+        status_all = "optimal"
+        current = start
+        if large and current is not None and current.full is None:
+            current = self._complete(search, current, end)
+        workers = _workers(self.size)
+        for k, name in enumerate(stages):
+            expr = exprs[name]
+            tie_break = name == "starts"
+            if isinstance(expr, int):
+                values[name] = bounds[name] = expr
+                continue
+            low = self.lower.get(name, 0)
+            if not small and current is not None and self._values(current)[name] <= low:
+                values[name] = bounds[name] = self._values(current)[name]
+                model.add(expr == values[name])
+                continue
+            remaining = end - time.monotonic()
+            if current is not None and (remaining <= MIN_STAGE or self.stopper.stopped):
+                if not tie_break:
+                    values[name], bounds[name] = self._values(current)[name], low
+                    status_all = "feasible"
+                    model.add(expr <= values[name])
+                continue
+            share = remaining if k == len(stages) - 1 else remaining * (0.6 if k == 0 else 0.5)
+            self.watch.state = f"(objective {name})"
+            outcome = search.solve(
+                expr,
+                max(share, 0.05),
+                1 if tie_break else workers,
+                hint=current.starts if current is not None else None,
+                full=current.full if current is not None and large else None,
+                # The tie-break runs on one worker for a fixed amount of deterministic
+                # work, not seconds: the same roadmap whatever the machine's load.
+                work=TIE_BREAK_WORK if tie_break else None,
+                large=large,
+            )
+            if self.stopper.stopped:
+                self.interrupted = True
+            if outcome.status == "infeasible" and current is None:
+                return "infeasible", None
+            if not outcome.found or outcome.value is None:
+                if current is None:
+                    return "unknown", None
+                if not tie_break:
+                    values[name] = self._values(current)[name]
+                    bounds[name] = max(low, min(outcome.bound or low, values[name]))
+                    status_all = "feasible"
+                    model.add(expr <= values[name])
+                continue
+            current = self._better(current, outcome)
+            if tie_break:
+                continue
+            value = outcome.value
+            bound = outcome.bound if outcome.bound is not None else low
+            values[name], bounds[name] = value, max(low, min(bound, value))
+            if outcome.status == "optimal" or bounds[name] == value:
+                model.add(expr == value)
+            else:
                 status_all = "feasible"
-                values[name] = bounds[name] = -1
-            continue
-        value = round(solver.objective_value)
-        bound = math.ceil(solver.best_objective_bound - 1e-6)
-        starts = {s: int(solver.value(v)) for s, v in enc.start.items()}
-        values[name], bounds[name] = value, min(bound, value)
-        if status == cp_model.OPTIMAL:
-            model.add(expr == value)
-        elif tie_break:
-            pass  # a canonical-enough roadmap; the objectives above are unaffected
-        else:
-            status_all = "feasible"
-            model.add(expr <= value)
-            if took < share * 0.9:
-                interrupted = True  # stopped early: Ctrl-C
+                model.add(expr <= value)
+        if current is None:
+            return "unknown", None
+        if current.origin == "greedy" and status_all != "optimal" and start is not None:
+            self.notes.append(
+                "CP-SAT found no better roadmap in the time limit; this is the greedy schedule"
+            )
+        values.pop("starts", None)
+        bounds.pop("starts", None)
+        origin = status_all if status_all == "optimal" or current.origin != "greedy" else "greedy"
+        return status_all, Candidate(current.starts, values, bounds, origin)
+
+    def _better(self, current: _Roadmap | None, outcome: Outcome) -> _Roadmap:
+        """The solve's roadmap (it is at least as good as the hint it started from)."""
+        assert outcome.starts is not None
+        if current is not None and outcome.starts == current.starts:
+            current.full = outcome.full
+            return current
+        return _Roadmap(outcome.starts, outcome.full, "solver")
+
+    def _complete(self, search: Search, roadmap: _Roadmap, end: float) -> _Roadmap:
+        """Every variable's value for a roadmap's starts (a solve with all starts fixed),
+        so that the stages' hints are complete."""
+        remaining = end - time.monotonic()
+        if remaining <= MIN_STAGE:
+            return roadmap
+        outcome = search.solve(
+            None, remaining, 1, hint=roadmap.starts, free=(), work=1.0, large=True
+        )
+        if outcome.found:
+            roadmap.full = outcome.full
+        return roadmap
+
+    # -- alternatives --------------------------------------------------------------------
+
+    def _alternatives(
+        self, candidates: list[Candidate], alternatives: int, tolerance: float, end: float
+    ) -> None:
+        scenario, objectives = self.scenario, self.objectives
+        best = candidates[0]
+        primary = objectives[0]
+        while len(candidates) < alternatives and not self.interrupted:
+            now = time.monotonic()
+            if now >= end:
+                self.notes.append(f"time limit reached after {len(candidates)} roadmap(s)")
                 break
-    assert starts is not None
-    values.pop("starts", None)
-    bounds.pop("starts", None)
-    return status_all, Candidate(starts, values, bounds, status_all), interrupted
+            alt_end = now + (end - now) / (alternatives - len(candidates))
+            alt = Encoder(scenario).build()
+            compared = _package_signature_constraints(alt, candidates)
+            if not compared:
+                self.notes.append("only one package to order: no alternatives differ in substance")
+                break
+            limit = math.floor(best.values[primary] * (1 + tolerance))
+            expr = alt.objective_expr(primary)
+            if not isinstance(expr, int):
+                alt.model.add(expr <= limit)
+            self.lower["penalty"] = sum(t for t in alt.penalty_terms if isinstance(t, int))
+            status, cand = self._search(alt, Search(alt, self.stopper, self.seed), alt_end, None)
+            if cand is None:
+                if status == "infeasible":
+                    self.notes.append(
+                        f"no further roadmap orders the packages differently within "
+                        f"{tolerance:.0%} of the best {primary}"
+                    )
+                elif self.interrupted:
+                    self.notes.append("search interrupted while looking for alternatives")
+                else:
+                    self.notes.append("time limit reached while looking for alternatives")
+                break
+            candidates.append(cand)
 
 
 def _package_signature_constraints(enc: Encoder, previous: Sequence[Candidate]) -> list[str]:
@@ -210,6 +443,8 @@ def plan(
     alternatives: int = 1,
     tolerance: float = 0.05,
     progress: Progress | None = None,
+    *,
+    stop: threading.Event | None = None,
 ) -> PlanResult:
     """Propose roadmaps that keep every hard rule, best first.
 
@@ -218,94 +453,27 @@ def plan(
     objectives:
         Names from `OBJECTIVES`, minimized lexicographically in the order given.
     time_limit:
-        Seconds for the whole search (alternatives included); when it runs out the best
-        roadmap found so far is returned with its proven bounds.
+        Seconds for the whole call (greedy schedule, model, every solve, alternatives);
+        when it runs out the best roadmap found so far is returned with its proven
+        bounds (see this module's docstring for how it is shared).
     alternatives:
         How many roadmaps to propose; each further one orders the relief packages
         differently and stays within `tolerance` (a fraction) of the best on the first
         objective.
+    stop:
+        Set it (from any thread) to stop the search as Ctrl-C does.
 
     Returns
     -------
     PlanResult
         status "found" with candidates; "infeasible" with a minimal conflict; "unknown"
         when the time ran out before any roadmap was found and the greedy schedule breaks
-        a rule.
+        a rule; "interrupted" when Ctrl-C (or `stop`) came before any roadmap was found.
+        `interrupted` says whether the search was cut short that way.
     """
-    t0 = time.monotonic()
-    deadline = t0 + time_limit
-    enc = Encoder(scenario).build()
-    if enc.impossible:
-        from planner.solver.explain import explain
-
-        return PlanResult(
-            "infeasible", tuple(objectives), conflict=explain(scenario, time_limit, seed)
-        )
-    hint = greedy_schedule(scenario, enc.scheduled)
-    notes: list[str] = []
-    with _Watch(progress) as watch:
-        status, best, interrupted = solve_lexicographic(
-            enc, objectives, deadline, seed, hint, watch
-        )
-    if status == "infeasible":
-        from planner.solver.explain import explain
-
-        return PlanResult(
-            "infeasible", tuple(objectives), conflict=explain(scenario, time_limit, seed)
-        )
-    if best is None:
-        report = check(scenario, hint)
-        if report.is_clean:
-            values = measure(scenario, hint, report, objectives)
-            best = Candidate(hint, values, {n: 0 for n in objectives}, "greedy", report)
-            notes.append("CP-SAT found no roadmap in the time limit; this is the greedy schedule")
-        else:
-            return PlanResult(
-                "unknown",
-                tuple(objectives),
-                notes=(
-                    f"no roadmap found within {time_limit:g} s, and none proven impossible: "
-                    "raise --time-limit",
-                ),
-            )
-    if any(v < 0 for v in best.values.values()):
-        measured = measure(scenario, best.starts, check(scenario, best.starts), objectives)
-        best = Candidate(
-            best.starts,
-            {n: (v if v >= 0 else measured[n]) for n, v in best.values.items()},
-            {n: (v if v >= 0 else 0) for n, v in best.bounds.items()},
-            best.origin,
-        )
-    candidates = [best]
-    if interrupted:
-        notes.append("search interrupted: this is the best roadmap found so far")
-    primary = objectives[0]
-    while len(candidates) < alternatives and not interrupted:
-        if time.monotonic() >= deadline:
-            notes.append(f"time limit reached after {len(candidates)} roadmap(s)")
-            break
-        alt = Encoder(scenario).build()
-        compared = _package_signature_constraints(alt, candidates)
-        if not compared:
-            notes.append("only one package to order: no alternatives differ in substance")
-            break
-        limit = math.floor(best.values[primary] * (1 + tolerance))
-        expr = alt.objective_expr(primary)
-        if not isinstance(expr, int):
-            alt.model.add(expr <= limit)
-        status, cand, interrupted = solve_lexicographic(alt, objectives, deadline, seed, None, None)
-        if cand is None:
-            if status == "infeasible":
-                notes.append(
-                    f"no further roadmap orders the packages differently within "
-                    f"{tolerance:.0%} of the best {primary}"
-                )
-            else:
-                notes.append("time limit reached while looking for alternatives")
-            break
-        candidates.append(cand)
-    ranked = sorted(
-        candidates, key=lambda c: (tuple(c.values[n] for n in objectives), candidates.index(c))
-    )
-    checked = tuple(replace(c, report=c.report or check(scenario, c.starts)) for c in ranked)
-    return PlanResult("found", tuple(objectives), checked, notes=tuple(notes))
+    with Stopper(stop) as stopper, _Watch(progress) as watch:
+        planner = _Planner(scenario, tuple(objectives), time_limit, seed, stopper, watch)
+        try:
+            return planner.run(alternatives, tolerance)
+        except KeyboardInterrupt:
+            return planner.on_interrupt()
