@@ -3,8 +3,10 @@ into one that keeps them all, by re-solving only the steps around each violation
 
 Every start but a neighbourhood's is fixed: the steps each violation names, the steps of
 their packages that start within `width` of them, and every step that starts within a
-quarter of that (what competes with them for seats and balance room). When CP-SAT finds
-no roadmap in that neighbourhood, the width doubles, up to the whole roadmap.
+quarter of that of a named step's start (what competes with it for seats and balance
+room). The re-solved steps start
+as early as they can (their sum of starts is minimized). When CP-SAT finds no roadmap in
+that neighbourhood, the width doubles, up to the whole roadmap.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def neighbourhood(
         free.update(named)
         lo = min(starts[s] for s in named)
         hi = max(starts[s] + steps[s].done_offset for s in named)
-        windows.append((lo - near, hi + near))
+        windows += [(starts[s] - near, starts[s] + near) for s in named]
         for p in {steps[s].package for s in named}:
             free.update(s for s in by_package[p] if lo - width <= starts[s] <= hi + width)
     if windows:
@@ -76,8 +78,11 @@ def repair(
             return None
         free = neighbourhood(scenario, starts, report, width)
         whole = len(free) >= len(scheduled)
+        # Each re-solved step as early as it can go: a feasible roadmap alone may put them
+        # anywhere up to the horizon.
+        compact = sum(search.enc.start[s] for s in (scheduled if whole else sorted(free)))
         outcome = search.solve(
-            None,
+            compact,
             remaining,
             1,
             hint=starts,

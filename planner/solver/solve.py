@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from planner.check import check
 from planner.objectives import DEFAULT_OBJECTIVES, is_goodwill, measure
@@ -113,6 +114,9 @@ class _Roadmap:
     full: list[int] | None
     origin: str  # "greedy", "repaired" or "solver"
     values: dict[str, int] | None = None  # measured, when asked
+    #: The objective the auxiliary variables of `full` are tightest for: a hint whose
+    #: objective variable sits above the value the starts give stalls CP-SAT (measured).
+    tight: str | None = None
 
 
 class _Planner:
@@ -275,8 +279,6 @@ class _Planner:
         bounds: dict[str, int] = {}
         status_all = "optimal"
         current = start
-        if large and current is not None and current.full is None:
-            current = self._complete(search, current, end)
         workers = _workers(self.size)
         for k, name in enumerate(stages):
             expr = exprs[name]
@@ -296,8 +298,10 @@ class _Planner:
                     status_all = "feasible"
                     model.add(expr <= values[name])
                 continue
-            share = remaining if k == len(stages) - 1 else remaining * (0.6 if k == 0 else 0.5)
+            share = remaining * self._share(k, stages, exprs, current)
             self.watch.state = f"(objective {name})"
+            if large and current is not None and current.tight != name:
+                current = self._complete(search, current, expr, name, time.monotonic() + share)
             outcome = search.solve(
                 expr,
                 max(share, 0.05),
@@ -323,6 +327,7 @@ class _Planner:
                     model.add(expr <= values[name])
                 continue
             current = self._better(current, outcome)
+            current.tight = name
             if tie_break:
                 continue
             value = outcome.value
@@ -344,6 +349,25 @@ class _Planner:
         origin = status_all if status_all == "optimal" or current.origin != "greedy" else "greedy"
         return status_all, Candidate(current.starts, values, bounds, origin)
 
+    def _share(
+        self, k: int, stages: list[str], exprs: dict[str, Any], current: _Roadmap | None
+    ) -> float:
+        """The fraction of the time left that stage k gets: 60 % for the first, 50 % for
+        a later one, all of it for the last that may need a solve (a later stage whose
+        roadmap already meets its lower bound needs none)."""
+        later = stages[k + 1 :]
+        if self.size > SMALL_STEPS and current is not None:
+            values = self._values(current)
+            later = [
+                n
+                for n in later
+                if not isinstance(exprs[n], int)
+                and (n not in values or values[n] > self.lower.get(n, 0))
+            ]
+        if not later:
+            return 1.0
+        return 0.6 if k == 0 else 0.5
+
     def _better(self, current: _Roadmap | None, outcome: Outcome) -> _Roadmap:
         """The solve's roadmap (it is at least as good as the hint it started from)."""
         assert outcome.starts is not None
@@ -352,17 +376,17 @@ class _Planner:
             return current
         return _Roadmap(outcome.starts, outcome.full, "solver")
 
-    def _complete(self, search: Search, roadmap: _Roadmap, end: float) -> _Roadmap:
-        """Every variable's value for a roadmap's starts (a solve with all starts fixed),
-        so that the stages' hints are complete."""
+    def _complete(
+        self, search: Search, roadmap: _Roadmap, expr: Any, name: str, end: float
+    ) -> _Roadmap:
+        """Every variable's value for a roadmap's starts, the objective `expr` as low as
+        they allow (a solve with every start fixed), for a complete hint."""
         remaining = end - time.monotonic()
         if remaining <= MIN_STAGE:
             return roadmap
-        outcome = search.solve(
-            None, remaining, 1, hint=roadmap.starts, free=(), work=1.0, large=True
-        )
+        outcome = search.solve(expr, remaining, 1, hint=roadmap.starts, free=(), large=True)
         if outcome.found:
-            roadmap.full = outcome.full
+            roadmap.full, roadmap.tight = outcome.full, name
         return roadmap
 
     # -- alternatives --------------------------------------------------------------------
