@@ -30,6 +30,7 @@ import bisect
 import heapq
 import itertools
 import math
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -714,6 +715,73 @@ class _ListSchedule:
 
     # -- what the schedule keeps ---------------------------------------------------------
 
+    def _answered(self, ans: _Answer) -> bool:
+        """Whether every give step of an answer term has its counter-step at the final
+        times: the pairs placed as they are, or else a matching found afresh (a give step
+        placed before its counter-step when nothing else could go, say)."""
+        starts, done = self.starts, self.done
+        matched = ans.matched
+        pairs = [(g, matched.get(g)) for g in ans.gives]
+        if all(c is not None and _answerable(ans, g, c, starts, done) for g, c in pairs):
+            used = [c for _g, c in pairs]
+            return ans.shared or len(set(used)) == len(used)
+        gets = sorted((done[c], c) for c in ans.gets)
+        if ans.shared:
+            return all(
+                any(_answerable(ans, g, c, starts, done) for _d, c in gets) for g in ans.gives
+            )
+        # Distinct: each give step, by the end of its window, takes the earliest free
+        # counter-step inside it (optimal by the exchange argument), then augmenting paths
+        # where a step may not answer itself.
+        free = gets[:]
+        owner: dict[str, str] = {}  # counter-step -> give step
+        owned: dict[str, str] = {}  # give step -> counter-step
+        unanswered = []
+        for g in sorted(ans.gives, key=lambda g: (starts[g] + ans.grace, g)):
+            low = -_NEVER if ans.within is None else starts[g] - ans.within
+            k = bisect.bisect_left(free, (low, ""))
+            while k < len(free) and free[k][1] == g:
+                k += 1
+            if k < len(free) and free[k][0] <= starts[g] + ans.grace:
+                c = free.pop(k)[1]
+                owner[c], owned[g] = g, c
+            else:
+                unanswered.append(g)
+        if not unanswered:
+            return True
+        if ans.gets.isdisjoint(ans.gives):
+            return False
+        return all(self._augment(ans, g, gets, owner, owned) for g in unanswered)
+
+    def _augment(
+        self,
+        ans: _Answer,
+        g: str,
+        gets: list[tuple[int, str]],
+        owner: dict[str, str],
+        owned: dict[str, str],
+    ) -> bool:
+        """Answer g by re-pairing along an alternating path, if one exists (Kuhn)."""
+        starts, done = self.starts, self.done
+        reached: dict[str, str] = {}  # counter-step -> the give step that reached it
+        queue = deque([g])
+        while queue:
+            x = queue.popleft()
+            for _d, c in gets:
+                if c in reached or not _answerable(ans, x, c, starts, done):
+                    continue
+                reached[c] = x
+                if c not in owner:
+                    while True:  # flip the path back to g
+                        x = reached[c]
+                        previous = owned.get(x)
+                        owner[c], owned[x] = x, c
+                        if previous is None:
+                            return True
+                        c = previous
+                queue.append(owner[c])
+        return False
+
     def _broken(self) -> set[str]:
         """The rules whose terms the finished schedule breaks, each term checked on the
         final times."""
@@ -749,20 +817,8 @@ class _ListSchedule:
             ):
                 broken.add(a.rule)
         for ans in terms.answers:
-            used: set[str] = set()
-            for g in ans.gives:
-                c = ans.matched.get(g)
-                ok = (
-                    c is not None
-                    and c != g
-                    and done[c] <= starts[g] + ans.grace
-                    and (ans.within is None or done[c] >= starts[g] - ans.within)
-                    and (ans.shared or c not in used)
-                )
-                if not ok:
-                    broken.add(ans.rule)
-                    break
-                used.add(c)  # type: ignore[arg-type]
+            if not self._answered(ans):
+                broken.add(ans.rule)
         for rule, ids, earliest, measure in terms.releases:
             if any(starts[s] + (self.off[s] if measure == "done" else 0) < earliest for s in ids):
                 broken.add(rule)
@@ -786,6 +842,17 @@ class _ListSchedule:
             if ids:
                 broken.add(rule)
         return broken
+
+
+def _answerable(
+    ans: _Answer, g: str, c: str, starts: Mapping[str, int], done: Mapping[str, int]
+) -> bool:
+    """Whether counter-step c may answer give step g at their times."""
+    return (
+        c != g
+        and done[c] <= starts[g] + ans.grace
+        and (ans.within is None or done[c] >= starts[g] - ans.within)
+    )
 
 
 def _peak(changes: list[tuple[int, int]]) -> int:
