@@ -163,5 +163,6 @@ def test_the_solve_runs_in_a_helper_thread_so_the_handler_can_run(
     monkeypatch.setattr(cp_model.CpSolver, "solve", solve)
     model = cp_model.CpModel()
     model.new_int_var(0, 1, "x")
-    assert search_module.Stopper().run(cp_model.CpSolver(), model) == cp_model.OPTIMAL
+    with search_module.Stopper() as stopper:
+        assert stopper.run(cp_model.CpSolver(), model) == cp_model.OPTIMAL
     assert threads == ["cp-sat"]

@@ -37,8 +37,14 @@ class Encoder:
     """
 
     def __init__(
-        self, scenario: Scenario, explain: bool = False, est: dict[str, int] | None = None
+        self,
+        scenario: Scenario,
+        explain: bool = False,
+        est: dict[str, int] | None = None,
+        bound: int | None = None,
     ) -> None:
+        """`est` and `bound`, the earliest starts and the makespan bound, are worked out
+        here unless the caller already knows them."""
         self.scenario = scenario
         self.explain = explain
         self.model = cp_model.CpModel()
@@ -67,7 +73,9 @@ class Encoder:
         #: The makespan's lower bound (critical path, capacity energy); 0 when explaining.
         self.makespan_bound = 0
         if not explain:
-            self.makespan_bound = max(critical_path(scenario, est), energy_bound(scenario, est))
+            if bound is None:
+                bound = max(critical_path(scenario, est), energy_bound(scenario, est))
+            self.makespan_bound = bound
             self.model.add(self.makespan >= self.makespan_bound)
         #: Balance curves (rule id, event times, level changes, lowest level, highest level),
         #: for the exposure objective.

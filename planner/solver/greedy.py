@@ -228,7 +228,7 @@ def greedy_schedule(
     scheduled: Iterable[str],
     est: Mapping[str, int] | None = None,
     target: int | None = None,
-    finish_by: int | None = None,
+    exposure: int | None = None,
 ) -> Schedule:
     """A start for every step of `scheduled`, keeping every hard rule it can.
 
@@ -239,8 +239,11 @@ def greedy_schedule(
         when not given.
     target:
         The makespan aimed at, for the latest starts (default: the longest chain).
+    exposure:
+        Keep every balance curve at or below this too (below its margin): a schedule
+        aimed at a smaller peak exposure.
     """
-    return _ListSchedule(scenario, list(scheduled), est, target, finish_by).run()
+    return _ListSchedule(scenario, list(scheduled), est, target, exposure).run()
 
 
 class _ListSchedule:
@@ -250,13 +253,15 @@ class _ListSchedule:
         todo: list[str],
         est: Mapping[str, int] | None,
         target: int | None,
-        finish_by: int | None = None,
+        exposure: int | None = None,
     ) -> None:
         if est is None:
             from planner.solver.bounds import earliest_starts
 
             est = earliest_starts(scenario, todo)
         self.scenario = scenario
+        #: The highest any balance curve may go, beyond its own margin (the exposure aimed at).
+        self.exposure = _NEVER if exposure is None else exposure
         steps = scenario.steps
         self.todo = todo
         self.index = {s: i for i, s in enumerate(todo)}
@@ -275,9 +280,6 @@ class _ListSchedule:
             for s in ids:
                 shift = self.off[s] if measure == "done" else 0
                 self.latest[s] = min(self.latest[s], latest - shift)
-        if finish_by is not None:
-            for s in todo:
-                self.latest[s] = min(self.latest[s], finish_by - self.off[s])
         self._units(terms)
         self._memberships(terms)
         self._priorities(target)
@@ -639,7 +641,7 @@ class _ListSchedule:
                     self.value[x] * ((x in res.ahead) - (x in res.behind and not self.off[x]))
                     for x in group
                 )
-                if res.level + rise > res.margin:
+                if res.level + rise > min(res.margin, self.exposure):
                     return 1, k, None
             for ans in self.gives_in[s]:
                 found = self._counter(ans, s, now, group)
