@@ -345,7 +345,7 @@ def report(
             body.append([*head, objs, f"{limit:g}", *plan_cells(rs, best)])
     lines += [table(header, body), ""]
     lines.append(
-        'greedy: the list schedule alone (ms: its time); "breaks k": k rules it could not '
+        'greedy: the list schedule alone, and its time; "breaks k": k rules it could not '
         "keep, which `plan` repairs. proven: runs whose makespan CP-SAT (or the bound) "
         "proved optimal. default: `penalty,makespan,exposure,goodwill`."
     )
