@@ -1,27 +1,32 @@
-"""A fast list schedule: the solver's hint, its fallback, and the benchmarks' baseline.
-
-Serial schedule generation over the hard rules' scheduling terms (no ortools here):
+"""A fast list schedule: the solver's first roadmap, its fallback, and the benchmarks'
+baseline. Time-driven (parallel) schedule generation over the hard rules' scheduling
+terms, no ortools:
 
 - a *unit* is a step, or the steps `together` terms make start at the same time;
 - a unit is ready once everything it waits for is placed: its `after` items (one
-  alternative of an `{any: [...]}`), the other first steps of its `wait` terms, the ranks
-  before it;
-- of the ready units, the one with the earliest *latest start* goes next: T - tail, where
-  T is the makespan's lower bound and the tail the longest chain of done times that waits
-  on the step, lowered by `deadline` terms propagated backwards through every wait, and by
-  `within` limits as soon as the step they count from is placed;
-- it starts at the first time, from the earliest its placed conditions allow, at which
-  every `capacity` profile has a seat, every `reservoir` curve room (from then on), and
-  every `answer` term a free counter-step inside its window. A step with a `within` limit
-  pulls the step it counts from later when what else it waits for comes later.
+  alternative of an `{any: [...]}`), the other first steps of its `wait` terms, the rank
+  before it; it can start from the earliest time those placed conditions allow;
+- time moves forward from 0. At each time, the ready units that may start then are tried
+  in priority order, and each starts now if every `capacity` it takes has a free seat,
+  every `reservoir` curve has room for its value, and every `answer` term has a free
+  counter-step inside its window (the earliest-done one); else it waits for the resource
+  that refused it (a seat freed, a counter-step done, room made by a verified step);
+- priority: a unit whose hard latest start (its windows' deadlines propagated backwards
+  through every wait, and the `within` limits of placed steps) is at most `URGENT` ahead
+  goes first, earliest first; then the latest start for the makespan aimed at,
+  T - tail, where T is the makespan's lower bound and the tail the longest chain of done
+  times that waits on the step;
+- a step that a `within` limit counts from is held back until what else the waiting step
+  needs (its other conditions, a counter-step) lets it keep that limit.
 
-Placing a unit costs O(log T) per resource (`planner.solver.profile`), and the whole
-schedule O((steps + terms) log) plus the memberships of the terms. When nothing is ready
-(a balance with no room left, a counter-step that never comes, a cycle of conditions), the
-best waiting unit goes anyway. The finished schedule is then checked term by term, and the
-rules whose terms it could not keep are returned with it: an empty list means the schedule
-keeps every hard rule that has scheduling terms (rules without terms, `delink`, are facts
-of the scenario that `plan` refuses before scheduling).
+Each placement is O(log n) heap work per term it takes part in: seats and curves are
+running counts changed by timed events, a freed seat or new room wakes only the waiting
+units it can serve, best first, and no list of placed steps is ever scanned. When
+nothing can start however long one waits (a balance with no room left, a counter-step
+that never comes, a cycle of conditions), the best waiting unit goes anyway. The finished
+schedule is then checked term by term, and the rules whose terms it could not keep are
+returned with it: none means it keeps every hard rule that has scheduling terms (rules
+without terms, `delink`, are facts of the scenario that `plan` refuses before scheduling).
 """
 
 from __future__ import annotations
@@ -590,11 +595,20 @@ class _ListSchedule:
                         heapq.heappush(self.cands, self._entry(entry[2]))
                         free -= 1
             for k in dirty_res:
-                heap = self.res_wait[k]
-                self.res_wait[k] = []
-                for entry in heap:
-                    if self._live(entry):
-                        heapq.heappush(self.cands, self._entry(entry[2]))
+                # The best waiting units, as many as the room now made lets start.
+                res, heap = self.reservoirs[k], self.res_wait[k]
+                room = min(res.margin, self.exposure) - res.level
+                while heap and room >= 0:
+                    entry = heap[0]
+                    if not self._live(entry):
+                        heapq.heappop(heap)
+                        continue
+                    rise = self._rise(entry[2], res)
+                    if rise > room:
+                        break
+                    heapq.heappop(heap)
+                    heapq.heappush(self.cands, self._entry(entry[2]))
+                    room -= rise
             dirty_caps, dirty_res = set(), set()
             if not self.cands:
                 return
@@ -637,11 +651,7 @@ class _ListSchedule:
                         return 0, k, None
             for k in self.ahead_ids[s]:
                 res = self.reservoirs[k]
-                rise = sum(
-                    self.value[x] * ((x in res.ahead) - (x in res.behind and not self.off[x]))
-                    for x in group
-                )
-                if res.level + rise > min(res.margin, self.exposure):
+                if res.level + self._rise(u, res) > min(res.margin, self.exposure):
                     return 1, k, None
             for ans in self.gives_in[s]:
                 found = self._counter(ans, s, now, group)
@@ -650,6 +660,14 @@ class _ListSchedule:
                 if found[0] - ans.grace > now:
                     return 2, ans.index, found[0] - ans.grace
         return None
+
+    def _rise(self, u: int, res: _Reservoir) -> int:
+        """How much a unit raises a balance curve when it starts (a step that is also
+        its own counter-step, done at once, nets out)."""
+        return sum(
+            self.value[x] * ((x in res.ahead) - (x in res.behind and not self.off[x]))
+            for x in self.members[u]
+        )
 
     def _counter(self, ans: _Answer, g: str, t: int, group: list[str]) -> tuple[int, str] | None:
         """The counter-step g takes if it starts at t or later: the earliest-done free one
