@@ -338,19 +338,19 @@ class _ListSchedule:
         todo = self.todo
         self.waits_in: dict[str, list[_Wait]] = {s: [] for s in todo}
         self.firsts_in: dict[str, list[_Wait]] = {s: [] for s in todo}
-        self.anys_in: dict[str, list[_Any]] = {s: [] for s in todo}
-        self.alt_in: dict[str, list[_Any]] = {s: [] for s in todo}
-        self.gives_in: dict[str, list[_Answer]] = {s: [] for s in todo}
-        self.gets_in: dict[str, list[_Answer]] = {s: [] for s in todo}
+        self.anys_in: dict[str, list[_Any]] = {}
+        self.alt_in: dict[str, list[_Any]] = {}
+        self.gives_in: dict[str, list[_Answer]] = {}
+        self.gets_in: dict[str, list[_Answer]] = {}
         #: Each step's capacity and reservoir terms, by their index.
         self.caps = terms.capacities
         self.reservoirs = terms.reservoirs
-        self.cap_ids: dict[str, list[int]] = {s: [] for s in todo}
-        self.ahead_ids: dict[str, list[int]] = {s: [] for s in todo}
-        self.behind_ids: dict[str, list[int]] = {s: [] for s in todo}
+        self.cap_ids: dict[str, list[int]] = {}
+        self.ahead_ids: dict[str, list[int]] = {}
+        self.behind_ids: dict[str, list[int]] = {}
         #: Within limits counted from each step: (waiting step, within) for single edges,
         #: (None, within, the latest earliest start of the waiting steps) for larger terms.
-        self.pulls: dict[str, list[tuple[str | None, int, int]]] = {s: [] for s in todo}
+        self.pulls: dict[str, list[tuple[str | None, int, int]]] = {}
         self.blocks = [0] * len(self.members)
         unit = self.unit
         for w in terms.waits:
@@ -373,33 +373,33 @@ class _ListSchedule:
                 if len(w.waiting) == 1 and len(w.firsts) <= 16:
                     for f in w.firsts:
                         if f != w.waiting[0]:
-                            self.pulls[f].append((w.waiting[0], w.within, 0))
+                            self.pulls.setdefault(f, []).append((w.waiting[0], w.within, 0))
                 else:
                     top = max(self.est[s] for s in w.waiting)
                     for f in w.firsts:
-                        self.pulls[f].append((None, w.within, top))
+                        self.pulls.setdefault(f, []).append((None, w.within, top))
         for a in self.anys:
-            self.anys_in[a.step].append(a)
+            self.anys_in.setdefault(a.step, []).append(a)
             own = self.members[unit[a.step]]
             for p, _lag, _within in a.items:
-                self.alt_in[p].append(a)
+                self.alt_in.setdefault(p, []).append(a)
             if any(p in own for p, _, _ in a.items):
                 a.unblocked = True
             else:
                 self.blocks[unit[a.step]] += 1
         for ans in terms.answers:
             for s in ans.gives:
-                self.gives_in[s].append(ans)
+                self.gives_in.setdefault(s, []).append(ans)
             for s in ans.gets:
-                self.gets_in[s].append(ans)
+                self.gets_in.setdefault(s, []).append(ans)
         for k, cap in enumerate(terms.capacities):
             for s in cap.ids:
-                self.cap_ids[s].append(k)
+                self.cap_ids.setdefault(s, []).append(k)
         for k, res in enumerate(terms.reservoirs):
             for s in res.ahead:
-                self.ahead_ids[s].append(k)
+                self.ahead_ids.setdefault(s, []).append(k)
             for s in res.behind:
-                self.behind_ids[s].append(k)
+                self.behind_ids.setdefault(s, []).append(k)
 
     def _priorities(self, target: int | None) -> None:
         """Each step's static latest start: min(T - tail, deadlines propagated back)."""
@@ -513,7 +513,7 @@ class _ListSchedule:
         for w in self.waits_in[s]:
             if w.top > -_NEVER:
                 t = max(t, int(w.top) + w.lag)
-        for a in self.anys_in[s]:
+        for a in self.anys_in.get(s, ()):
             if a.best < _NEVER:
                 t = max(t, int(a.best))
         return t
@@ -524,7 +524,7 @@ class _ListSchedule:
             t = max(t, self._earliest(s))
             # Within limits counted from s: start no earlier than needed for the waiting
             # step to keep them, given what else it waits for.
-            for w, within, top in self.pulls[s]:
+            for w, within, top in self.pulls.get(s, ()):
                 if w is None:
                     need = top
                 else:
@@ -536,7 +536,7 @@ class _ListSchedule:
         """How early g's answer terms let it start: the earliest a counter-step (a free
         placed one, or one still to come, as early as its conditions allow) is done."""
         t = 0
-        for ans in self.gives_in[g]:
+        for ans in self.gives_in.get(g, ()):
             best = ans.pool[0][0] if ans.pool else _NEVER
             if len(ans.gets) <= 64:
                 for c in ans.gets:
@@ -624,8 +624,8 @@ class _ListSchedule:
                 kind, k, when = refused
                 # A resource it did not need may have room someone else can use.
                 for s in self.members[u]:
-                    dirty_caps.update(c for c in self.cap_ids[s] if kind != 0 or c != k)
-                    dirty_res.update(r for r in self.ahead_ids[s] if kind != 1 or r != k)
+                    dirty_caps.update(c for c in self.cap_ids.get(s, ()) if kind != 0 or c != k)
+                    dirty_res.update(r for r in self.ahead_ids.get(s, ()) if kind != 1 or r != k)
                 if kind == 0:
                     heapq.heappush(self.cap_wait[k], self._entry(u))
                 elif kind == 1:
@@ -644,16 +644,16 @@ class _ListSchedule:
         group, now = self.members[u], self.now
         for s in group:
             if self.dur[s]:
-                for k in self.cap_ids[s]:
+                for k in self.cap_ids.get(s, ()):
                     cap = self.caps[k]
-                    need = sum(1 for x in group if k in self.cap_ids[x] and self.dur[x])
+                    need = sum(1 for x in group if k in self.cap_ids.get(x, ()) and self.dur[x])
                     if cap.running + need > cap.limit:
                         return 0, k, None
-            for k in self.ahead_ids[s]:
+            for k in self.ahead_ids.get(s, ()):
                 res = self.reservoirs[k]
                 if res.level + self._rise(u, res) > min(res.margin, self.exposure):
                     return 1, k, None
-            for ans in self.gives_in[s]:
+            for ans in self.gives_in.get(s, ()):
                 found = self._counter(ans, s, now, group)
                 if found is None:
                     return 2, ans.index, None
@@ -692,26 +692,26 @@ class _ListSchedule:
         newly: list[int] = []
         for s in group:
             d = self.done[s]
-            for ans in self.gives_in[s]:
+            for ans in self.gives_in.get(s, ()):
                 found = self._counter(ans, s, t, group)
                 if found is not None and found[0] - ans.grace <= t:
                     ans.matched[s] = found[1]
                     if not ans.shared:
                         ans.pool.remove(found)
             if self.dur[s]:
-                for k in self.cap_ids[s]:
+                for k in self.cap_ids.get(s, ()):
                     self.caps[k].running += 1
                     heapq.heappush(self.events, (t + self.dur[s], 0, k, -1))
-            for k in self.ahead_ids[s]:
+            for k in self.ahead_ids.get(s, ()):
                 self.reservoirs[k].level += self.value[s]
         for s in group:
             d = self.done[s]
-            for k in self.behind_ids[s]:
+            for k in self.behind_ids.get(s, ()):
                 if d == t:
                     self.reservoirs[k].level -= self.value[s]
                 else:
                     heapq.heappush(self.events, (d, 1, k, -self.value[s]))
-            for ans in self.gets_in[s]:
+            for ans in self.gets_in.get(s, ()):
                 bisect.insort(ans.pool, (d, s))
                 for x in self.ans_wait.pop(ans.index, ()):
                     if not self.placed[x]:
@@ -721,7 +721,7 @@ class _ListSchedule:
                 w.top = max(w.top, t if w.by_start else d)
                 w.low = min(w.low, d)
                 newly += [self.unit[x] for x in w.waiters.pop(w.left, ())]
-            for a in self.alt_in[s]:
+            for a in self.alt_in.get(s, ()):
                 for p, lag, _within in a.items:
                     if p == s:
                         a.best = min(a.best, d + lag)
