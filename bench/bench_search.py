@@ -10,14 +10,15 @@ Each way then minimizes the makespan for the given wall-clock seconds:
 - `1 worker, complete hint`: CP-SAT on the whole model, one worker (what `plan` does from
   2,000 steps on);
 - `portfolio, complete hint`: the interleaved portfolio of 8 workers `plan` uses below;
-- `portfolio LNS only, complete hint`: CP-SAT's own large-neighbourhood search alone;
+- `portfolio LNS only, complete hint`: CP-SAT's own large-neighbourhood search alone
+  (8 or 4 workers), and that for half the time followed by one worker from its roadmap;
 - `1 worker / portfolio, starts hint`: the hint without the auxiliary variables;
 - `own LNS (suffix windows)`: our neighbourhoods: every start fixed but those of the steps
   done in the last W weeks, W growing from 10 % of the makespan, each re-solved on one
   worker.
 
 Prints the makespan reached and the proven bound, median (min-max) of `--runs` runs, and
-writes the "search" section of bench/results.md.
+writes the "search-FAMILY-STEPS" section of bench/results.md.
 """
 
 from __future__ import annotations
@@ -115,10 +116,19 @@ def main() -> None:
 
         return run
 
+    def lns_then_one(seconds: float) -> tuple[int | None, int | None]:
+        half = _solve(search, makespan, seconds / 2, 8, first, True, True)
+        better = half if half.found else first
+        rest = _solve(search, makespan, seconds / 2, 1, better, True, False)
+        value = rest.value if rest.found else better.value
+        return value, rest.bound
+
     ways: dict[str, Callable[[float], Any]] = {
         "1 worker, complete hint": cp_sat(1, True),
         "portfolio (8), complete hint": cp_sat(8, True),
         "portfolio (8) LNS only, complete hint": cp_sat(8, True, lns_only=True),
+        "portfolio (4) LNS only, complete hint": cp_sat(4, True, lns_only=True),
+        "LNS only (8) for half the time, then 1 worker": lns_then_one,
         "1 worker, starts hint": cp_sat(1, False),
         "portfolio (8), starts hint": cp_sat(8, False),
         "own LNS (suffix windows)": lambda sec: own_lns(scenario, search, first, sec, scheduled),
@@ -144,7 +154,7 @@ def main() -> None:
             print(f"{name}, {sec:g} s: {cell}", flush=True)
         rows.append(row)
     lines = [
-        "## search at scale: ways to improve a roadmap",
+        f"## search at scale: ways to improve a roadmap ({args.steps} steps)",
         "",
         machine_line(),
         "",
@@ -159,7 +169,7 @@ def main() -> None:
     print()
     print(text)
     if not args.no_write:
-        write_section("search", text)
+        write_section(f"search-{args.family}-{args.steps}", text)
 
 
 def _solve(
