@@ -45,25 +45,18 @@ from planner.solver.search import Outcome, Search, Stopper
 #: Deterministic work units CP-SAT may spend on the final tie-break stage (start every step
 #: as early as the objectives allow); small scenarios finish it far sooner.
 TIE_BREAK_WORK = 1.0
-#: Up to this many steps: one worker without presolve, and the tie-break stage.
+#: Up to this many steps: one worker without presolve, and the tie-break stage. Above:
+#: one worker with presolve (probing off) from a complete hint of the best roadmap so far,
+#: which measured faster than the interleaved portfolio at every size from 200 to 10,000
+#: steps on both benchmark families (bench/results.md).
 SMALL_STEPS = 120
-#: From this many steps on: complete hints, and the parameters of `search.parameters`
-#: for large models.
-LARGE_STEPS = 2000
-#: Workers of the portfolio between the two (interleaved: deterministic for a seed).
+#: Workers of the interleaved portfolio (deterministic for a seed) for a search with no
+#: roadmap to start from (alternatives, or a greedy schedule that could not be repaired).
 PORTFOLIO = 8
-#: Workers above LARGE_STEPS (measured: see bench/results.md).
-LARGE_WORKERS = 1
 #: A stage with less time than this keeps the roadmap it starts from.
 MIN_STAGE = 0.05
 
 Progress = Callable[[str], None]
-
-
-def _workers(num_steps: int) -> int:
-    if num_steps <= SMALL_STEPS:
-        return 1
-    return PORTFOLIO if num_steps < LARGE_STEPS else LARGE_WORKERS
 
 
 def _reserve(num_steps: int, roadmaps: int) -> float:
@@ -305,7 +298,8 @@ class _Planner:
         or "unknown"."""
         model = enc.model
         objectives = self.objectives
-        small, large = self.size <= SMALL_STEPS, self.size >= LARGE_STEPS
+        small = self.size <= SMALL_STEPS
+        large = not small
         exprs = {name: enc.objective_expr(name) for name in objectives}
         stages = list(objectives)
         if small:
@@ -315,7 +309,6 @@ class _Planner:
         bounds: dict[str, int] = {}
         status_all = "optimal"
         current = start
-        workers = _workers(self.size)
         for k, name in enumerate(stages):
             expr = exprs[name]
             tie_break = name == "starts"
@@ -341,7 +334,7 @@ class _Planner:
             outcome = search.solve(
                 expr,
                 max(share, 0.05),
-                1 if tie_break else workers,
+                1 if small or current is not None else PORTFOLIO,
                 hint=current.starts if current is not None else None,
                 full=current.full if current is not None and large else None,
                 # The tie-break runs on one worker for a fixed amount of deterministic
