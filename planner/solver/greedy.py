@@ -463,6 +463,9 @@ class _ListSchedule:
         self.cap_wait: list[list[tuple[float, int, int]]] = [[] for _ in self.caps]
         self.res_wait: list[list[tuple[float, int, int]]] = [[] for _ in self.reservoirs]
         self.ans_wait: dict[int, list[int]] = {}
+        #: Every unit a resource refused, best first: the one to force when nothing else
+        #: can go (entries go stale as units move on).
+        self.parked: list[tuple[float, int, int]] = []
         for u in range(len(self.members)):
             if self.blocks[u] == 0:
                 self._ready(u)
@@ -480,11 +483,10 @@ class _ListSchedule:
             # Nothing will change by waiting: the best unit refused by a resource goes
             # anyway (breaking only that rule), else the best unit still waiting for a
             # condition (a cycle of conditions, or a counter-step that never comes).
-            waiting = [e for h in (*self.cap_wait, *self.res_wait) for e in h if self._live(e)]
-            waiting += [(self._key(u), 0, u) for us in self.ans_wait.values() for u in us]
-            waiting = [e for e in waiting if not self.placed[e[2]]]
-            if waiting:
-                u = min(waiting, key=lambda e: (e[0], e[2]))[2]
+            while self.parked and not self._live(self.parked[0]):
+                heapq.heappop(self.parked)
+            if self.parked:
+                u = heapq.heappop(self.parked)[2]
             else:
                 while True:
                     _ls, u = heapq.heappop(backlog)
@@ -626,14 +628,16 @@ class _ListSchedule:
                 for s in self.members[u]:
                     dirty_caps.update(c for c in self.cap_ids.get(s, ()) if kind != 0 or c != k)
                     dirty_res.update(r for r in self.ahead_ids.get(s, ()) if kind != 1 or r != k)
-                if kind == 0:
-                    heapq.heappush(self.cap_wait[k], self._entry(u))
-                elif kind == 1:
-                    heapq.heappush(self.res_wait[k], self._entry(u))
-                elif when is not None:
+                if when is not None:
                     self._later(u, when)
+                    continue
+                entry = self._entry(u)
+                heapq.heappush(self.parked, entry)
+                if kind == 0:
+                    heapq.heappush(self.cap_wait[k], entry)
+                elif kind == 1:
+                    heapq.heappush(self.res_wait[k], entry)
                 else:
-                    self.version[u] = -1
                     self.ans_wait.setdefault(k, []).append(u)
             dirty_caps = {k for k in dirty_caps if self.cap_wait[k]}
             dirty_res = {k for k in dirty_res if self.res_wait[k]}
