@@ -29,6 +29,7 @@ of bench/results.md.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -98,6 +99,7 @@ def run_plan(
             bounds=dict(best.bounds),
             origin=best.origin,
             clean=check(scenario, best.starts).is_clean,
+            digest=hashlib.sha256(json.dumps(sorted(best.starts.items())).encode()).hexdigest(),
             candidates=[c.values[objectives[0]] for c in result.candidates],
         )
     return out
@@ -276,19 +278,21 @@ def best_known(row: dict[str, Any]) -> tuple[int, bool]:
 def plan_cells(rs: list[dict[str, Any]], best: int) -> list[str]:
     found = [r for r in rs if "values" in r]
     if not found:
-        return ["—", rs[0]["status"] if rs else "—", "—", "—", "—"]
+        return ["—", rs[0]["status"] if rs else "—", "—", "—", "—", "—"]
     ms = [r["values"]["makespan"] for r in found]
     gaps = [100 * (m - best) / best for m in ms]
     proved = sum(1 for r in found if r["values"]["makespan"] == r["bounds"]["makespan"])
     extra = ""
     if "exposure" in found[0]["values"]:
         extra = " · exposure " + spread([r["values"]["exposure"] for r in found], "{:.0f}")
+    same = len({r["digest"] for r in found}) == 1 and len(found) == len(rs)
     return [
         spread([r["seconds"] for r in rs]),
         spread(ms, "{:.0f}") + extra,
         spread(gaps, "{:.1f} %"),
         f"{proved}/{len(found)}",
         "yes" if all(r["clean"] for r in found) else "**no**",
+        "yes" if same else "no",
     ]
 
 
@@ -324,6 +328,7 @@ def report(
         "gap",
         "proven",
         "clean",
+        "same roadmap",
     ]
     body = []
     for r in rows:
@@ -347,7 +352,8 @@ def report(
     lines.append(
         'greedy: the list schedule alone, and its time; "breaks k": k rules it could not '
         "keep, which `plan` repairs. proven: runs whose makespan CP-SAT (or the bound) "
-        "proved optimal. default: `penalty,makespan,exposure,goodwill`."
+        "proved optimal. default: `penalty,makespan,exposure,goodwill`. same roadmap: "
+        "every run returned the same starts (a run the time limit cuts may differ)."
     )
     lines.append("")
     if clis:
