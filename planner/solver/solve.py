@@ -148,6 +148,7 @@ class _Planner:
             bound = makespan_bound(scenario, scheduled, est)
             greedy = greedy_schedule(scenario, scheduled, est, bound)
         self.size = len(scheduled)
+        self.est = est
         self.lower = {
             "penalty": 0,
             "makespan": bound,
@@ -187,7 +188,7 @@ class _Planner:
                 return self._infeasible()
             if fixed is not None and fixed.starts is not None:
                 start = _Roadmap(fixed.starts, fixed.full, "repaired")
-        status, best = self._search(enc, search, best_end, start)
+        status, best = self._search(enc, search, best_end, start, greedy.starts)
         if status == "infeasible":
             return self._infeasible()
         if best is None:
@@ -291,10 +292,15 @@ class _Planner:
         return roadmap.values
 
     def _search(
-        self, enc: Encoder, search: Search, end: float, start: _Roadmap | None
+        self,
+        enc: Encoder,
+        search: Search,
+        end: float,
+        start: _Roadmap | None,
+        hint: dict[str, int] | None = None,
     ) -> tuple[str, Candidate | None]:
-        """Minimize each objective in turn from `start`, fixing the earlier ones at their
-        best. Returns (status, candidate); status is "optimal", "feasible", "infeasible"
+        """Minimize each objective in turn from `start` (else from `hint`, a schedule that
+        breaks some rule), fixing the earlier ones at their best. Returns (status, candidate); status is "optimal", "feasible", "infeasible"
         or "unknown"."""
         model = enc.model
         objectives = self.objectives
@@ -335,7 +341,7 @@ class _Planner:
                 expr,
                 max(share, 0.05),
                 1 if small or current is not None else PORTFOLIO,
-                hint=current.starts if current is not None else None,
+                hint=current.starts if current is not None else hint,
                 full=current.full if current is not None and large else None,
                 # The tie-break runs on one worker for a fixed amount of deterministic
                 # work, not seconds: the same roadmap whatever the machine's load.
@@ -432,7 +438,7 @@ class _Planner:
                 self.notes.append(f"time limit reached after {len(candidates)} roadmap(s)")
                 break
             alt_end = now + (end - now) / (alternatives - len(candidates))
-            alt = Encoder(scenario).build()
+            alt = Encoder(scenario, est=self.est, bound=self.lower["makespan"]).build()
             compared = _package_signature_constraints(alt, candidates)
             if not compared:
                 self.notes.append("only one package to order: no alternatives differ in substance")
