@@ -300,8 +300,8 @@ class _Planner:
         hint: dict[str, int] | None = None,
     ) -> tuple[str, Candidate | None]:
         """Minimize each objective in turn from `start` (else from `hint`, a schedule that
-        breaks some rule), fixing the earlier ones at their best. Returns (status, candidate); status is "optimal", "feasible", "infeasible"
-        or "unknown"."""
+        breaks some rule), fixing the earlier ones at their best. Returns (status,
+        candidate); status is "optimal", "feasible", "infeasible" or "unknown"."""
         model = enc.model
         objectives = self.objectives
         small = self.size <= SMALL_STEPS
@@ -352,7 +352,15 @@ class _Planner:
                 self.interrupted = True
             if outcome.status == "infeasible" and current is None:
                 return "infeasible", None
-            if not outcome.found or outcome.value is None:
+            worse = (
+                large
+                and outcome.found
+                and outcome.value is not None
+                and current is not None
+                and not tie_break
+                and outcome.value > self._values(current)[name]
+            )  # a solve cut short before it took up an incomplete hint
+            if not outcome.found or outcome.value is None or worse:
                 if current is None:
                     return "unknown", None
                 if not tie_break:
