@@ -53,6 +53,8 @@ SMALL_STEPS = 120
 #: Workers of the interleaved portfolio (deterministic for a seed) for a search with no
 #: roadmap to start from (alternatives, or a greedy schedule that could not be repaired).
 PORTFOLIO = 8
+#: Workers above SMALL_STEPS from a roadmap (bench/bench_workers.py compares 8).
+FROM_ROADMAP = 1
 #: A stage with less time than this keeps the roadmap it starts from.
 MIN_STAGE = 0.05
 
@@ -340,7 +342,7 @@ class _Planner:
             outcome = search.solve(
                 expr,
                 max(share, 0.05),
-                1 if small or current is not None else PORTFOLIO,
+                1 if small else FROM_ROADMAP if current is not None else PORTFOLIO,
                 hint=current.starts if current is not None else hint,
                 full=current.full if current is not None and large else None,
                 # The tie-break runs on one worker for a fixed amount of deterministic
