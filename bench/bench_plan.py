@@ -199,15 +199,17 @@ def _brief(rs: list[dict[str, Any]]) -> str:
     )
 
 
-def bench_conflict(n: int, seed: int, limit: float) -> dict[str, Any]:
+def bench_conflict(n: int, seed: int, limit: float, runs: int) -> dict[str, Any]:
     from planner.solver.explain import explain
 
     d, _ = scenario_for("layered", n, seed, infeasible=True)
     scenario, _ = load(d)
-    t0 = time.perf_counter()
-    conflict = explain(scenario, limit, seed)
-    took = time.perf_counter() - t0
-    out: dict[str, Any] = {"n": n, "seconds": took}
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        conflict = explain(scenario, limit, seed)
+        times.append(time.perf_counter() - t0)
+    out: dict[str, Any] = {"n": n, "seconds": median(times), "times": times}
     if conflict is not None:
         out.update(
             size=len(conflict.culprits),
@@ -218,10 +220,16 @@ def bench_conflict(n: int, seed: int, limit: float) -> dict[str, Any]:
     return out
 
 
-def bench_alternatives(n: int, seed: int, limit: float) -> dict[str, Any]:
+def bench_alternatives(n: int, seed: int, limit: float, runs: int) -> dict[str, Any]:
     d, _ = scenario_for("layered", n, seed)
     scenario, _ = load(d)
-    out = run_plan(scenario, limit, seed, ("makespan",), alternatives=5, tolerance=0.05)
+    outs = [
+        run_plan(scenario, limit, seed, ("makespan",), alternatives=5, tolerance=0.05)
+        for _ in range(runs)
+    ]
+    out = outs[-1]
+    out["times"] = [o["seconds"] for o in outs]
+    out["seconds"] = median(out["times"])
     out["n"] = n
     print(f"[alternatives {n}] {json.dumps(out)}", flush=True)
     return out
@@ -381,16 +389,16 @@ def report(
     for c in conflicts:
         other.append(
             [
-                f"minimal conflict, {c['n']} steps",
-                f"{c['seconds']:.2f}",
+                f"minimal conflict, {c['n']} steps ({len(c['times'])} runs)",
+                spread(c["times"]),
                 f"{c.get('size', '—')} rules, minimal {c.get('minimal')}: {', '.join(c.get('names', []))}",
             ]
         )
     if alts is not None:
         other.append(
             [
-                f"5 alternatives within 5 %, {alts['n']} steps",
-                f"{alts['seconds']:.2f}",
+                f"5 alternatives within 5 %, {alts['n']} steps ({len(alts['times'])} runs)",
+                spread(alts["times"]),
                 f"{len(alts.get('candidates', []))} found, makespans {alts.get('candidates')}; "
                 + "; ".join(alts.get("notes", [])),
             ]
@@ -518,10 +526,14 @@ def main() -> None:
                 print(f"[{family} {n}] cli {clis_wanted[n]:g} s: {json.dumps(c)}", flush=True)
                 clis.append(c)
     conflicts = [
-        bench_conflict(n, args.seed, args.conflict_limit)
+        bench_conflict(n, args.seed, args.conflict_limit, args.runs)
         for n in (int(x) for x in args.conflict_sizes.split(",") if x)
     ]
-    alts = bench_alternatives(args.alt_size, args.seed, args.alt_limit) if args.alt_size else None
+    alts = (
+        bench_alternatives(args.alt_size, args.seed, args.alt_limit, args.runs)
+        if args.alt_size
+        else None
+    )
     default = None if args.skip_default else bench_default(args.default_runs)
     text = report(rows, clis, conflicts, alts, default, args.seed, args.runs)
     print()
