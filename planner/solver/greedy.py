@@ -43,6 +43,7 @@ from planner.model import AnyOf, Step
 from planner.rules import preconditions
 from planner.rules.base import Rule, Terms
 from planner.scenario import Scenario
+from planner.solver.bounds import earliest_starts
 
 _NEVER = math.inf
 #: A unit whose hard latest start is at most this far ahead goes before every other
@@ -252,6 +253,8 @@ def greedy_schedule(
 
 
 class _ListSchedule:
+    """One run of the list schedule: the terms as it keeps them, then `run`."""
+
     def __init__(
         self,
         scenario: Scenario,
@@ -261,8 +264,6 @@ class _ListSchedule:
         exposure: int | None = None,
     ) -> None:
         if est is None:
-            from planner.solver.bounds import earliest_starts
-
             est = earliest_starts(scenario, todo)
         self.scenario = scenario
         #: The highest any balance curve may go, beyond its own margin (the exposure aimed at).
