@@ -36,7 +36,26 @@ def ctrl_c() -> None:
     handler(signal.SIGINT, None)
 
 
-def test_a_stop_before_anything_is_found_says_interrupted(default: Scenario) -> None:
+def test_a_stop_before_the_search_still_gets_the_greedy_roadmap(default: Scenario) -> None:
+    """The greedy schedule is made whatever happens (a second at most, at 10,000 steps):
+    it keeps every rule of the default, so it is the answer."""
+    stop = threading.Event()
+    stop.set()
+    result = plan(default, stop=stop)
+    assert result.status == "found"
+    assert result.interrupted
+    assert result.candidates[0].origin == "greedy"
+    assert check(default, result.candidates[0].starts).is_clean
+
+
+def test_nothing_to_return_says_interrupted(
+    default: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A greedy schedule that breaks a rule is no answer: status "interrupted"."""
+    from planner.solver.greedy import Schedule
+
+    everything_at_once = Schedule(dict.fromkeys(default.steps, 0), ("security-gate",))
+    monkeypatch.setattr(solve_module, "greedy_schedule", lambda *a, **k: everything_at_once)
     stop = threading.Event()
     stop.set()
     result = plan(default, stop=stop)
@@ -138,9 +157,25 @@ def test_a_stopped_stopper_starts_no_solve_and_aborts_abortable_work() -> None:
     stopper.request()
     model = cp_model.CpModel()
     model.new_int_var(0, 1, "x")
-    assert stopper.run(cp_model.CpSolver(), model) == cp_model.UNKNOWN
+    assert stopper.run(cp_model.CpSolver(), model) is None
     with pytest.raises(KeyboardInterrupt), stopper.abortable():
         pass
+
+
+def test_a_solve_asked_after_the_stop_finds_nothing_and_raises_nothing(
+    default: Scenario,
+) -> None:
+    """Regression: Ctrl-C during the repair, then a stage's solve: the solver that never
+    ran is not asked for its bound."""
+    from planner.solver.encoder import Encoder
+    from planner.solver.search import Search
+
+    enc = Encoder(default).build()
+    stopper = Stopper()
+    stopper.request()
+    outcome = Search(enc, stopper, 0).solve(enc.makespan, 1.0, 1)
+    assert outcome.status == "unknown"
+    assert not outcome.found and outcome.bound is None
 
 
 def test_ctrl_c_outside_abortable_work_only_requests_the_stop() -> None:

@@ -95,9 +95,9 @@ class Stopper:
             self._abortable = False
 
     def run(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> Any:
-        """solver.solve(model), stoppable; UNKNOWN at once when a stop was requested."""
+        """solver.solve(model), stoppable; None (no solve) when a stop was requested."""
         if self.stopped:
-            return cp_model.UNKNOWN
+            return None
         with self._lock:
             self._solver = solver
         job = self._worker.submit(lambda: solver.solve(model))
@@ -270,6 +270,8 @@ class Search:
                 domain.clear()
                 domain.extend(self._domains[s])
         took = time.monotonic() - t0
+        if status is None:  # stopped before it started: the solver has nothing to say
+            return Outcome("unknown", None, None, None, None, took)
         name = _STATUS.get(status, "unknown")
         has_objective = not (expr is None or isinstance(expr, int))
         bound = None
