@@ -5,7 +5,7 @@ can stop, hints, and neighbourhoods (a model with every start fixed but a chosen
   (`catch_sigint_signal=False`), each solve runs in a helper thread while the main thread
   waits where Python can run signal handlers, and Ctrl-C (or the caller's `stop` event)
   calls `stop_search()` on the solver running then. Outside a solve, Ctrl-C interrupts
-  only work marked abortable (building the model, the greedy schedule); elsewhere it is
+  only work marked abortable (building the model, a second greedy schedule); elsewhere it is
   noted and acted on at the next solve. The previous handler is restored on exit.
 - `Search.solve` minimizes one expression within a wall-clock limit (and, where asked, a
   deterministic work limit), from a hint: the starts of the roadmap so far, or every
