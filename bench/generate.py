@@ -68,6 +68,8 @@ class GenStep:
     verify: int | None = None  # verification duration
     after: list[tuple[str, int] | list[str]] = field(default_factory=list)  # (id, lag) | any
     tags: list[str] = field(default_factory=list)
+    #: `within` limits of some (id, lag) items, by id (bench/generate_chains.py)
+    within: dict[str, int] = field(default_factory=dict)
 
     @property
     def done_offset(self) -> int:
@@ -88,6 +90,8 @@ class Generated:
     rules: dict[str, list[dict[str, object]]]  # file stem -> rules
     starts: dict[str, int]  # a valid-by-construction roadmap
     forbidden: list[str]
+    actors: dict[str, str] = field(default_factory=lambda: dict(ACTORS))
+    family: str = "bench/generate.py"
 
     @property
     def num_steps(self) -> int:
@@ -478,12 +482,12 @@ def _flow(value: object) -> str:
 
 def packages_yaml(gen: Generated, seed: int) -> str:
     lines = [
-        f"# Synthetic benchmark scenario: {gen.num_steps} steps, seed {seed} (bench/generate.py).",
+        f"# Synthetic benchmark scenario: {gen.num_steps} steps, seed {seed} ({gen.family}).",
         "scenario:",
         f"  name: Synthetic roadmap, {gen.num_steps} steps, seed {seed}",
         "  unit: week",
         "actors:",
-        *(f"  {k}: {v}" for k, v in ACTORS.items()),
+        *(f"  {k}: {v}" for k, v in gen.actors.items()),
         "packages:",
     ]
     for pkg in gen.packages:
@@ -504,7 +508,10 @@ def packages_yaml(gen: Generated, seed: int) -> str:
                 for item in st.after:
                     if isinstance(item, tuple):
                         sid, lag = item
-                        items.append(f"{{step: {sid}, lag: {lag}}}" if lag else sid)
+                        if sid in st.within:
+                            items.append(f"{{step: {sid}, lag: {lag}, within: {st.within[sid]}}}")
+                        else:
+                            items.append(f"{{step: {sid}, lag: {lag}}}" if lag else sid)
                     else:
                         items.append("{any: [" + ", ".join(item) + "]}")
                 lines.append("        after: [" + ", ".join(items) + "]")

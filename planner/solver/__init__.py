@@ -4,7 +4,11 @@
   (`planner.rules.base.Encoding`), and the objectives;
 - `bounds`: earliest starts and the makespan bound, from the rules' scheduling terms (no
   ortools);
-- `greedy`: the list schedule that is the solver's hint and fallback (no ortools);
+- `greedy`: the list schedule that is the solver's first roadmap and fallback (no
+  ortools);
+- `search`: running CP-SAT: parameters, Ctrl-C, hints, neighbourhoods;
+- `repair`: re-solving the steps around a roadmap's violations;
 - `solve`: lexicographic solves, alternatives, the time budget;
-- `explain`: the minimal set of colliding rules, and its arithmetic.
+- `explain`: the minimal set of colliding rules, and its arithmetic;
+- `results`: what the solver answers (plain data).
 """

@@ -22,12 +22,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from ortools.sat.python import cp_model
-
 from planner.roadmap.packages import included_units, optional_units, order_groups
 from planner.scenario import Scenario
 from planner.solver.encoder import Encoder
 from planner.solver.results import Candidate
+from planner.solver.search import Search, Stopper
 
 
 def choices(scenario: Scenario, best: Candidate) -> list[tuple[str, ...]]:
@@ -73,15 +72,13 @@ def require_reversal(enc: Encoder, previous: Sequence[Candidate], differ_by: int
 
 def _feasible(scenario: Scenario, chosen: Sequence[str], deadline: float, seed: int) -> bool:
     """Whether some roadmap of the steps `chosen` keeps every hard rule (False also when
-    the time runs out before CP-SAT knows)."""
+    the time runs out, or Ctrl-C comes, before CP-SAT knows)."""
     enc = Encoder(scenario, scheduled=chosen).build()
     if enc.impossible:
         return False
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, deadline - time.monotonic())
-    solver.parameters.random_seed = seed
-    solver.parameters.num_workers = 1
-    return solver.solve(enc.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    with Stopper() as stopper:
+        outcome = Search(enc, stopper, seed).solve(None, deadline - time.monotonic(), 1)
+    return outcome.found
 
 
 def fit_optional(

@@ -220,9 +220,13 @@ def energy_bound(scenario: Scenario, est: dict[str, int]) -> int:
     return best
 
 
-def makespan_bound(scenario: Scenario, scheduled: Sequence[str]) -> int:
-    """The best lower bound on the makespan: critical path or capacity energy."""
-    est = earliest_starts(scenario, scheduled)
+def makespan_bound(
+    scenario: Scenario, scheduled: Sequence[str], est: dict[str, int] | None = None
+) -> int:
+    """The best lower bound on the makespan: critical path or capacity energy (from the
+    earliest starts `est` when they are already known)."""
+    if est is None:
+        est = earliest_starts(scenario, scheduled)
     return max(critical_path(scenario, est), energy_bound(scenario, est))
 
 

@@ -42,7 +42,11 @@ class Encoder:
         explain: bool = False,
         scheduled: Iterable[str] | None = None,
         after: int = 0,
+        est: dict[str, int] | None = None,
+        bound: int | None = None,
     ) -> None:
+        """`est` and `bound`, the earliest starts and the makespan bound of the steps
+        scheduled, are worked out here unless the caller already knows them."""
         self.scenario = scenario
         self.explain = explain
         self.model = cp_model.CpModel()
@@ -61,7 +65,8 @@ class Encoder:
         # Outside explain mode, starts begin at their earliest possible time (implied by
         # the hard rules; it lets CP-SAT prove optimality on large scenarios). In explain
         # mode every rule must stay behind its literal, so no bound is taken from them.
-        est = earliest_starts(scenario, self.scheduled)
+        if est is None:
+            est = earliest_starts(scenario, self.scheduled)
         #: The earliest start of each step under the hard rules (events are held there).
         self.earliest = est
         if explain:
@@ -76,10 +81,13 @@ class Encoder:
         self.makespan = self.model.new_int_var(0, latest_done, "makespan")
         for s in self.scheduled:
             self.model.add(self.makespan >= self.done(s))
+        #: The makespan's lower bound (critical path, capacity energy); 0 when explaining.
+        self.makespan_bound = 0
         if not explain:
-            self.model.add(
-                self.makespan >= max(critical_path(scenario, est), energy_bound(scenario, est))
-            )
+            if bound is None:
+                bound = max(critical_path(scenario, est), energy_bound(scenario, est))
+            self.makespan_bound = bound
+            self.model.add(self.makespan >= self.makespan_bound)
         #: Balance curves (rule id, event times, level changes, lowest level, highest level),
         #: for the exposure objective.
         self.curves: list[tuple[str, list[Any], list[Any], int, int]] = []

@@ -59,7 +59,7 @@ def repair(
     partial:
         The roadmap covers part of the deal: left-out steps stay out.
     """
-    from planner.solver.solve import solve_lexicographic
+    from planner.solver.stages import solve_lexicographic
 
     t0 = time.monotonic()
     forbidden = scenario.forbidden()

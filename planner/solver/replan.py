@@ -13,7 +13,7 @@ minimal conflict `plan` prints, with the held steps (`[held] keep:<step>`) and t
 window among its members, and the arithmetic.
 
 Built like `planner.solver.repair`: an `Encoder`, the held steps stated on its model, and
-`solve_lexicographic`.
+`planner.solver.stages.solve_lexicographic`.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def replan(
         the minimal conflict; "unknown" when the time ran out first.
     """
     from planner.solver.explain import explain
-    from planner.solver.solve import solve_lexicographic
+    from planner.solver.stages import solve_lexicographic
 
     t0 = time.monotonic()
     unit = scenario.unit

@@ -41,7 +41,9 @@ class Candidate:
     starts: dict[str, int]
     values: dict[str, int]
     bounds: dict[str, int]
-    origin: str  # "optimal", "feasible" (time limit), "greedy" (fallback)
+    #: "optimal" (every objective proven), "feasible" (a solver's roadmap, some objective
+    #: unproven), "greedy" (the list schedule, which no solve improved on)
+    origin: str
     #: What `check` says of the roadmap (renderers read it; they never re-check).
     report: Report | None = None
 
@@ -52,11 +54,14 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class PlanResult:
-    status: str  # "found" | "infeasible" | "unknown"
+    status: str  # "found" | "infeasible" | "unknown" | "interrupted" (nothing found yet)
     objectives: tuple[str, ...]
     candidates: tuple[Candidate, ...] = ()
     conflict: Conflict | None = None  # when infeasible
     notes: tuple[str, ...] = field(default=())
+    #: Ctrl-C (or the caller's stop event) cut the search short: the candidates are the
+    #: best found until then (status "found"), or there are none (status "interrupted").
+    interrupted: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,121 @@
+"""The greedy list schedule: it keeps the hard rules it can and says which it cannot.
+
+- property: on random scenarios, the rules it reports broken are exactly the hard rules
+  `check` finds broken (so "keeps every rule" is never a lie);
+- deadlines, `within` limits, seats and balance room on tiny scenarios whose answer is
+  worked out in a comment.
+"""
+
+from __future__ import annotations
+
+from hypothesis import assume, given
+
+from planner.check import check
+from planner.scenario import Scenario
+from planner.solver.encoder import Encoder
+from planner.solver.greedy import greedy_schedule
+from tests.helpers import Maker, rule, step
+from tests.test_solver_properties import PROPERTY, scenarios
+
+
+def scheduled(scenario: Scenario) -> list[str]:
+    return [s for s in scenario.steps if s not in scenario.forbidden()]
+
+
+def hard_broken(scenario: Scenario, starts: dict[str, int]) -> set[str]:
+    return {v.rule for v in check(scenario, starts).violations}
+
+
+@PROPERTY
+@given(scenarios(max_steps=6))
+def test_the_greedy_reports_exactly_the_rules_check_finds_broken(scenario: Scenario) -> None:
+    # Rules broken whatever the times (a broken delink, a step needing a red line) are
+    # refused by `plan` before any schedule: no scheduling term describes them.
+    assume(not Encoder(scenario).build().impossible)
+    greedy = greedy_schedule(scenario, scheduled(scenario))
+    assert set(greedy.starts) == set(scheduled(scenario))
+    assert set(greedy.broken) == hard_broken(scenario, greedy.starts)
+    assert greedy.keeps_every_rule == check(scenario, greedy.starts).is_clean
+
+
+def test_an_urgent_deadline_takes_the_seat_first(make: Maker) -> None:
+    """One seat for a and b. a has the longer chain behind it (c, 5 weeks), so it would go
+    first; but b must start by week 1, so b takes the seat in week 0 and a follows in
+    week 1: c is done in week 9."""
+    scenario = make(
+        [step("a", 3, kind="dialogue"), step("b", 1, kind="dialogue"), step("c", 5, after=["a"])],
+        [
+            rule("capacity", "one-seat", steps={"kind": "dialogue"}, max=1),
+            rule("window", "b-early", steps=["b"], latest=1),
+        ],
+    )
+    greedy = greedy_schedule(scenario, scheduled(scenario))
+    assert greedy.starts == {"a": 1, "b": 0, "c": 4}
+    assert greedy.broken == ()
+
+
+def test_a_within_limit_pulls_its_anchor_later(make: Maker) -> None:
+    """w waits for f (done + 0, within 2) and for g (5 weeks). Started at once, f would be
+    done in week 1 and w could not start by week 3; so f starts in week 2 (done in week
+    3) and w in week 5, within 2 of it."""
+    scenario = make(
+        [
+            step("f", 1),
+            step("g", 5),
+            step("w", 1, after=[{"step": "f", "within": 2}, "g"]),
+        ]
+    )
+    greedy = greedy_schedule(scenario, scheduled(scenario))
+    assert greedy.starts["w"] == 5
+    assert greedy.starts["w"] <= greedy.starts["f"] + 1 + 2
+    assert greedy.broken == ()
+
+
+def test_a_concession_waits_for_balance_room(make: Maker) -> None:
+    """Margin 2: relief worth 3 can start only once the verified step worth 3 is done
+    (week 1 + 2 of verification = week 3)."""
+    scenario = make(
+        [
+            step("relief", 1, value=3),
+            step("verified", 1, actor="BY", kind="commitment", value=3, verify=2),
+        ],
+        [rule("balance", "lev", ahead=["relief"], behind=["verified"], margin=2)],
+    )
+    greedy = greedy_schedule(scenario, scheduled(scenario))
+    assert greedy.starts == {"relief": 3, "verified": 0}
+    assert greedy.broken == ()
+
+
+def test_what_cannot_be_kept_is_reported(make: Maker) -> None:
+    """Two steps must start together, but only one seat exists: the capacity rule breaks,
+    and the greedy says so (as `check` does)."""
+    scenario = make(
+        [step("a", 2, kind="dialogue"), step("b", 2, kind="dialogue")],
+        [
+            rule("capacity", "one-seat", steps={"kind": "dialogue"}, max=1),
+            rule("simultaneous", "together", steps=["a", "b"]),
+        ],
+    )
+    greedy = greedy_schedule(scenario, scheduled(scenario))
+    assert greedy.starts["a"] == greedy.starts["b"]
+    assert greedy.broken == ("one-seat",)
+    assert hard_broken(scenario, greedy.starts) == {"one-seat"}
+
+
+def test_a_counter_step_answers_the_give_step_whose_window_closes_first(make: Maker) -> None:
+    """Distinct pairing: g1 must be answered within 2 weeks of its start, g2 may wait;
+    both are ready in week 0 after c1. c1 is done in week 1, c2 in week 6: c1 goes to g1
+    whose window closes first, g2 takes c2."""
+    scenario = make(
+        [
+            step("c1", 1, actor="BY", kind="commitment"),
+            step("c2", 6, actor="BY", kind="commitment"),
+            step("g1", 1, after=[{"step": "c1", "within": 2}]),
+            step("g2", 1),
+        ],
+        [rule("reciprocity", "pairs", give=["g1", "g2"], get=["c1", "c2"])],
+    )
+    greedy = greedy_schedule(scenario, scheduled(scenario))
+    assert greedy.broken == ()
+    assert greedy.starts["g1"] <= 3
+    assert greedy.starts["g2"] >= 6
