@@ -18,6 +18,13 @@ def pressed() -> bool:
     return _pressed
 
 
+def note() -> None:
+    """Remember a Ctrl-C that another handler took (the solver's, which stops the search
+    instead of raising), so the command line can tell a cut-short answer from a slow one."""
+    global _pressed
+    _pressed = True
+
+
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
     global _pressed
     _pressed = True

@@ -201,3 +201,46 @@ def test_the_solve_runs_in_a_helper_thread_so_the_handler_can_run(
     with search_module.Stopper() as stopper:
         assert stopper.run(cp_model.CpSolver(), model) == cp_model.OPTIMAL
     assert threads == ["cp-sat"]
+
+
+class _Left(Exception):
+    """What the command line's `interrupted()` would have ended the process with."""
+
+
+def test_the_command_line_says_interrupted_when_nothing_was_found(
+    default: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`plan` with nothing to show after Ctrl-C (status "interrupted", or "unknown" once
+    Ctrl-C was pressed) ends as every interrupted command does: 'interrupted', exit 130."""
+    from planner import interrupt
+    from planner.cli import plan as cli_plan
+    from planner.cli.plan import PlanFormat
+    from planner.solver.results import PlanResult
+
+    def leave() -> None:
+        raise _Left
+
+    monkeypatch.setattr(cli_plan, "interrupted", leave)
+    nothing = PlanResult("interrupted", ("makespan",), interrupted=True)
+    with pytest.raises(_Left):
+        cli_plan._print_plan(default, nothing, PlanFormat.table, None, None, False)
+    monkeypatch.setattr(interrupt, "_pressed", True)
+    unknown = PlanResult("unknown", ("makespan",), notes=("no roadmap found",))
+    with pytest.raises(_Left):
+        cli_plan._print_plan(default, unknown, PlanFormat.table, None, None, False)
+
+
+def test_ctrl_c_in_a_solve_is_remembered_for_the_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The solver's SIGINT handler stops the search instead of raising; it also notes the
+    press, so a command with nothing to show says 'interrupted' rather than 'too slow'."""
+    from planner import interrupt
+
+    monkeypatch.setattr(interrupt, "_pressed", False)
+    with Stopper() as stopper:
+        handler = signal.getsignal(signal.SIGINT)
+        assert callable(handler)
+        handler(signal.SIGINT, None)
+        assert stopper.stopped
+    assert interrupt.pressed()

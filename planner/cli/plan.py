@@ -22,6 +22,7 @@ from planner.cli.app import (
     app,
     emit,
     finite,
+    interrupted,
     protected,
     refuse,
     scenario,
@@ -231,8 +232,11 @@ def _print_plan(
     force: bool,
     report: Path | None = None,
 ) -> None:
+    from planner import interrupt
     from planner.render import plan as render
 
+    if result.status == "interrupted" or (result.status == "unknown" and interrupt.pressed()):
+        interrupted()  # Ctrl-C before any roadmap was found
     if result.status == "infeasible":
         assert result.conflict is not None
         emit(render.conflict_text(loaded, result.conflict))

@@ -20,6 +20,7 @@ from planner.cli.app import (
     app,
     emit,
     finite,
+    interrupted,
     protected,
     refuse,
     scenario,
@@ -126,8 +127,11 @@ def repair(
         time_limit=time_limit,
         seed=seed,
     )
+    from planner import interrupt
     from planner.render.repair import repair_doc, repair_text
 
+    if result.status == "unknown" and interrupt.pressed():
+        interrupted()  # Ctrl-C before any repaired roadmap was found
     source = str(roadmap)
     if fmt is RepairFormat.json:
         text = json.dumps(repair_doc(loaded, result, source), indent=2, ensure_ascii=False)

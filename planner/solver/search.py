@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 from ortools.sat.python import cp_model
 
+from planner import interrupt
 from planner.solver.encoder import Encoder
 
 #: How often (seconds) the waiting main thread looks at the caller's stop event.
@@ -67,6 +68,7 @@ class Stopper:
             self._installed = False
 
     def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        interrupt.note()
         self.request()
         if self._abortable:
             raise KeyboardInterrupt
