@@ -11,6 +11,7 @@ The command line (`planner.cli`) is a thin layer over these functions.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -101,16 +102,21 @@ def plan(
     alternatives: int = 1,
     tolerance: float = 0.05,
     differ_by: int | None = None,
+    stop: threading.Event | None = None,
 ) -> PlanResult:
     """Roadmaps that keep every hard rule, best first, or why none exists
     (`planner.solver.solve.plan`, which has every parameter). `objectives` defaults to
     the scenario's own order (`objectives:` in packages.yaml), else the built-in one;
     `differ_by` (how far apart an alternative's reversed relief packages open) to a
-    quarter of a year."""
+    quarter of a year; `time_limit` bounds the whole call. Set `stop` (from any thread)
+    to end the search as Ctrl-C does: the best roadmap found so far comes back, marked
+    `interrupted`."""
     from planner.solver.solve import plan as solve
 
     goals = objective_order(scenario) if objectives is None else tuple(objectives)
-    return solve(scenario, goals, time_limit, seed, alternatives, tolerance, differ_by=differ_by)
+    return solve(
+        scenario, goals, time_limit, seed, alternatives, tolerance, differ_by=differ_by, stop=stop
+    )
 
 
 def explain(scenario: Scenario, time_limit: float = 10.0, seed: int = 0) -> Conflict | None:

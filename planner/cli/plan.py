@@ -96,7 +96,7 @@ def plan(
             min=0.1,
             max=86400.0,
             callback=finite,
-            help="Seconds of search; then the best roadmap found is printed with its gap.",
+            help="Seconds for the whole call; then the best roadmap found is printed with its gap.",
         ),
     ] = 10.0,
     seed: Annotated[

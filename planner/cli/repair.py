@@ -98,7 +98,7 @@ def repair(
             min=0.1,
             max=86400.0,
             callback=finite,
-            help="Seconds of search; then the closest repair found is printed.",
+            help="Seconds for the whole call; then the closest repair found is printed.",
         ),
     ] = 10.0,
     seed: Annotated[
