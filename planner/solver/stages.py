@@ -18,9 +18,11 @@ from planner.solver.search import Search, Stopper
 #: Deterministic work units CP-SAT may spend on the final tie-break stage (start every step
 #: as early as the objectives allow): the same roadmap whatever the machine's load.
 TIE_BREAK_WORK = 1.0
-#: Above this many steps the tie-break costs more than it is worth and is skipped; one
-#: worker up to it, the interleaved portfolio above (deterministic for a seed).
+#: Above this many steps the tie-break costs more than it is worth and is skipped.
 SMALL_STEPS = 120
+#: One worker from a roadmap to start from (measured faster than a portfolio at every
+#: size: `planner.solver.solve`), the interleaved portfolio without one (deterministic for
+#: a seed).
 PORTFOLIO = 8
 
 
@@ -78,7 +80,7 @@ def _stages(
         outcome = search.solve(
             expr,
             max(share, 0.05),
-            1 if small or tie_break else PORTFOLIO,
+            1 if small or tie_break or (starts or hint) else PORTFOLIO,
             hint=starts or hint,
             work=TIE_BREAK_WORK if tie_break else None,
             large=not small,
