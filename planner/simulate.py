@@ -21,7 +21,7 @@ max), rounded to the nearest whole unit, and then either
   planned. Windows, `within`, capacity and balance are not pushed for: they are checked,
   and counted when broken; or
 - *re-plans* (`replan=True`): plans the deal afresh with the drawn times (CP-SAT, the
-  default objectives): what the best plan could do had the times been known.
+  scenario's objectives): what the best plan could do had the times been known.
 
 Each run is checked against the rules as `check` checks a roadmap; its last time done,
 its peak leverage exposure and each party's peak irreversible exposure
@@ -48,7 +48,7 @@ import numpy as np
 from planner.exposure import curves, is_marked
 from planner.holding import Order, chain_of, compile_order, place
 from planner.model import Step, Verify
-from planner.objectives import DEFAULT_OBJECTIVES
+from planner.objectives import objective_order
 from planner.rules import preconditions
 from planner.rules.base import CheckContext
 from planner.scenario import Scenario
@@ -262,7 +262,7 @@ class _Engine:
         from planner.solver.solve import plan
 
         drawn = replace(self.scenario, steps=dict(steps))
-        result = plan(drawn, DEFAULT_OBJECTIVES, time_limit=10.0, seed=0)
+        result = plan(drawn, objective_order(drawn), time_limit=10.0, seed=0)
         if result.status != "found":
             return None
         return {s: t for s, t in result.candidates[0].starts.items() if s in self.starts}

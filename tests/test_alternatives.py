@@ -100,7 +100,7 @@ def test_the_default_gives_three_substantive_alternatives() -> None:
     doc = plan_doc(s, result)
     assert "differs" not in doc["candidates"][0]
     assert doc["candidates"][1]["differs"] == (
-        "It opens potash 13 weeks before sdn-delistings (weeks 20 and 33; the best opens "
+        "It opens package potash 13 weeks before package sdn-delistings (weeks 20 and 33; the best opens "
         "sdn-delistings in week 12, potash in week 20); it costs nothing on the objectives."
     )
     assert doc["candidates"][2]["differs"].endswith("it costs last step done week 59 (+14).")

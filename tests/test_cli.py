@@ -105,7 +105,8 @@ def test_alternatives_differ_in_package_order(tmp_path: Path) -> None:
         assert cand["values"]["penalty"] <= best * 1.05
     text = run("plan", "-k", "2", "--differ-by", "30").stdout
     assert (
-        "  how it differs: It opens potash 30 weeks before sdn-delistings (weeks 20 and 50;" in text
+        "  how it differs: It opens package potash 30 weeks before package sdn-delistings (weeks 20 and 50;"
+        in text
     )
 
 

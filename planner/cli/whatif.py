@@ -24,7 +24,6 @@ from planner.cli.app import (
     refuse,
     scenario,
 )
-from planner.objectives import DEFAULT_OBJECTIVES
 
 if TYPE_CHECKING:
     from planner.scenario import Scenario
@@ -65,9 +64,13 @@ def diff(
     ] = None,
     fmt: Annotated[DiffFormat, typer.Option("--format", help="Output format.")] = DiffFormat.text,
     objective: Annotated[
-        str,
-        typer.Option("--objective", help="For a side that is `plan`: the objectives, as in plan."),
-    ] = ",".join(DEFAULT_OBJECTIVES),
+        str | None,
+        typer.Option(
+            "--objective",
+            help="For a side that is `plan`: the objectives, as in plan (default: that "
+            "side's scenario's `objectives`, else penalty,makespan,exposure,goodwill).",
+        ),
+    ] = None,
     time_limit: Annotated[
         float,
         typer.Option(
@@ -75,7 +78,7 @@ def diff(
             min=0.1,
             max=86400.0,
             callback=finite,
-            help="For a side that is `plan`: seconds of search.",
+            help="For a side that is `plan`: seconds for its plan.",
         ),
     ] = 10.0,
     seed: Annotated[
@@ -88,11 +91,11 @@ def diff(
     exposure."""
     from planner.diff import diff as compare
     from planner.diff import side
-    from planner.objectives import parse_objectives
+    from planner.objectives import objective_order, parse_objectives
     from planner.render.diff import diff_json, diff_text
 
     try:
-        objectives = parse_objectives(objective)
+        asked = parse_objectives(objective) if objective is not None else None
     except ValueError as exc:
         raise refuse(f"--objective: {exc}") from None
     scenario_a = scenario(packages, constraints, variant, sets)
@@ -107,6 +110,7 @@ def diff(
     sides = []
     for text, loaded in ((a, scenario_a), (b, scenario_b)):
         name = "the plan" if text == PLAN else text
+        objectives = asked if asked is not None else objective_order(loaded)
         starts = _starts(text, loaded, objectives, time_limit, seed)
         sides.append(side(name, loaded, starts))
     found = compare(sides[0], sides[1])

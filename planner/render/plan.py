@@ -65,9 +65,9 @@ def _unit_words(scenario: Scenario, unit: str) -> str:
 def _reversal_words(scenario: Scenario, r: Reversal, other: str) -> str:
     unit = scenario.unit
     return (
-        f"opens {r.first} {r.apart} {unit}{'s' if r.apart != 1 else ''} before {r.second} "
-        f"({unit}s {r.now_first} and {r.now_second}; {other} opens {r.second} in {unit} "
-        f"{r.was_second}, {r.first} in {unit} {r.was_first})"
+        f"opens package {r.first} {r.apart} {unit}{'s' if r.apart != 1 else ''} before "
+        f"package {r.second} ({unit}s {r.now_first} and {r.now_second}; {other} opens "
+        f"{r.second} in {unit} {r.was_second}, {r.first} in {unit} {r.was_first})"
     )
 
 
