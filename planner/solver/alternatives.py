@@ -20,7 +20,7 @@ on the objectives, is next (ties: the scenario's order of the optional parts).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from planner.roadmap.packages import included_units, optional_units, order_groups
 from planner.scenario import Scenario
@@ -111,4 +111,70 @@ def left_out_note(scenario: Scenario, left: Sequence[str]) -> str:
     return (
         f"optional {names} left out: no roadmap keeps every hard rule with "
         f"{'it' if len(left) == 1 else 'them'} (`planner explain` says why)"
+    )
+
+
+def next_alternative(
+    scenario: Scenario,
+    objectives: Sequence[str],
+    candidates: list[Candidate],
+    gap: int,
+    limit: int,
+    end: float,
+    solve: Callable[[Encoder, float], Candidate | None],
+    stopped: Callable[[], bool],
+) -> tuple[Candidate | None, int]:
+    """The next roadmap that differs in substance from every one in `candidates`, within
+    `limit` on the first objective, by `end`: (candidate or None, how many searches could
+    be posed). `solve(model, until)` minimizes the objectives on a model. A reversal of the
+    relief order with the best roadmap's optional parts comes first; only when none exists,
+    the cheapest roadmap with other optional parts."""
+    options = choices(scenario, candidates[0])
+    found: Candidate | None = None
+    searched = 0
+    for i, chosen in enumerate(options):
+        now = time.monotonic()
+        if now >= end or stopped() or (i == 1 and found is not None):
+            break
+        # Room beyond the usual horizon for the reversals asked of this roadmap.
+        alt = Encoder(scenario, scheduled=chosen, after=gap * len(candidates)).build()
+        if alt.impossible:
+            continue
+        same = [c for c in candidates if set(c.starts) == set(chosen)]
+        if same and not require_reversal(alt, same, gap):
+            continue
+        searched += 1
+        expr = alt.objective_expr(objectives[0])
+        if not isinstance(expr, int):
+            alt.model.add(expr <= limit)
+        cand = solve(alt, now + (end - now) / (len(options) - i))
+        if cand is not None and (
+            found is None
+            or tuple(cand.values[n] for n in objectives)
+            < tuple(found.values[n] for n in objectives)
+        ):
+            found = cand
+    return found, searched
+
+
+def why_none(
+    scenario: Scenario,
+    interrupted: bool,
+    late: bool,
+    searched: int,
+    gap: int,
+    tolerance: float,
+    primary: str,
+) -> str:
+    """What `plan` says when it finds no further alternative."""
+    if interrupted:
+        return "search interrupted while looking for alternatives"
+    if late:
+        return "time limit reached while looking for alternatives"
+    if not searched:
+        return "only one relief package and no optional part: no alternative differs in substance"
+    return (
+        f"no further roadmap opens two relief packages the other way round, {gap} "
+        f"{scenario.unit}s or more apart, or includes other optional parts, within "
+        f"{tolerance:.0%} of the best {primary}"
     )

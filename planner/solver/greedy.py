@@ -33,24 +33,18 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import itertools
-import math
-from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
-from planner.model import AnyOf, Step
-from planner.rules import fixed, preconditions
-from planner.rules.base import Rule, Terms
 from planner.scenario import Scenario
-from planner.solver.bounds import earliest_starts
-
-_NEVER = math.inf
-#: A unit whose hard latest start is at most this far ahead goes before every other
-#: (measured on both benchmark families: 0-2 keep the most rules, larger values cost
-#: makespan).
-URGENT = 2
-_URGENT_FIRST = 1e9
+from planner.solver.greedy_terms import (
+    NEVER,
+    URGENT,
+    URGENT_FIRST,
+    Answer,
+    Reservoir,
+)
+from planner.solver.greedy_verdict import Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,163 +61,6 @@ class Schedule:
 
 
 # ---- the terms, as the list schedule keeps them ----------------------------------------
-
-
-@dataclass(slots=True)
-class _Wait:
-    """start(w) >= done(f) + lag [<= done(f) + within] for every first f != w; with
-    `by_start` (a rank): start(w) >= start(f) + lag (the order's gap)."""
-
-    rule: str
-    firsts: list[str]
-    waiting: list[str]
-    lag: int
-    within: int | None
-    by_start: bool = False
-    #: Some first steps are not scheduled (red lines): the term cannot hold.
-    missing: bool = False
-    left: int = 0  # first steps not placed yet
-    top: float = -_NEVER  # the latest done (or start) among the placed first steps
-    low: float = _NEVER  # the earliest done among them (for `within`)
-    #: Waiting steps by how many first steps they still wait for once the others are
-    #: placed (their own unit's first steps are placed with them).
-    waiters: dict[int, list[str]] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class _Any:
-    """`{any: [...]}` in the `after` list of `step`: one alternative suffices."""
-
-    rule: str
-    step: str
-    items: list[tuple[str, int, int | None]]  # (step, lag, within), scheduled ones only
-    best: float = _NEVER  # the earliest start an alternative placed so far allows
-    unblocked: bool = False
-
-
-@dataclass(slots=True)
-class _Answer:
-    rule: str
-    gives: list[str]
-    gets: set[str]
-    grace: int
-    within: int | None
-    shared: bool
-    index: int = 0
-    pool: list[tuple[int, str]] = field(default_factory=list)  # (done, step), free ones
-    matched: dict[str, str] = field(default_factory=dict)  # give step -> its counter-step
-
-
-@dataclass(slots=True)
-class _Capacity:
-    rule: str
-    limit: int
-    ids: list[str]  # the steps that take a seat (duration > 0)
-    running: int = 0  # steps running now
-
-
-@dataclass(slots=True)
-class _Reservoir:
-    rule: str
-    margin: int
-    ahead: set[str]
-    behind: set[str]
-    level: int = 0  # the curve now
-
-
-class _Collect(Terms):
-    """The hard rules' terms, restricted to the steps to schedule."""
-
-    def __init__(self, steps: Mapping[str, Step], todo: Sequence[str]) -> None:
-        super().__init__(steps)
-        self.todo = set(todo)
-        self.waits: list[_Wait] = []
-        self.lower: dict[str, int] = {}
-        self.releases: list[tuple[str, list[str], int, str]] = []
-        self.deadlines: list[tuple[str, list[str], int, str]] = []
-        self.answers: list[_Answer] = []
-        self.capacities: list[_Capacity] = []
-        self.reservoirs: list[_Reservoir] = []
-        self.groups: list[tuple[str, list[str], bool]] = []  # (rule, ids, some left out)
-        self.excluded: list[tuple[str, list[str]]] = []
-
-    def _in(self, ids: Iterable[str]) -> list[str]:
-        return [s for s in dict.fromkeys(ids) if s in self.todo]
-
-    def wait(
-        self,
-        rule: Rule,
-        firsts: Sequence[str],
-        waiting: Sequence[str],
-        lag: int = 0,
-        within: int | None = None,
-    ) -> None:
-        if rule.soft:
-            return
-        kept = self._in(firsts)
-        missing = len(kept) < len(set(firsts))
-        self.waits.append(_Wait(rule.id, kept, self._in(waiting), lag, within, missing=missing))
-
-    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
-        if rule.soft:
-            return
-        kept = [group for group in (self._in(g) for g in ranks) if group]
-        for before, after in itertools.pairwise(kept):
-            self.waits.append(_Wait(rule.id, before, after, gap, None, by_start=True))
-
-    def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
-        if rule.soft:
-            return
-        kept = self._in(ids)
-        self.releases.append((rule.id, kept, earliest, measure))
-        for s in kept:
-            shift = self.steps[s].done_offset if measure == "done" else 0
-            self.lower[s] = max(self.lower.get(s, 0), earliest - shift)
-
-    def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
-        if not rule.soft:
-            self.deadlines.append((rule.id, self._in(ids), latest, measure))
-
-    def answer(
-        self,
-        rule: Rule,
-        give: Sequence[str],
-        get: Sequence[str],
-        grace: int,
-        within: int | None,
-        shared: bool,
-    ) -> None:
-        if not rule.soft:
-            term = _Answer(rule.id, self._in(give), set(self._in(get)), grace, within, shared)
-            term.index = len(self.answers)
-            self.answers.append(term)
-
-    def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
-        if not rule.soft:
-            kept = [s for s in self._in(ids) if self.steps[s].duration > 0]
-            self.capacities.append(_Capacity(rule.id, limit, kept))
-
-    def reservoir(
-        self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
-    ) -> None:
-        if not rule.soft:
-            self.reservoirs.append(
-                _Reservoir(
-                    rule.id,
-                    margin,
-                    {s for s in self._in(ahead) if self.steps[s].value},
-                    {s for s in self._in(behind) if self.steps[s].value},
-                )
-            )
-
-    def together(self, rule: Rule, ids: Sequence[str]) -> None:
-        if not rule.soft:
-            kept = self._in(ids)
-            self.groups.append((rule.id, kept, len(kept) < len(set(ids))))
-
-    def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
-        if not rule.soft:
-            self.excluded.append((rule.id, self._in(ids)))
 
 
 # ---- the schedule ------------------------------------------------------------------------
@@ -252,202 +89,9 @@ def greedy_schedule(
     return _ListSchedule(scenario, list(scheduled), est, target, exposure).run()
 
 
-class _ListSchedule:
-    """One run of the list schedule: the terms as it keeps them, then `run`."""
-
-    def __init__(
-        self,
-        scenario: Scenario,
-        todo: list[str],
-        est: Mapping[str, int] | None,
-        target: int | None,
-        exposure: int | None = None,
-    ) -> None:
-        if est is None:
-            est = earliest_starts(scenario, todo)
-        self.scenario = scenario
-        #: The highest any balance curve may go, beyond its own margin (the exposure aimed at).
-        self.exposure = _NEVER if exposure is None else exposure
-        steps = scenario.steps
-        self.todo = todo
-        self.index = {s: i for i, s in enumerate(todo)}
-        self.off = {s: steps[s].done_offset for s in todo}
-        self.dur = {s: steps[s].duration for s in todo}
-        self.value = {s: steps[s].value for s in todo}
-        self.est = {s: est.get(s, 0) for s in todo}
-        terms = _Collect(steps, todo)
-        self._after_terms(terms)
-        for rule in scenario.rules:
-            rule.terms(terms)
-        self.terms = terms
-        self.lower = {s: max(terms.lower.get(s, 0), 0) for s in todo}
-        self.latest: dict[str, float] = dict.fromkeys(todo, _NEVER)
-        for s in todo:  # a fixed step (an event) goes at its time: no earlier, no later
-            when = steps[s].fixed
-            if when is not None:
-                self.lower[s] = max(self.lower[s], when)
-                self.latest[s] = min(self.latest[s], when)
-        for _rule, ids, latest, measure in terms.deadlines:
-            for s in ids:
-                shift = self.off[s] if measure == "done" else 0
-                self.latest[s] = min(self.latest[s], latest - shift)
-        self._units(terms)
-        self._memberships(terms)
-        self._priorities(target)
-
-    # -- set-up --------------------------------------------------------------------------
-
-    def _after_terms(self, terms: _Collect) -> None:
-        """Each step's `after` items as terms of their own: a plain item is a wait on one
-        first step, an `{any: [...]}` an alternative."""
-        steps = self.scenario.steps
-        self.anys: list[_Any] = []
-        self.structural: set[str] = set()  # preconditions on steps that are left out
-        for s in self.todo:
-            name = preconditions.rule_id(s)
-            for cond in steps[s].after:
-                if isinstance(cond, AnyOf):
-                    items = [(r.step, r.lag, r.within) for r in cond.items if r.step in terms.todo]
-                    if items:
-                        self.anys.append(_Any(name, s, items))
-                    else:
-                        self.structural.add(name)
-                elif cond.step in terms.todo:
-                    terms.waits.append(_Wait(name, [cond.step], [s], cond.lag, cond.within))
-                else:
-                    self.structural.add(name)
-
-    def _units(self, terms: _Collect) -> None:
-        """Union the steps of `together` terms into units that are placed at once."""
-        parent = {s: s for s in self.todo}
-
-        def find(s: str) -> str:
-            while parent[s] != s:
-                parent[s] = parent[parent[s]]
-                s = parent[s]
-            return s
-
-        for _rule, ids, _missing in terms.groups:
-            for a, b in itertools.pairwise(ids):
-                ra, rb = find(a), find(b)
-                if ra != rb:
-                    if self.index[ra] > self.index[rb]:
-                        ra, rb = rb, ra
-                    parent[rb] = ra
-        members: dict[str, list[str]] = {}
-        for s in self.todo:
-            members.setdefault(find(s), []).append(s)
-        self.members = list(members.values())  # in scenario order of their first step
-        self.unit = {s: u for u, group in enumerate(self.members) for s in group}
-
-    def _memberships(self, terms: _Collect) -> None:
-        todo = self.todo
-        self.waits_in: dict[str, list[_Wait]] = {s: [] for s in todo}
-        self.firsts_in: dict[str, list[_Wait]] = {s: [] for s in todo}
-        self.anys_in: dict[str, list[_Any]] = {}
-        self.alt_in: dict[str, list[_Any]] = {}
-        self.gives_in: dict[str, list[_Answer]] = {}
-        self.gets_in: dict[str, list[_Answer]] = {}
-        #: Each step's capacity and reservoir terms, by their index.
-        self.caps = terms.capacities
-        self.reservoirs = terms.reservoirs
-        self.cap_ids: dict[str, list[int]] = {}
-        self.ahead_ids: dict[str, list[int]] = {}
-        self.behind_ids: dict[str, list[int]] = {}
-        #: Within limits counted from each step: (waiting step, within) for single edges,
-        #: (None, within, the latest earliest start of the waiting steps) for larger terms.
-        self.pulls: dict[str, list[tuple[str | None, int, int]]] = {}
-        self.blocks = [0] * len(self.members)
-        unit = self.unit
-        for w in terms.waits:
-            w.left = len(w.firsts)
-            first_set = set(w.firsts)
-            for f in w.firsts:
-                self.firsts_in[f].append(w)
-            for s in w.waiting:
-                self.waits_in[s].append(w)
-                group = self.members[unit[s]]
-                need = (
-                    sum(1 for x in group if x in first_set)
-                    if len(group) > 1
-                    else int(s in first_set)
-                )
-                if w.left > need:
-                    self.blocks[unit[s]] += 1
-                    w.waiters.setdefault(need, []).append(s)
-            if w.within is not None and w.waiting and not w.by_start:
-                if len(w.waiting) == 1 and len(w.firsts) <= 16:
-                    for f in w.firsts:
-                        if f != w.waiting[0]:
-                            self.pulls.setdefault(f, []).append((w.waiting[0], w.within, 0))
-                else:
-                    top = max(self.est[s] for s in w.waiting)
-                    for f in w.firsts:
-                        self.pulls.setdefault(f, []).append((None, w.within, top))
-        for a in self.anys:
-            self.anys_in.setdefault(a.step, []).append(a)
-            own = self.members[unit[a.step]]
-            for p, _lag, _within in a.items:
-                self.alt_in.setdefault(p, []).append(a)
-            if any(p in own for p, _, _ in a.items):
-                a.unblocked = True
-            else:
-                self.blocks[unit[a.step]] += 1
-        for ans in terms.answers:
-            for s in ans.gives:
-                self.gives_in.setdefault(s, []).append(ans)
-            for s in ans.gets:
-                self.gets_in.setdefault(s, []).append(ans)
-        for k, cap in enumerate(terms.capacities):
-            for s in cap.ids:
-                self.cap_ids.setdefault(s, []).append(k)
-        for k, res in enumerate(terms.reservoirs):
-            for s in res.ahead:
-                self.ahead_ids.setdefault(s, []).append(k)
-            for s in res.behind:
-                self.behind_ids.setdefault(s, []).append(k)
-
-    def _priorities(self, target: int | None) -> None:
-        """Each step's static latest start: min(T - tail, deadlines propagated back)."""
-        todo, off = self.todo, self.off
-        # Successor lists over steps and one virtual node per wait term (no |F| x |W|
-        # pairs): (node, weight) with tail(x) >= weight + tail(node).
-        num = len(todo)
-        node_of = self.index
-        succ: list[list[tuple[int, int]]] = [[] for _ in range(num + len(self.terms.waits))]
-        for k, w in enumerate(self.terms.waits):
-            v = num + k
-            for s in w.waiting:
-                succ[v].append((node_of[s], w.lag))
-            for f in w.firsts:
-                succ[node_of[f]].append((v, 0 if w.by_start else off[f]))
-        for a in self.anys:
-            for p, lag, _within in a.items:
-                succ[node_of[p]].append((node_of[a.step], off[p] + lag))
-        order = _reverse_topological(succ)
-        tail = [0] * len(succ)
-        late = [_NEVER] * len(succ)
-        for i, s in enumerate(todo):
-            tail[i] = off[s]
-            late[i] = self.latest[s]
-        for x in order:
-            for y, weight in succ[x]:
-                if weight + tail[y] > tail[x]:
-                    tail[x] = weight + tail[y]
-                if late[y] - weight < late[x]:
-                    late[x] = late[y] - weight
-        horizon = target if target is not None else max(tail[:num], default=0)
-        self.tail = {s: tail[i] for i, s in enumerate(todo)}
-        #: Per unit: the latest start for the makespan aimed at, and the latest start hard
-        #: deadlines (windows, propagated back) allow.
-        self.soft: list[float] = []
-        self.hard: list[float] = []
-        for group in self.members:
-            self.soft.append(min(horizon - tail[node_of[s]] for s in group))
-            self.hard.append(min(late[node_of[s]] for s in group))
-        self.static_ls = [min(a, b) for a, b in zip(self.soft, self.hard, strict=True)]
-
-    # -- the run ---------------------------------------------------------------------------
+class _ListSchedule(Verdict):
+    """One run of the list schedule: its set-up (`Setup`), `run`, then what the schedule
+    keeps (`Verdict`)."""
 
     def run(self) -> Schedule:
         """Time-driven placement: at each time, the ready units in priority order each
@@ -509,20 +153,20 @@ class _ListSchedule:
         hard = self.hard[u]
         for s in self.members[u]:
             for w in self.waits_in[s]:
-                if w.within is not None and w.low < _NEVER:
+                if w.within is not None and w.low < NEVER:
                     hard = min(hard, w.low + w.within)
         if hard - self.now <= URGENT:
-            return hard - _URGENT_FIRST
+            return hard - URGENT_FIRST
         return min(self.soft[u], hard)
 
     def _earliest(self, s: str) -> int:
         """The earliest start of s that its placed conditions allow."""
         t = self.lower[s]
         for w in self.waits_in[s]:
-            if w.top > -_NEVER:
+            if w.top > -NEVER:
                 t = max(t, int(w.top) + w.lag)
         for a in self.anys_in.get(s, ()):
-            if a.best < _NEVER:
+            if a.best < NEVER:
                 t = max(t, int(a.best))
         return t
 
@@ -545,13 +189,13 @@ class _ListSchedule:
         placed one, or one still to come, as early as its conditions allow) is done."""
         t = 0
         for ans in self.gives_in.get(g, ()):
-            best = ans.pool[0][0] if ans.pool else _NEVER
+            best = ans.pool[0][0] if ans.pool else NEVER
             if len(ans.gets) <= 64:
                 for c in ans.gets:
                     if c != g and c not in self.done:
                         soon = self._earliest(c) if self.blocks[self.unit[c]] == 0 else self.est[c]
                         best = min(best, soon + self.off[c])
-            if best < _NEVER:
+            if best < NEVER:
                 t = max(t, int(best) - ans.grace)
         return t
 
@@ -671,7 +315,7 @@ class _ListSchedule:
                     return 2, ans.index, found[0] - ans.grace
         return None
 
-    def _rise(self, u: int, res: _Reservoir) -> int:
+    def _rise(self, u: int, res: Reservoir) -> int:
         """How much a unit raises a balance curve when it starts (a step that is also
         its own counter-step, done at once, nets out)."""
         return sum(
@@ -679,11 +323,11 @@ class _ListSchedule:
             for x in self.members[u]
         )
 
-    def _counter(self, ans: _Answer, g: str, t: int, group: list[str]) -> tuple[int, str] | None:
+    def _counter(self, ans: Answer, g: str, t: int, group: list[str]) -> tuple[int, str] | None:
         """The counter-step g takes if it starts at t or later: the earliest-done free one
         still inside g's window at t (or the first done after it); None when none is."""
         pool = ans.pool
-        low = -_NEVER if ans.within is None else t - ans.within
+        low = -NEVER if ans.within is None else t - ans.within
         i = bisect.bisect_left(pool, (low, ""))
         taken: set[str | None] = set()
         if len(group) > 1 and not ans.shared:  # the unit's other give steps take theirs
@@ -742,182 +386,3 @@ class _ListSchedule:
             self.blocks[v] -= 1
             if self.blocks[v] == 0 and not self.placed[v]:
                 self._ready(v)
-
-    # -- what the schedule keeps ---------------------------------------------------------
-
-    def _answered(self, ans: _Answer) -> bool:
-        """Whether every give step of an answer term has its counter-step at the final
-        times: the pairs placed as they are, or else a matching found afresh (a give step
-        placed before its counter-step when nothing else could go, say)."""
-        starts, done = self.starts, self.done
-        matched = ans.matched
-        pairs = [(g, matched.get(g)) for g in ans.gives]
-        if all(c is not None and _answerable(ans, g, c, starts, done) for g, c in pairs):
-            used = [c for _g, c in pairs]
-            return ans.shared or len(set(used)) == len(used)
-        gets = sorted((done[c], c) for c in ans.gets)
-        if ans.shared:
-            return all(
-                any(_answerable(ans, g, c, starts, done) for _d, c in gets) for g in ans.gives
-            )
-        # Distinct: each give step, by the end of its window, takes the earliest free
-        # counter-step inside it (optimal by the exchange argument), then augmenting paths
-        # where a step may not answer itself.
-        free = gets[:]
-        owner: dict[str, str] = {}  # counter-step -> give step
-        owned: dict[str, str] = {}  # give step -> counter-step
-        unanswered = []
-        for g in sorted(ans.gives, key=lambda g: (starts[g] + ans.grace, g)):
-            low = -_NEVER if ans.within is None else starts[g] - ans.within
-            k = bisect.bisect_left(free, (low, ""))
-            while k < len(free) and free[k][1] == g:
-                k += 1
-            if k < len(free) and free[k][0] <= starts[g] + ans.grace:
-                c = free.pop(k)[1]
-                owner[c], owned[g] = g, c
-            else:
-                unanswered.append(g)
-        if not unanswered:
-            return True
-        if ans.gets.isdisjoint(ans.gives):
-            return False
-        return all(self._augment(ans, g, gets, owner, owned) for g in unanswered)
-
-    def _augment(
-        self,
-        ans: _Answer,
-        g: str,
-        gets: list[tuple[int, str]],
-        owner: dict[str, str],
-        owned: dict[str, str],
-    ) -> bool:
-        """Answer g by re-pairing along an alternating path, if one exists (Kuhn)."""
-        starts, done = self.starts, self.done
-        reached: dict[str, str] = {}  # counter-step -> the give step that reached it
-        queue = deque([g])
-        while queue:
-            x = queue.popleft()
-            for _d, c in gets:
-                if c in reached or not _answerable(ans, x, c, starts, done):
-                    continue
-                reached[c] = x
-                if c not in owner:
-                    while True:  # flip the path back to g
-                        x = reached[c]
-                        previous = owned.get(x)
-                        owner[c], owned[x] = x, c
-                        if previous is None:
-                            return True
-                        c = previous
-                queue.append(owner[c])
-        return False
-
-    def _broken(self) -> set[str]:
-        """The rules whose terms the finished schedule breaks, each term checked on the
-        final times."""
-        starts, done = self.starts, self.done
-        terms = self.terms
-        broken = set(self.structural)
-        for s, t in starts.items():
-            if self.scenario.steps[s].fixed not in (None, t):
-                broken.add(fixed.rule_id(s))
-        for w in terms.waits:
-            if not w.waiting:
-                continue
-            if w.missing:
-                broken.add(w.rule)
-                continue
-            if not w.firsts:
-                continue
-            value = starts if w.by_start else done
-            ranked = sorted(w.firsts, key=value.__getitem__)
-            latest2, earliest2 = ranked[-2:][::-1], ranked[:2]
-            for s in w.waiting:
-                f = next((x for x in latest2 if x != s), None)
-                if f is not None and starts[s] < value[f] + w.lag:
-                    broken.add(w.rule)
-                    break
-                if w.within is not None:
-                    f = next((x for x in earliest2 if x != s), None)
-                    if f is not None and starts[s] > done[f] + w.within:
-                        broken.add(w.rule)
-                        break
-        for a in self.anys:
-            t = starts[a.step]
-            if not any(
-                done[p] + lag <= t and (within is None or t <= done[p] + within)
-                for p, lag, within in a.items
-            ):
-                broken.add(a.rule)
-        for ans in terms.answers:
-            if not self._answered(ans):
-                broken.add(ans.rule)
-        for rule, ids, earliest, measure in terms.releases:
-            if any(starts[s] + (self.off[s] if measure == "done" else 0) < earliest for s in ids):
-                broken.add(rule)
-        for rule, ids, latest, measure in terms.deadlines:
-            if any(starts[s] + (self.off[s] if measure == "done" else 0) > latest for s in ids):
-                broken.add(rule)
-        for cap in terms.capacities:
-            changes = [(starts[s], 1) for s in cap.ids]
-            changes += [(starts[s] + self.dur[s], -1) for s in cap.ids]
-            if _peak(changes) > cap.limit:
-                broken.add(cap.rule)
-        for res in terms.reservoirs:
-            changes = [(starts[s], self.value[s]) for s in res.ahead]
-            changes += [(done[s], -self.value[s]) for s in res.behind]
-            if _peak(changes) > res.margin:
-                broken.add(res.rule)
-        for rule, ids, missing in terms.groups:
-            if ids and (missing or len({starts[s] for s in ids}) > 1):
-                broken.add(rule)
-        for rule, ids in terms.excluded:
-            if ids:
-                broken.add(rule)
-        return broken
-
-
-def _answerable(
-    ans: _Answer, g: str, c: str, starts: Mapping[str, int], done: Mapping[str, int]
-) -> bool:
-    """Whether counter-step c may answer give step g at their times."""
-    return (
-        c != g
-        and done[c] <= starts[g] + ans.grace
-        and (ans.within is None or done[c] >= starts[g] - ans.within)
-    )
-
-
-def _peak(changes: list[tuple[int, int]]) -> int:
-    """The highest level of the step function with these (time, change) pairs; changes at
-    the same time count together."""
-    by_time: dict[int, int] = {}
-    for x, v in changes:
-        by_time[x] = by_time.get(x, 0) + v
-    level, peak = 0, 0
-    for x in sorted(by_time):
-        level += by_time[x]
-        peak = max(peak, level)
-    return peak
-
-
-def _reverse_topological(succ: list[list[tuple[int, int]]]) -> list[int]:
-    """Nodes so that each comes after all its successors (a cycle's nodes, which no such
-    order has, come last, in index order: their chains are cut)."""
-    indegree = [0] * len(succ)
-    for edges in succ:
-        for y, _ in edges:
-            indegree[y] += 1
-    stack = [x for x in range(len(succ) - 1, -1, -1) if indegree[x] == 0]
-    order: list[int] = []
-    while stack:
-        x = stack.pop()
-        order.append(x)
-        for y, _ in succ[x]:
-            indegree[y] -= 1
-            if indegree[y] == 0:
-                stack.append(y)
-    seen = set(order)
-    order += [x for x in range(len(succ)) if x not in seen]
-    order.reverse()
-    return order

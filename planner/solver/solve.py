@@ -28,19 +28,21 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from planner.check import Report, check
+from planner.check import check
 from planner.objectives import DEFAULT_OBJECTIVES, is_goodwill, measure
 from planner.roadmap.packages import optional_units
 from planner.scenario import Scenario
-from planner.solver.alternatives import choices, fit_optional, left_out_note, require_reversal
+from planner.solver.alternatives import fit_optional, left_out_note, next_alternative, why_none
 from planner.solver.bounds import earliest_starts, makespan_bound
 from planner.solver.encoder import Encoder
-from planner.solver.greedy import Schedule, greedy_schedule
+from planner.solver.greedy import greedy_schedule
 from planner.solver.mend import repair
+from planner.solver.plancall import PlanCall
+from planner.solver.progress import Progress, Watch
 from planner.solver.results import Candidate, PlanResult
 from planner.solver.search import Outcome, Search, Stopper
 
@@ -61,47 +63,12 @@ FROM_ROADMAP = 1
 #: A stage with less time than this keeps the roadmap it starts from.
 MIN_STAGE = 0.05
 
-Progress = Callable[[str], None]
-
 
 def _reserve(num_steps: int, roadmaps: int) -> float:
     """Seconds kept back for checking the roadmaps and for CP-SAT's overrun of its limit
     (measured on a busy 2-core machine: about 0.04 s per check, and overruns up to 0.15 s
     at 3,000 steps and 0.8 s at 10,000)."""
     return 0.05 + num_steps * (8e-5 + 5e-6 * roadmaps)
-
-
-class _Watch:
-    """Reports progress on stderr-like output once solving takes over a second."""
-
-    def __init__(self, progress: Progress | None) -> None:
-        self.progress = progress
-        self.state = ""
-        self.t0 = time.monotonic()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> _Watch:
-        if self.progress is not None:
-            self._thread = threading.Thread(target=self._run, daemon=True)
-            self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        frames = "|/-\\"
-        i = 0
-        while not self._stop.wait(0.25):
-            elapsed = time.monotonic() - self.t0
-            if elapsed >= 1.0 and self.progress is not None:
-                self.progress(f"{frames[i % 4]} solving {elapsed:5.1f} s {self.state}")
-                i += 1
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            if time.monotonic() - self.t0 >= 1.0 and self.progress is not None:
-                self.progress("")
 
 
 @dataclass(slots=True)
@@ -118,35 +85,8 @@ class _Roadmap:
     tight: str | None = None
 
 
-class _Planner:
-    def __init__(
-        self,
-        scenario: Scenario,
-        objectives: tuple[str, ...],
-        time_limit: float,
-        seed: int,
-        stopper: Stopper,
-        watch: _Watch,
-        chosen: Sequence[str] | None = None,
-        differ_by: int | None = None,
-    ) -> None:
-        self.scenario = scenario
-        #: The steps to schedule (default: every step no red line excludes).
-        self.chosen = chosen
-        self.differ_by = scenario.quarter if differ_by is None else differ_by
-        self.objectives = objectives
-        self.time_limit = time_limit
-        self.seed = seed
-        self.stopper = stopper
-        self.watch = watch
-        self.t0 = time.monotonic()
-        self.deadline = self.t0 + time_limit
-        self.notes: list[str] = []
-        #: The greedy schedule, once known, and its check (when asked).
-        self.greedy: Schedule | None = None
-        self._report: Report | None = None
-        self.lower: dict[str, int] = {}
-        self.interrupted = False
+class _Planner(PlanCall):
+    """One `plan` call: the greedy schedule, the objectives in turn, the alternatives."""
 
     # -- the whole call ------------------------------------------------------------------
 
@@ -216,98 +156,6 @@ class _Planner:
             self.notes.append("search interrupted: this is the best roadmap found so far")
         self._alternatives(candidates, alternatives, tolerance, end)
         return self._result(candidates)
-
-    def _rank(self, starts: dict[str, int], report: Report) -> tuple[Any, ...]:
-        """How good a schedule is: keeping every rule first, then the objectives in order."""
-        values = measure(self.scenario, starts, report, self.objectives)
-        return (not report.is_clean, *(values[n] for n in self.objectives))
-
-    def _greedy_report(self) -> Report:
-        assert self.greedy is not None
-        if self._report is None:
-            self._report = check(self.scenario, self.greedy.starts)
-        return self._report
-
-    @property
-    def fallback(self) -> Candidate | None:
-        """The greedy schedule as a candidate, when it keeps every rule."""
-        if self.greedy is None:
-            return None
-        report = self._greedy_report()
-        if not report.is_clean:
-            return None
-        starts = self.greedy.starts
-        return Candidate(
-            starts,
-            measure(self.scenario, starts, report, self.objectives),
-            {n: self.lower[n] for n in self.objectives},
-            "greedy",
-            report,
-        )
-
-    def _infeasible(self) -> PlanResult:
-        from planner.solver.explain import explain
-
-        remaining = max(1.0, self.deadline - time.monotonic())
-        conflict = explain(self.scenario, remaining, self.seed)
-        return PlanResult("infeasible", self.objectives, conflict=conflict)
-
-    def _nothing(self) -> PlanResult:
-        """No roadmap found: the greedy one when it keeps every rule, else none."""
-        fallback = self.fallback
-        if fallback is not None:
-            if not self.interrupted:
-                self.notes.append(
-                    "CP-SAT found no roadmap in the time limit; this is the greedy schedule"
-                )
-            else:
-                self.notes.append("search interrupted: this is the greedy schedule")
-            return self._result([fallback])
-        if self.interrupted:
-            return self.on_interrupt()
-        return PlanResult(
-            "unknown",
-            self.objectives,
-            notes=(
-                f"no roadmap found within {self.time_limit:g} s, and none proven impossible: "
-                "raise --time-limit",
-            ),
-        )
-
-    def on_interrupt(self) -> PlanResult:
-        """Ctrl-C before any solve: the greedy schedule when it keeps every rule."""
-        self.interrupted = True
-        fallback = self.fallback
-        if fallback is not None:
-            self.notes.append("search interrupted: this is the greedy schedule")
-            return self._result([fallback])
-        return PlanResult(
-            "interrupted",
-            self.objectives,
-            notes=("interrupted before any roadmap was found",),
-            interrupted=True,
-        )
-
-    def _result(self, candidates: list[Candidate]) -> PlanResult:
-        objectives = self.objectives
-        # The roadmaps with the best one's optional parts first (it has every part the
-        # rules allow), then the others; each group by its values (a time-limited best may
-        # lose to an alternative).
-        mine = set(candidates[0].starts)
-        ranked = sorted(
-            candidates,
-            key=lambda c: (
-                set(c.starts) != mine,
-                tuple(c.values[n] for n in objectives),
-                candidates.index(c),
-            ),
-        )
-        checked = tuple(
-            replace(c, report=c.report or check(self.scenario, c.starts)) for c in ranked
-        )
-        return PlanResult(
-            "found", objectives, checked, notes=tuple(self.notes), interrupted=self.interrupted
-        )
 
     # -- one roadmap: the objectives in turn ---------------------------------------------
 
@@ -476,61 +324,26 @@ class _Planner:
             until = now + (end - now) / (alternatives - len(candidates))
             cand, searched = self._next_alternative(candidates, gap, limit, until)
             if cand is None:
-                if self.interrupted:
-                    self.notes.append("search interrupted while looking for alternatives")
-                elif time.monotonic() >= until:
-                    self.notes.append("time limit reached while looking for alternatives")
-                elif not searched:
-                    self.notes.append(
-                        "only one relief package and no optional part: no alternative "
-                        "differs in substance"
-                    )
-                else:
-                    self.notes.append(
-                        f"no further roadmap opens two relief packages the other way round, "
-                        f"{gap} {scenario.unit}s or more apart, or includes other optional "
-                        f"parts, within {tolerance:.0%} of the best {primary}"
-                    )
+                late = time.monotonic() >= until
+                self.notes.append(
+                    why_none(scenario, self.interrupted, late, searched, gap, tolerance, primary)
+                )
                 break
             candidates.append(cand)
 
     def _next_alternative(
         self, candidates: list[Candidate], gap: int, limit: int, end: float
     ) -> tuple[Candidate | None, int]:
-        """The next roadmap that differs in substance from every one in `candidates`,
-        within `limit` on the first objective: (candidate or None, how many searches could
-        be posed). A reversal of the relief order with the best roadmap's optional parts
-        comes first; only when none exists, the cheapest roadmap with other optional
-        parts (`planner.solver.alternatives`)."""
-        scenario, objectives = self.scenario, self.objectives
-        options = choices(scenario, candidates[0])
-        found: Candidate | None = None
-        searched = 0
-        for i, chosen in enumerate(options):
-            now = time.monotonic()
-            if now >= end or self.interrupted or (i == 1 and found is not None):
-                break
-            # Room beyond the usual horizon for the reversals asked of this roadmap.
-            alt = Encoder(scenario, scheduled=chosen, after=gap * len(candidates)).build()
-            if alt.impossible:
-                continue
-            same = [c for c in candidates if set(c.starts) == set(chosen)]
-            if same and not require_reversal(alt, same, gap):
-                continue
-            searched += 1
-            expr = alt.objective_expr(objectives[0])
-            if not isinstance(expr, int):
-                alt.model.add(expr <= limit)
+        """The next roadmap that differs in substance (`alternatives.next_alternative`)."""
+
+        def solve(alt: Encoder, until: float) -> Candidate | None:
             self.lower["penalty"] = sum(t for t in alt.penalty_terms if isinstance(t, int))
-            share = now + (end - now) / (len(options) - i)
-            _, cand = self._search(alt, Search(alt, self.stopper, self.seed), share, None)
-            if cand is not None and (
-                found is None
-                or tuple(cand.values[n] for n in objectives)
-                < tuple(found.values[n] for n in objectives)
-            ):
-                found = cand
-        return found, searched
+            return self._search(alt, Search(alt, self.stopper, self.seed), until, None)[1]
+
+        return next_alternative(
+            self.scenario, self.objectives, candidates, gap, limit, end, solve,
+            lambda: self.interrupted,
+        )  # fmt: skip
 
 
 def plan(
@@ -574,7 +387,7 @@ def plan(
         `interrupted` says whether the search was cut short that way.
     """
     deadline = time.monotonic() + time_limit
-    with Stopper(stop) as stopper, _Watch(progress) as watch:
+    with Stopper(stop) as stopper, Watch(progress) as watch:
 
         def attempt(chosen: Sequence[str] | None, seconds: float) -> PlanResult:
             planner = _Planner(
