@@ -30,9 +30,10 @@ import json
 from typing import Any
 
 from planner.fields import Ident, declared
+from planner.limits import MAX_TIME
 from planner.model import UNITS, Package, Step
 from planner.roadmap.lines import DERIVED_FIELDS, ENTRY_FIELDS
-from planner.roadmap.read import CHECKED_FIELDS, MAX_TIME, ROADMAP_TOP
+from planner.roadmap.read import CHECKED_FIELDS, ROADMAP_TOP
 from planner.rules import KINDS
 from planner.rules.base import Rule
 from planner.scenario import Scenario

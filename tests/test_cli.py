@@ -267,6 +267,26 @@ def test_ortools_is_not_imported(args: list[str]) -> None:
     assert result.stdout.strip().endswith("clean"), result.stderr
 
 
+def test_help_reads_no_scenario_code() -> None:
+    """`planner --help` and `planner plan --help` import the command line alone: no YAML
+    reader, no loader, no roadmap reader (they cost start-up time and help needs none)."""
+    for args in (["--help"], ["plan", "--help"]):
+        code = (
+            "import os, sys, runpy\n"
+            "os._exit = lambda code: (_ for _ in ()).throw(SystemExit(code))\n"
+            f"sys.argv = ['planner', *{args!r}]\n"
+            "try:\n    runpy.run_module('planner', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "heavy = [m for m in ('yaml', 'planner.load', 'planner.roadmap', 'ortools')\n"
+            "         if m in sys.modules]\n"
+            "print('clean' if not heavy else heavy)\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT
+        )
+        assert result.stdout.strip().endswith("clean"), (args, result.stdout[-300:])
+
+
 def run_in_terminal(*args: str, columns: int) -> str:
     """The command's output in a terminal `columns` wide (a pseudo-terminal)."""
     import fcntl

@@ -165,6 +165,16 @@ def finite(value: float | None) -> float | None:
 MAX_SEED = 2**31 - 1
 
 
+def time_limit_option(help: str) -> Any:
+    """`--time-limit S` for a command that searches: seconds, finite, 0.1 to a day."""
+    return typer.Option("--time-limit", min=0.1, max=86400.0, callback=finite, help=help)
+
+
+def seed_option(help: str) -> Any:
+    """`--seed N` for a command that searches or draws: 0 to `MAX_SEED`."""
+    return typer.Option("--seed", min=0, max=MAX_SEED, help=help)
+
+
 #: Variant files the scenarios of this process were read with: inputs too, never outputs.
 _VARIANT_FILES: list[Path] = []
 

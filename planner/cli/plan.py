@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from planner.cli.app import (
-    MAX_SEED,
     ConstraintsOpt,
     ForceOpt,
     PackagesOpt,
@@ -26,8 +25,10 @@ from planner.cli.app import (
     protected,
     refuse,
     scenario,
+    seed_option,
+    time_limit_option,
 )
-from planner.roadmap.read import MAX_TIME
+from planner.limits import MAX_TIME
 
 if TYPE_CHECKING:
     from planner.output import Protected
@@ -91,22 +92,13 @@ def plan(
     ] = 0.05,
     time_limit: Annotated[
         float,
-        typer.Option(
-            "--time-limit",
-            min=0.1,
-            max=86400.0,
-            callback=finite,
-            help="Seconds for the whole call; then the best roadmap found is printed with its gap.",
+        time_limit_option(
+            "Seconds for the whole call; then the best roadmap found is printed with its gap."
         ),
     ] = 10.0,
     seed: Annotated[
         int,
-        typer.Option(
-            "--seed",
-            min=0,
-            max=MAX_SEED,
-            help="Solver seed: same inputs and seed, same output.",
-        ),
+        seed_option("Solver seed: same inputs and seed, same output."),
     ] = 0,
     fmt: Annotated[PlanFormat, typer.Option("--format", help="Output format.")] = PlanFormat.table,
     out: Annotated[
@@ -270,11 +262,9 @@ def explain(
     sets: SetOpt = None,
     time_limit: Annotated[
         float,
-        typer.Option(
-            "--time-limit", min=0.1, max=86400.0, callback=finite, help="Seconds for the search."
-        ),
+        time_limit_option("Seconds for the search."),
     ] = 10.0,
-    seed: Annotated[int, typer.Option("--seed", min=0, max=MAX_SEED, help="Solver seed.")] = 0,
+    seed: Annotated[int, seed_option("Solver seed.")] = 0,
 ) -> None:
     """Say which rules collide when no roadmap exists (exit 1), or that all can hold (exit 0)."""
     loaded = scenario(packages, constraints, variant, sets)

@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from planner.cli.app import (
-    MAX_SEED,
     ConstraintsOpt,
     ForceOpt,
     PackagesOpt,
@@ -19,11 +18,12 @@ from planner.cli.app import (
     answers,
     app,
     emit,
-    finite,
     interrupted,
     protected,
     refuse,
     scenario,
+    seed_option,
+    time_limit_option,
 )
 from planner.cli.core import PartialOpt, RoadmapArg, roadmap_of
 
@@ -93,17 +93,9 @@ def repair(
     partial: PartialOpt = False,
     time_limit: Annotated[
         float,
-        typer.Option(
-            "--time-limit",
-            min=0.1,
-            max=86400.0,
-            callback=finite,
-            help="Seconds for the whole call; then the closest repair found is printed.",
-        ),
+        time_limit_option("Seconds for the whole call; then the closest repair found is printed."),
     ] = 10.0,
-    seed: Annotated[
-        int, typer.Option("--seed", min=0, max=MAX_SEED, help="Solver seed: same output.")
-    ] = 0,
+    seed: Annotated[int, seed_option("Solver seed: same output.")] = 0,
     fmt: Annotated[
         RepairFormat, typer.Option("--format", help="Output format.")
     ] = RepairFormat.table,

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from planner.cli.app import (
-    MAX_SEED,
     ConstraintsOpt,
     ForceOpt,
     PackagesOpt,
@@ -19,10 +18,11 @@ from planner.cli.app import (
     answers,
     app,
     emit,
-    finite,
     protected,
     refuse,
     scenario,
+    seed_option,
+    time_limit_option,
 )
 
 if TYPE_CHECKING:
@@ -73,17 +73,9 @@ def diff(
     ] = None,
     time_limit: Annotated[
         float,
-        typer.Option(
-            "--time-limit",
-            min=0.1,
-            max=86400.0,
-            callback=finite,
-            help="For a side that is `plan`: seconds for its plan.",
-        ),
+        time_limit_option("For a side that is `plan`: seconds for its plan."),
     ] = 10.0,
-    seed: Annotated[
-        int, typer.Option("--seed", min=0, max=MAX_SEED, help="For a side that is `plan`.")
-    ] = 0,
+    seed: Annotated[int, seed_option("For a side that is `plan`.")] = 0,
 ) -> None:
     """What changed from roadmap A to roadmap B, read aloud, as a table or JSON (exit 0; 1 when a side is `plan` and none exists; 2 bad input).
 
@@ -160,12 +152,8 @@ def simulate(
     ] = 1000,
     seed: Annotated[
         int,
-        typer.Option(
-            "--seed",
-            min=0,
-            max=MAX_SEED,
-            help="Seed of the draws: the same seed, the same runs on any machine and with "
-            "any --workers.",
+        seed_option(
+            "Seed of the draws: the same seed, the same runs on any machine and with any --workers."
         ),
     ] = 0,
     workers: Annotated[

@@ -10,16 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import Mark, Problem, Problems
+from planner.limits import MAX_TIME
 from planner.load.files import gc_paused, read_file
 from planner.load.values import Reader, check_id, check_nat, describe, suggest
 from planner.model import Step
 from planner.roadmap.lines import ENTRY_FIELDS, Compact, Row, expand, read_roadmap_steps
 from planner.scenario import Scenario
 from planner.yamlread import YMap, read_yaml
-
-#: The latest start a roadmap may give: 2**53, the largest whole number every JSON reader
-#: keeps exact. (A scenario's own numbers stop at 10**9 each, but a chain of them adds up.)
-MAX_TIME = 2**53
 
 ROADMAP_TOP = ("roadmap", "scenario", "unit", "objectives", "note")
 
