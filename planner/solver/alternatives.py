@@ -70,19 +70,20 @@ def require_reversal(enc: Encoder, previous: Sequence[Candidate], differ_by: int
     return True
 
 
-def _feasible(scenario: Scenario, chosen: Sequence[str], deadline: float, seed: int) -> bool:
+def _feasible(
+    scenario: Scenario, chosen: Sequence[str], deadline: float, seed: int, stopper: Stopper
+) -> bool:
     """Whether some roadmap of the steps `chosen` keeps every hard rule (False also when
     the time runs out, or Ctrl-C comes, before CP-SAT knows)."""
     enc = Encoder(scenario, scheduled=chosen).build()
     if enc.impossible:
         return False
-    with Stopper() as stopper:
-        outcome = Search(enc, stopper, seed).solve(None, deadline - time.monotonic(), 1)
+    outcome = Search(enc, stopper, seed).solve(None, deadline - time.monotonic(), 1)
     return outcome.found
 
 
 def fit_optional(
-    scenario: Scenario, deadline: float, seed: int
+    scenario: Scenario, deadline: float, seed: int, stopper: Stopper
 ) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
     """When no roadmap of every step keeps the rules: the steps of the largest plan found
     by adding the optional units one at a time (in scenario order) to the required steps,
@@ -92,13 +93,13 @@ def fit_optional(
     units = optional_units(scenario)
     optional = {s for ids in units.values() for s in ids}
     chosen = [s for s in scenario.steps if s not in forbidden and s not in optional]
-    if not _feasible(scenario, chosen, deadline, seed):
+    if not _feasible(scenario, chosen, deadline, seed, stopper):
         return None, tuple(units)
     left = []
     for unit, ids in units.items():
         trial = set(chosen) | set(ids)
         ordered = [s for s in scenario.steps if s in trial]
-        if _feasible(scenario, ordered, deadline, seed):
+        if _feasible(scenario, ordered, deadline, seed, stopper):
             chosen = ordered
         else:
             left.append(unit)

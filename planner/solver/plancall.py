@@ -81,11 +81,9 @@ class PlanCall:
         )
 
     def _infeasible(self) -> PlanResult:
-        from planner.solver.explain import explain
-
-        remaining = max(1.0, self.deadline - time.monotonic())
-        conflict = explain(self.scenario, remaining, self.seed)
-        return PlanResult("infeasible", self.objectives, conflict=conflict)
+        """No roadmap exists: `plan` explains why (once, after trying without the optional
+        parts)."""
+        return PlanResult("infeasible", self.objectives)
 
     def _nothing(self) -> PlanResult:
         """No roadmap found: the greedy one when it keeps every rule, else none."""

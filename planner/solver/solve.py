@@ -399,12 +399,17 @@ def plan(
                 return planner.on_interrupt()
 
         result = attempt(None, time_limit)
-        if result.status != "infeasible" or not optional_units(scenario) or stopper.stopped:
-            return result
-        # An optional part may be what no roadmap can fit: plan without the parts that
-        # cannot be added to the rest (and say so), before calling the deal impossible.
-        chosen, left = fit_optional(scenario, deadline, seed)
-        if chosen is None:
-            return result
-        again = attempt(chosen, max(1.0, deadline - time.monotonic()))
-        return replace(again, notes=(left_out_note(scenario, left), *again.notes))
+        if result.status == "infeasible" and optional_units(scenario) and not stopper.stopped:
+            # An optional part may be what no roadmap can fit: plan without the parts that
+            # cannot be added to the rest (and say so), before calling the deal impossible.
+            chosen, left = fit_optional(scenario, deadline, seed, stopper)
+            if chosen is not None:
+                again = attempt(chosen, max(1.0, deadline - time.monotonic()))
+                if again.status != "infeasible":
+                    return replace(again, notes=(left_out_note(scenario, left), *again.notes))
+    if result.status == "infeasible":
+        from planner.solver.explain import explain
+
+        remaining = max(1.0, deadline - time.monotonic())
+        return replace(result, conflict=explain(scenario, remaining, seed))
+    return result
