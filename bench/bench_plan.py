@@ -55,8 +55,8 @@ from generate_chains import generate_chains
 from planner.api import load_scenario
 from planner.check import check
 from planner.scenario import Scenario
-from planner.solver.bounds import critical_path, earliest_starts, energy_bound
-from planner.solver.greedy import greedy_schedule
+from planner.schedule.bounds import critical_path, earliest_starts, energy_bound
+from planner.schedule.greedy import greedy_schedule
 
 BARE_IMPORTS = "import ortools.sat.python.cp_model, yaml, typer, tabulate"
 DEFAULT = ("penalty", "makespan", "exposure", "goodwill")

@@ -33,9 +33,9 @@ from common import ensure_data_ignored, machine_line, table, write_section
 
 from planner.check import check
 from planner.scenario import Scenario
-from planner.solver.bounds import earliest_starts, makespan_bound
+from planner.schedule.bounds import earliest_starts, makespan_bound
+from planner.schedule.greedy import greedy_schedule
 from planner.solver.encoder import Encoder
-from planner.solver.greedy import greedy_schedule
 from planner.solver.repair import repair
 from planner.solver.search import Outcome, Search, Stopper
 

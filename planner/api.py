@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import planner.cache as cache
+import planner.load.cache as cache
 from planner.check import Report, check
 from planner.load import build_scenario, read_inputs, read_overlay
 from planner.load.files import gc_paused
@@ -60,7 +60,7 @@ def load_scenario(
     validated (`planner.load.variants`); the scenario says which changes they made
     (`Scenario.variant`, `Scenario.changes`).
 
-    A large scenario is kept in the scenario cache (`planner.cache`) with the facts of the
+    A large scenario is kept in the scenario cache (`planner.load.cache`) with the facts of the
     scenario alone (`Scenario.prepare`) worked out, and read back from it while its files
     (and its variant) are unchanged.
 

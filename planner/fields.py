@@ -5,8 +5,8 @@ A field that a user writes carries an `Annotated` marker, a `Spec`:
     earliest: Annotated[int, Nat("the first time a selected step may start")] = 0
 
 From these declarations come the loader's type checks and messages (`planner.load`), the
-JSON Schemas of the three file kinds (`planner.schema`) and the field reference
-(`planner.docs`). A field is required when its dataclass field has no default;
+JSON Schemas of the three file kinds (`planner.authoring.schema`) and the field reference
+(`planner.authoring.docs`). A field is required when its dataclass field has no default;
 `int | None` with a default of None is optional. Fields without a marker (`mark`, a step's `package`) are never read from a file.
 
 This module only declares; it reads nothing.

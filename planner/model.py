@@ -22,7 +22,7 @@ EVENT = "event"
 class Rebuilt:
     """Pickles as a constructor call. A frozen slots dataclass otherwise unpickles through
     a Python `__setstate__` that sets one attribute at a time: 0.19 s instead of 0.03 s for
-    10,000 steps, which is most of what the scenario cache (`planner.cache`) saves."""
+    10,000 steps, which is most of what the scenario cache (`planner.load.cache`) saves."""
 
     __slots__ = ()
 

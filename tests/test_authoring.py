@@ -13,12 +13,12 @@ import jsonschema
 import pytest
 
 from planner.api import load_scenario
-from planner.graph import around, build_graph, to_dot, to_mermaid
-from planner.lookup import UnknownId, explain_id
+from planner.authoring.schema import as_json_data, schema_text
+from planner.authoring.starter import point_at_schemas, scenario_files
+from planner.explore.graph import around, build_graph, to_dot, to_mermaid
+from planner.explore.lookup import UnknownId, explain_id
+from planner.load.yamlread import read_yaml
 from planner.rules import KINDS
-from planner.schema import as_json_data, schema_text
-from planner.starter import point_at_schemas, scenario_files
-from planner.yamlread import read_yaml
 from tests.helpers import cli as run
 
 ROOT = Path(__file__).resolve().parent.parent

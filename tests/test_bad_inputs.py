@@ -25,7 +25,7 @@ import yaml
 
 from planner.api import load_scenario
 from planner.errors import InputError
-from planner.yamlread import MAX_BYTES
+from planner.load.yamlread import MAX_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"

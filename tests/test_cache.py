@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from planner import cache, load
+from planner import load
 from planner.api import load_scenario
 from planner.errors import InputError
-from planner.load import default_paths
+from planner.load import cache, default_paths
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import json
 import re
 from pathlib import Path
 
-from planner.diff import diff, side
 from planner.render.diff import diff_table, sentences
+from planner.whatif.diff import diff, side
 from tests.helpers import Maker, rule, step
 from tests.helpers import cli as run
 

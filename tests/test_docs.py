@@ -1,4 +1,4 @@
-"""The generated docs (`planner.docs`): docs/reference.md and docs/*.schema.json are what
+"""The generated docs (`planner.authoring.docs`): docs/reference.md and docs/*.schema.json are what
 the declarations give today, and the reference names every field and rule kind."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from planner.docs import generated_files, main, reference_markdown, stale
+from planner.authoring.docs import generated_files, main, reference_markdown, stale
 from planner.fields import declared
 from planner.model import Package, Step, Verify
 from planner.rules import KINDS
@@ -19,8 +19,8 @@ DOCS = ROOT / "docs"
 
 def test_the_docs_folder_is_in_sync_with_the_declarations() -> None:
     """Fails when a field, a marker's words or a rule kind's docstring changed without
-    `python -m planner.docs` being run."""
-    assert stale(DOCS) == [], "run `python -m planner.docs` and commit docs/"
+    `python -m planner.authoring.docs` being run."""
+    assert stale(DOCS) == [], "run `python -m planner.authoring.docs` and commit docs/"
 
 
 def test_the_reference_names_every_field_and_every_rule_kind() -> None:
@@ -42,13 +42,16 @@ def test_the_check_command_names_a_stale_file(tmp_path: Path) -> None:
     assert main([str(tmp_path), "--check"]) == 0
     (tmp_path / "reference.md").write_text("old\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "planner.docs", str(tmp_path), "--check"],
+        [sys.executable, "-m", "planner.authoring.docs", str(tmp_path), "--check"],
         capture_output=True,
         text=True,
         cwd=ROOT,
     )
     assert result.returncode == 1
-    assert result.stderr == f"{tmp_path / 'reference.md'}: stale; run `python -m planner.docs`\n"
+    assert (
+        result.stderr
+        == f"{tmp_path / 'reference.md'}: stale; run `python -m planner.authoring.docs`\n"
+    )
 
 
 def test_regenerating_writes_every_file(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from planner.exposure import curves, is_marked
+from planner.whatif.exposure import curves, is_marked
 from tests.helpers import Maker, step
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,7 +25,7 @@ from jsonschema import Draft202012Validator
 from planner.api import load_scenario
 from planner.check import check
 from planner.scenario import Scenario
-from planner.solver.bounds import horizon
+from planner.schedule.bounds import horizon
 from planner.solver.repair import repair
 from tests.helpers import Maker, rule, step
 from tests.helpers import cli as run

@@ -1,4 +1,4 @@
-"""The JSON Schemas of the three file kinds (`planner.schema`): generated from the field
+"""The JSON Schemas of the three file kinds (`planner.authoring.schema`): generated from the field
 declarations, valid draft 2020-12, a description on every field; the default files and
 every example validate; known-bad files are refused; and a schema never refuses a file
 the loader accepts (a property over mutated valid files)."""
@@ -20,16 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.errors import InputError
-from planner.fields import Custom, Ident, Nat, declared
-from planner.load import Inputs, build_scenario
-from planner.model import Step
-from planner.roadmap.lines import ENTRY_FIELDS
-from planner.roadmap.read import ROADMAP_TOP, load_roadmap
-from planner.rules import KINDS
-from planner.rules.window import Window
-from planner.scenario import Scenario
-from planner.schema import (
+from planner.authoring.schema import (
     KINDS_OF_FILES,
     Definitions,
     SchemaError,
@@ -38,7 +29,16 @@ from planner.schema import (
     rule_kind_schema,
     schema_text,
 )
-from planner.yamlread import read_yaml
+from planner.errors import InputError
+from planner.fields import Custom, Ident, Nat, declared
+from planner.load import Inputs, build_scenario
+from planner.load.yamlread import read_yaml
+from planner.model import Step
+from planner.roadmap.lines import ENTRY_FIELDS
+from planner.roadmap.read import ROADMAP_TOP, load_roadmap
+from planner.rules import KINDS
+from planner.rules.window import Window
+from planner.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = {kind: json.loads(schema_text(kind)) for kind in KINDS_OF_FILES}
@@ -210,7 +210,7 @@ def test_the_schemas_are_byte_identical_from_run_to_run() -> None:
     import subprocess
     import sys
 
-    code = "from planner.schema import schema_text; print(schema_text('constraints'), end='')"
+    code = "from planner.authoring.schema import schema_text; print(schema_text('constraints'), end='')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout == schema_text("constraints")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner.holding import pushed
-from planner.simulate import Risk, Triple, generator, risks, simulate
+from planner.whatif.simulate import Risk, Triple, generator, risks, simulate
+from planner.whatif.simulate_run import pushed
 from tests.helpers import Maker, rule, step
 from tests.helpers import cli as run
 

@@ -19,8 +19,8 @@ from jsonschema import Draft202012Validator
 
 from planner.check import check
 from planner.scenario import Scenario
-from planner.slack import START, slack
-from planner.solver.bounds import horizon
+from planner.schedule.bounds import horizon
+from planner.whatif.slack import START, slack
 from tests.helpers import Maker, rule, step
 from tests.helpers import cli as run
 from tests.test_solver_properties import PROPERTY, scenarios

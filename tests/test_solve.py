@@ -11,9 +11,9 @@ from planner.api import load_scenario
 from planner.check import check
 from planner.objectives import measure, parse_objectives
 from planner.scenario import Scenario
+from planner.schedule.bounds import makespan_bound
+from planner.schedule.greedy import greedy_schedule
 from planner.solver import solve as solve_module
-from planner.solver.bounds import makespan_bound
-from planner.solver.greedy import greedy_schedule
 from planner.solver.solve import plan
 from tests.helpers import Maker, rule, step
 

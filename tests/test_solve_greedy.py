@@ -12,8 +12,8 @@ from hypothesis import assume, given
 
 from planner.check import check
 from planner.scenario import Scenario
+from planner.schedule.greedy import greedy_schedule
 from planner.solver.encoder import Encoder
-from planner.solver.greedy import greedy_schedule
 from tests.helpers import Maker, rule, step
 from tests.test_solver_properties import PROPERTY, scenarios
 

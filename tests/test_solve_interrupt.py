@@ -52,7 +52,7 @@ def test_nothing_to_return_says_interrupted(
     default: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A greedy schedule that breaks a rule is no answer: status "interrupted"."""
-    from planner.solver.greedy import Schedule
+    from planner.schedule.greedy import Schedule
 
     everything_at_once = Schedule(dict.fromkeys(default.steps, 0), ("security-gate",))
     monkeypatch.setattr(solve_module, "greedy_schedule", lambda *a, **k: everything_at_once)

@@ -21,7 +21,7 @@ from planner.fields import Attr, Choice, Declared, Nat, Sel, SelPair, declared
 from planner.model import Req, Selector, Step
 from planner.rules import KINDS
 from planner.scenario import Scenario
-from planner.solver.bounds import horizon
+from planner.schedule.bounds import horizon
 from planner.solver.encoder import Encoder
 from planner.solver.solve import plan
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from planner import cache
 from planner.api import load_scenario
 from planner.errors import InputError
+from planner.load import cache
 from planner.scenario import Scenario
 from tests.helpers import cli as run
 

@@ -1,4 +1,4 @@
-"""Unit specification of `planner.yamlread.read_yaml`, the strict YAML reader.
+"""Unit specification of `planner.load.yamlread.read_yaml`, the strict YAML reader.
 
 It types values exactly as PyYAML's safe loader does (YAML 1.1: ints, floats, booleans,
 null, dates; quoted text stays text), remembers 1-based line:column marks for every mapping,
@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from planner.errors import InputError, Mark
-from planner.yamlread import MAX_BYTES, MAX_DEPTH, YList, YMap, read_yaml
+from planner.load.yamlread import MAX_BYTES, MAX_DEPTH, YList, YMap, read_yaml
 
 
 def read(text: str) -> object:

@@ -47,8 +47,8 @@ def init(
     ] = False,
 ) -> None:
     """Write a new scenario to edit: packages.yaml, constraints/, the JSON Schemas editors read, a README (exit 0, or 2 when a file exists without --force)."""
+    from planner.authoring.starter import extra_rule_files, scenario_files
     from planner.output import OutputError, write_outputs
-    from planner.starter import extra_rule_files, scenario_files
 
     if directory.exists() and not directory.is_dir():
         raise refuse(f"{directory}: is not a directory")
@@ -107,7 +107,7 @@ def schema(
     ],
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of a file kind, generated from the field declarations (exit 0)."""
-    from planner.schema import schema_text
+    from planner.authoring.schema import schema_text
 
     emit(schema_text(kind.value))
 
@@ -134,7 +134,7 @@ def graph(
     ] = 1,
 ) -> None:
     """Print the precondition and rule graph: which step waits for which, by which rule (exit 0, or 2 on bad input)."""
-    from planner.graph import RENDERERS, around, build_graph
+    from planner.explore.graph import RENDERERS, around, build_graph
     from planner.load.values import suggest
 
     loaded = scenario(packages, constraints)

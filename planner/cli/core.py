@@ -85,7 +85,7 @@ def validate(
     """Load and check the scenario and rules; print a short summary (exit 0 valid, 2 invalid)."""
     loaded = scenario(packages, constraints, variant, sets)
     if explain is not None:
-        from planner.lookup import UnknownId, explain_id
+        from planner.explore.lookup import UnknownId, explain_id
 
         try:
             emit(explain_id(loaded, explain))
@@ -117,10 +117,10 @@ def check(
 ) -> None:
     """Report every violated rule of a roadmap, with source and repair (exit 0 clean, 1 violations, 2 bad input)."""
     from planner.check import check as check_roadmap
-    from planner.exposure import curves, is_marked
     from planner.render.exposure import exposure_doc, exposure_text
     from planner.render.report import report_json, report_text
-    from planner.triage import triage
+    from planner.whatif.exposure import curves, is_marked
+    from planner.whatif.triage import triage
 
     loaded = scenario(packages, constraints, variant, sets)
     read = roadmap_of(roadmap, loaded)
@@ -129,7 +129,7 @@ def check(
     exposure = curves(loaded, read.starts) if is_marked(loaded) else None
     room = None
     if with_slack:
-        from planner.slack import slack
+        from planner.whatif.slack import slack
 
         room = slack(loaded, read.starts, partial)
     if fmt is CheckFormat.json:
@@ -224,7 +224,6 @@ def timeline(
     from tabulate import tabulate_formats
 
     from planner.check import check as check_roadmap
-    from planner.exposure import curves, is_marked
     from planner.render import export
     from planner.render.exposure import exposure_text
     from planner.render.outline import outline
@@ -235,6 +234,7 @@ def timeline(
         render_timeline,
         text_block,
     )
+    from planner.whatif.exposure import curves, is_marked
 
     if tablefmt not in tabulate_formats:
         raise refuse(
@@ -262,7 +262,7 @@ def timeline(
     extra, chain = None, ""
     if with_slack:
         from planner.render.slack import chain_text, slack_columns
-        from planner.slack import slack
+        from planner.whatif.slack import slack
 
         room = slack(loaded, read.starts, partial=True)
         extra, chain = slack_columns(room), chain_text(loaded, room)

@@ -81,10 +81,10 @@ def diff(
 
     Steps moved, added or left out, packages reordered, rules broken or tight, finish and
     exposure."""
-    from planner.diff import diff as compare
-    from planner.diff import side
     from planner.objectives import objective_order, parse_objectives
     from planner.render.diff import diff_json, diff_text
+    from planner.whatif.diff import diff as compare
+    from planner.whatif.diff import side
 
     try:
         asked = parse_objectives(objective) if objective is not None else None
@@ -191,7 +191,7 @@ def simulate(
     import sys
 
     from planner.cli.core import roadmap_of
-    from planner.simulate import simulate as run_simulation
+    from planner.whatif.simulate import simulate as run_simulation
 
     if out is not None and out.suffix.lower() != ".png":
         raise refuse(f"--output: {out}: the histogram is written as a .png image")

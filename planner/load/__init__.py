@@ -1,6 +1,6 @@
 """Loading: files → validated, immutable `Scenario`.
 
-Two stages, as in PyVRP: `planner.yamlread` turns bytes into located values (refusing
+Two stages, as in PyVRP: `planner.load.yamlread` turns bytes into located values (refusing
 duplicate keys, aliases and oversized input); `steps` and `rules` check every field and
 cross-reference, as the dataclasses declare them, and build the scenario. Every problem is
 collected and raised together as `InputError`. `files` is the only module that opens input
@@ -27,8 +27,8 @@ from planner.load.rules import RulesReader
 from planner.load.selectors import Selectors
 from planner.load.steps import StepsReader
 from planner.load.variants import Overlay, apply_overlay, read_overlay
+from planner.load.yamlread import read_yaml
 from planner.scenario import Scenario
-from planner.yamlread import read_yaml
 
 __all__ = [
     "Inputs",

@@ -36,11 +36,11 @@ from planner.errors import InputError, Mark, Problems
 from planner.fields import declared
 from planner.load.edits import Found, Tree, remark, shown
 from planner.load.values import describe, suggest
+from planner.load.yamlread import YMap, plain_value, read_yaml
 from planner.model import Step
 from planner.rules import KINDS
 from planner.rules.base import Rule
 from planner.scenario import Scenario
-from planner.yamlread import YMap, plain_value, read_yaml
 
 GRAMMAR = "TARGET.FIELD=VALUE, SELECTOR:FIELD=VALUE or rules:SELECTOR:FIELD=VALUE"
 _OP = re.compile(r"(?P<path>[^=+*]*?)(?P<op>\+=|-=|\*=|=)(?P<value>.*)\Z", re.DOTALL)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import Mark, one_line
-from planner.yamlread import YList, YMap
+from planner.load.yamlread import YList, YMap
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from planner.errors import InputError, Mark, Problem
-from planner.yamlread import MAX_BYTES
+from planner.load.yamlread import MAX_BYTES
 
 
 def default_paths() -> tuple[Path, Path]:

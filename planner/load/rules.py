@@ -9,10 +9,10 @@ from planner.errors import Mark, Problems
 from planner.fields import Declared, Sel, SelPair, declared, keys
 from planner.load.selectors import Selectors
 from planner.load.values import Reader, describe, read_declared, suggest
+from planner.load.yamlread import YList, YMap
 from planner.model import Selector
 from planner.rules import KINDS
 from planner.rules.base import Rule
-from planner.yamlread import YList, YMap
 
 #: The fields every rule has, declared on the base class.
 COMMON = keys(Rule)

@@ -8,8 +8,8 @@ from typing import Any
 
 from planner.errors import Mark, Problems
 from planner.load.values import Reader, check_id, describe, suggest
+from planner.load.yamlread import YList, YMap
 from planner.model import SELECTOR_FIELDS, Package, Selector, Step
-from planner.yamlread import YList, YMap
 
 
 class Selectors:

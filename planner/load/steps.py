@@ -12,9 +12,9 @@ from planner.errors import Mark, Problems
 from planner.fields import keys
 from planner.load.selectors import Selectors
 from planner.load.values import Reader, check_id, check_nat, describe, read_plain, suggest
+from planner.load.yamlread import YList, YMap
 from planner.model import AnyOf, Cond, Estimate, Package, Req, Spread, Step, Uncertainty, Verify
 from planner.scenario import Phase, Scenario
-from planner.yamlread import YList, YMap
 
 
 class StepsReader:
@@ -248,7 +248,7 @@ class StepsReader:
                 **plain_verify,
             )
         # Actors, packages, kinds and tags repeat on every step: one string object each
-        # keeps a cached scenario smaller and faster to read back (`planner.cache`).
+        # keeps a cached scenario smaller and faster to read back (`planner.load.cache`).
         plain.update(actor=sys.intern(actor), kind=sys.intern(plain["kind"]))
         step = Step(
             id=sid,

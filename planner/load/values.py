@@ -24,7 +24,7 @@ from planner.fields import (
     Text,
     declared,
 )
-from planner.yamlread import YList, YMap
+from planner.load.yamlread import YList, YMap
 
 MISSING: Any = object()
 

@@ -46,8 +46,8 @@ from planner.load.assign import assign
 from planner.load.edits import Found, Tree, shown
 from planner.load.files import read_file
 from planner.load.values import Reader, describe, suggest
+from planner.load.yamlread import YList, YMap, read_yaml
 from planner.rules.base import plural
-from planner.yamlread import YList, YMap, read_yaml
 
 TOP = ("variant", "remove", "add", "override", "set")
 SECTIONS = ("steps", "rules", "packages")
@@ -66,7 +66,7 @@ class Overlay:
         return bool(self.files or self.sets)
 
     def key_parts(self) -> list[tuple[str, bytes]]:
-        """What the scenario cache's key covers of the overlay (`planner.cache.key`)."""
+        """What the scenario cache's key covers of the overlay (`planner.load.cache.key`)."""
         parts = [(f"\0variant\0{name}", data) for name, data in self.files]
         return parts + [("\0set", expr.encode("utf-8", "surrogatepass")) for expr in self.sets]
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from planner.diff import Diff, Side
 from planner.rules.base import plural
 from planner.rules.common import listing
+from planner.whatif.diff import Diff, Side
 
 DIFF_SCHEMA_ID = "relief-planner/diff/1"
 #: Moves named one by one in the sentences; the table has them all.

@@ -6,9 +6,9 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from planner.exposure import Curve
 from planner.rules.common import listing
 from planner.scenario import Scenario
+from planner.whatif.exposure import Curve
 
 HEAD = (
     "Irreversible exposure (value given that cannot be taken back, beyond the other side's "

@@ -12,7 +12,7 @@ from planner.errors import Problem
 from planner.render.sizes import repair_size
 from planner.rules.base import Violation
 from planner.scenario import Scenario
-from planner.triage import Triage
+from planner.whatif.triage import Triage
 
 REPORT_SCHEMA_ID = "relief-planner/check-report/1"
 

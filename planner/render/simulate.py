@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from planner.scenario import Scenario
-from planner.simulate import QUANTILES, Simulation, quantiles, share_by
+from planner.whatif.simulate import QUANTILES, Simulation, quantiles, share_by
 
 SIMULATION_SCHEMA_ID = "relief-planner/simulation/1"
 #: Steps listed by criticality, and rules by how often they break, in the text.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.scenario import Scenario
-from planner.slack import START, Room, Slack
+from planner.whatif.slack import START, Room, Slack
 
 
 def _by(names: tuple[str, ...]) -> str:

@@ -8,7 +8,7 @@
 `planner plan -o` writes exactly this, and so do most people. Going through libyaml's
 events costs about 25 microseconds per entry; one regular expression per line costs about
 2. The fast path must never change an answer, so it takes only lines it can read exactly
-as `planner.yamlread` would, with the same values and the same line:col marks, and gives
+as `planner.load.yamlread` would, with the same values and the same line:col marks, and gives
 up (returns None, and the caller reads the file in full) on anything else: other keys,
 single quotes, escapes, tabs, unusual characters, flow mappings spread over lines, a
 different indentation, anything after the entries but comments and blank lines. Plain
@@ -24,7 +24,7 @@ import re
 from typing import Any
 
 from planner.errors import InputError, Mark
-from planner.yamlread import TYPED_STARTS, YList, YMap, plain_value, read_yaml
+from planner.load.yamlread import TYPED_STARTS, YList, YMap, plain_value, read_yaml
 
 #: Mark(name, line, column) without the Python-level NamedTuple constructor.
 _mark = functools.partial(tuple.__new__, Mark)

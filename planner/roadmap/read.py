@@ -13,10 +13,10 @@ from planner.errors import Mark, Problem, Problems
 from planner.limits import MAX_TIME
 from planner.load.files import gc_paused, read_file
 from planner.load.values import Reader, check_id, check_nat, describe, suggest
+from planner.load.yamlread import YMap, read_yaml
 from planner.model import Step
 from planner.roadmap.lines import ENTRY_FIELDS, Compact, Row, expand, read_roadmap_steps
 from planner.scenario import Scenario
-from planner.yamlread import YMap, read_yaml
 
 ROADMAP_TOP = ("roadmap", "scenario", "unit", "objectives", "note")
 

@@ -1,14 +1,16 @@
-"""The solver: the only package that imports ortools (in its modules, not here).
+"""The solver: the CP-SAT package, the only one that imports ortools (in its modules, not
+here).
 
 - `encoder`: the CP-SAT model's variables, the helpers rules encode themselves with
   (`planner.rules.base.Encoding`), and the objectives;
-- `bounds`: earliest starts and the makespan bound, from the rules' scheduling terms (no
-  ortools);
-- `greedy`: the list schedule that is the solver's first roadmap and fallback (no
-  ortools);
 - `search`: running CP-SAT: parameters, Ctrl-C, hints, neighbourhoods;
-- `repair`: re-solving the steps around a roadmap's violations;
-- `solve`: lexicographic solves, alternatives, the time budget;
+- `solve`: one `plan` call: lexicographic solves, alternatives, the time budget;
+- `mend`: turning the greedy schedule's rare misses into a roadmap that keeps every rule;
+- `alternatives`: what each roadmap after the best must differ in;
+- `stages`: lexicographic solves for `repair` and re-planning;
+- `repair`, `replan`: the closest roadmap to a proposed one; planning mid-deal;
 - `explain`: the minimal set of colliding rules, and its arithmetic;
-- `results`: what the solver answers (plain data).
+- `results`, `progress`: what the solver answers (plain data) and its progress line.
+
+The pure-Python scheduling it starts from (bounds, the greedy) is `planner.schedule`.
 """

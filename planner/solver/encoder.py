@@ -21,7 +21,7 @@ from planner.objectives import is_goodwill
 from planner.rules import fixed, preconditions
 from planner.rules.base import Rule
 from planner.scenario import Scenario
-from planner.solver.bounds import critical_path, earliest_starts, energy_bound, horizon
+from planner.schedule.bounds import critical_path, earliest_starts, energy_bound, horizon
 
 
 class Encoder:

@@ -17,7 +17,7 @@ from planner.model import AnyOf, Req, Selector
 from planner.rules import fixed, preconditions
 from planner.rules.base import Rule, plural
 from planner.scenario import Scenario
-from planner.solver.bounds import Deadline, Why, earliest_starts, hard_terms
+from planner.schedule.bounds import Deadline, Why, earliest_starts, hard_terms
 from planner.solver.encoder import Encoder
 from planner.solver.results import Conflict, Culprit
 

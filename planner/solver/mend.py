@@ -59,7 +59,7 @@ def neighbourhood(
     return free
 
 
-def repair(
+def mend(
     scenario: Scenario,
     search: Search,
     starts: Mapping[str, int],

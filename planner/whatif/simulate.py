@@ -25,7 +25,7 @@ max), rounded to the nearest whole unit, and then either
 
 Each run is checked against the rules as `check` checks a roadmap; its last time done,
 its peak leverage exposure and each party's peak irreversible exposure
-(`planner.exposure`) are kept, with its **critical chain**: back from the step done last,
+(`planner.whatif.exposure`) are kept, with its **critical chain**: back from the step done last,
 each step's start was set by the one before it (what pushed it; a step at its planned
 start ends the chain). A step's **criticality index** is the share of runs whose critical
 chain holds it.
@@ -45,13 +45,13 @@ from typing import Any
 
 import numpy as np
 
-from planner.exposure import curves, is_marked
-from planner.holding import Order, chain_of, compile_order, place
 from planner.model import Step, Verify
 from planner.objectives import objective_order
 from planner.rules import preconditions
 from planner.rules.base import CheckContext
 from planner.scenario import Scenario
+from planner.whatif.exposure import curves, is_marked
+from planner.whatif.simulate_run import Order, chain_of, compile_order, place
 
 #: A verification is tried at most this often in one run (then it passes).
 MAX_ATTEMPTS = 50

@@ -1,4 +1,4 @@
-"""How one simulated run holds the roadmap's order (`planner.simulate`): steps placed in
+"""How one simulated run holds the roadmap's order (`planner.whatif.simulate`): steps placed in
 the roadmap's order, each at its planned start or, when what it waits for is late, as soon
 as that is done — its `after` items and the hard rules' waiting terms (precedence, gate,
 reciprocity's earliest free counter-step, graduated order and its gap, simultaneous

@@ -1,5 +1,5 @@
 """The files `planner init DIR` writes: a starter scenario (package data under
-`planner/templates/starter`: packages.yaml, one rule file per rule kind, a README stub) or
+`planner/authoring/templates/starter`: packages.yaml, one rule file per rule kind, a README stub) or
 a copy of the embedded default, each with the JSON Schemas its first lines point editors
 at (`schemas/`). Pure but for reading the package's own files; `planner.cli.authoring`
 writes them (through `planner.output.write_outputs`)."""
@@ -12,9 +12,14 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
+from planner.authoring.schema import (
+    KINDS_OF_FILES,
+    schema_file_name,
+    schema_text,
+    yaml_language_server_line,
+)
 from planner.errors import InputError
 from planner.load.files import constraint_files, default_paths, read_file
-from planner.schema import KINDS_OF_FILES, schema_file_name, schema_text, yaml_language_server_line
 
 #: Where `init` writes the schemas, relative to the scenario folder.
 SCHEMA_FOLDER = "schemas"
@@ -35,7 +40,7 @@ _README = {
 
 
 def _template() -> Traversable:
-    return resources.files("planner").joinpath("templates", "starter")
+    return resources.files("planner.authoring").joinpath("templates", "starter")
 
 
 def _walk(folder: Traversable, prefix: str = "") -> dict[str, bytes]:

@@ -9,7 +9,7 @@ variant). The comparison:
   of packages that B opens the other way round;
 - rules broken in one and not the other (hard rules, as `check` reports them), and rules
   that became tight: a rule is **tight** in a roadmap when it stops some step from moving
-  at all, earlier or later, with every other step where it is (`planner.slack`: slack 0,
+  at all, earlier or later, with every other step where it is (`planner.whatif.slack`: slack 0,
   and the rule is what the first move breaks);
 - the change in the last time a step is done, in the peak leverage exposure (balance
   rules), in the soft-rule penalty and in each party's peak irreversible exposure.
@@ -23,10 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from planner.check import Report, check
-from planner.exposure import curves, is_marked
 from planner.roadmap.packages import package_order
 from planner.scenario import Scenario
-from planner.slack import START, slack
+from planner.whatif.exposure import curves, is_marked
+from planner.whatif.slack import START, slack
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@ selectors resolved to step ids and its fields as read; a step's fields, precondi
 the rules that mention it, and its earliest possible start with the chain that sets it.
 
 Rules are read through their declarations (`planner.fields.declared`) and the earliest
-starts through the rules' scheduling terms (`planner.solver.bounds`, pure Python): no rule
+starts through the rules' scheduling terms (`planner.schedule.bounds`, pure Python): no rule
 kind is named here, and nothing imports ortools. The text is pure: no I/O.
 """
 
@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from planner.authoring.schema import class_doc
 from planner.fields import declared
 from planner.load.values import suggest
 from planner.model import AnyOf, Req, Selector, Step
 from planner.rules.base import Rule, Terms, plural
 from planner.scenario import Scenario
-from planner.schema import class_doc
-from planner.solver.bounds import Why, earliest_starts, hard_terms
+from planner.schedule.bounds import Why, earliest_starts, hard_terms
 
 
 class UnknownId(LookupError):
