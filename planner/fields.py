@@ -83,6 +83,51 @@ class Nat(Spec):
         return {"type": "integer", "minimum": self.minimum, "maximum": MAX_NUMBER}
 
 
+#: A time written with its unit: "45 days", "6 months", "2 weeks", "1 year".
+TIME_PATTERN = re.compile(r"\s*(\d+)\s*(day|days|week|weeks|month|months|year|years)\s*\Z")
+
+
+class Time(Nat):
+    """A time or a length of time: a whole number in the scenario's unit, or a number with
+    its unit ("45 days", "6 months"), converted to the scenario's unit and rounded up
+    (`planner.model.convert`)."""
+
+    __slots__ = ()
+    type_name = "time"
+
+    def schema(self) -> dict[str, Any]:
+        return {
+            "anyOf": [
+                super().schema(),
+                {
+                    "type": "string",
+                    "pattern": "^" + TIME_PATTERN.pattern.removesuffix(r"\Z") + "$",
+                },
+            ]
+        }
+
+
+class StepOrTime(Spec):
+    """A step id (the time that step is done) or a time (a whole number, or a number with
+    its unit)."""
+
+    __slots__ = ()
+    type_name = "step id or time"
+
+    def schema(self) -> dict[str, Any]:
+        return {"anyOf": [Ident(self.doc).schema(), *Time(self.doc).schema()["anyOf"]]}
+
+
+class Int(Spec):
+    """A whole number, negative allowed (between -MAX_NUMBER and MAX_NUMBER)."""
+
+    __slots__ = ()
+    type_name = "whole number (may be negative)"
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
+
+
 class Flag(Spec):
     """true or false."""
 

@@ -5,18 +5,36 @@ Fields a user writes are declared here once (`planner.fields`), with their meani
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from fractions import Fraction
 from typing import Annotated, Any
 
 from planner.errors import Mark
-from planner.fields import MAX_NUMBER, Custom, Flag, Ident, Nat, Text
+from planner.fields import MAX_NUMBER, Custom, Flag, Ident, Int, Text, Time
 
 UNITS = ("day", "week", "month")
 #: A quarter of a year in each unit (the default distance between alternatives).
 QUARTER = {"day": 91, "week": 13, "month": 3}
 #: The kind of a step no party controls (a ceasefire, an election).
 EVENT = "event"
+#: The outcomes of a verification, as `if:` names them: the main one first.
+PASSES, FAILS = "passes", "fails"
+
+#: How many of one unit make another (`convert`): a day is a day, a week 7 days, a month
+#: 30 days (six months are the 180 days statutes count), a year 365 days, 52 weeks or 12
+#: months.
+_DAYS = {"day": Fraction(1), "week": Fraction(7), "month": Fraction(30), "year": Fraction(365)}
+_EXACT = {("year", "week"): Fraction(52), ("year", "month"): Fraction(12)}
+
+
+def convert(amount: int, written: str, unit: str) -> int:
+    """`amount` of the unit `written` ("day", "weeks", ...) in the scenario's `unit`,
+    rounded up: "45 days" in weeks is 7, "6 months" 26 weeks or 180 days."""
+    src, dst = written.removesuffix("s"), unit.removesuffix("s")
+    factor = _EXACT.get((src, dst)) or _DAYS[src] / _DAYS[dst]
+    return math.ceil(amount * factor)
 
 
 class Rebuilt:
@@ -65,8 +83,8 @@ class Estimate(Rebuilt):
     """A three-point estimate for `simulate`: the shortest and longest a time may take,
     around the written duration as the most likely (min <= duration <= max)."""
 
-    min: Annotated[int | None, Nat("the shortest it may take", absent="the duration")] = None
-    max: Annotated[int | None, Nat("the longest it may take", absent="the duration")] = None
+    min: Annotated[int | None, Time("the shortest it may take", absent="the duration")] = None
+    max: Annotated[int | None, Time("the longest it may take", absent="the duration")] = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +92,7 @@ class Verify(Rebuilt):
     """Who verifies a step, and how long verification takes after the step ends."""
 
     by: Annotated[str, Text("who verifies the step")]
-    duration: Annotated[int, Nat("how long verification takes after the step ends")] = 0
+    duration: Annotated[int, Time("how long verification takes after the step ends")] = 0
     what: Annotated[str, Text("what is verified")] = ""
     estimate: Annotated[
         Estimate | None,
@@ -93,7 +111,7 @@ class Verify(Rebuilt):
         ),
     ] = 0.0
     retry: Annotated[
-        int, Nat("after a failed verification, how long until it is tried again (`simulate`)")
+        int, Time("after a failed verification, how long until it is tried again (`simulate`)")
     ] = 0
 
 
@@ -102,9 +120,9 @@ class Req(Rebuilt):
     """A precondition: start >= done(step) + lag and, with `within`, <= done(step) + within."""
 
     step: Annotated[str, Ident("the step waited for")]
-    lag: Annotated[int, Nat("time after that step is done before this one may start")] = 0
+    lag: Annotated[int, Time("time after that step is done before this one may start")] = 0
     within: Annotated[
-        int | None, Nat("and no longer than this after that step is done (≥ lag)")
+        int | None, Time("and no longer than this after that step is done (≥ lag)")
     ] = None
     mark: Mark = field(default=Mark(""), compare=False)
 
@@ -121,6 +139,40 @@ class AnyOf(Rebuilt):
 
 
 Cond = Req | AnyOf
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat(Rebuilt):
+    """A chain of renewals: one every `every`, until the step `until` is done or the time
+    `until`; the loader expands it into steps `ID@2`, `ID@3`, ... that renew the step."""
+
+    every: Annotated[
+        int,
+        Time("the time between two renewals (each done this long after the one before)", minimum=1),
+    ]
+    until: Annotated[
+        str | int,
+        Custom(
+            "renew until this step is done, or until this time",
+            shape=(("anyOf", [{"$ref": "#/$defs/identifier"}, *Time("").schema()["anyOf"]]),),
+        ),
+    ]
+    mark: Mark = field(default=Mark(""), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger(Rebuilt):
+    """The condition of a contingent step (`if:`): it happens only when step `step` has
+    `outcome` — `fails` or `passes` (its verification), or a name of its `outcomes` (an
+    event)."""
+
+    step: Annotated[str, Ident("the step whose outcome decides")]
+    outcome: Annotated[
+        str,
+        Ident("`fails` or `passes` (the step's verification), or one of the event's `outcomes`"),
+    ]
+    mark: Mark = field(default=Mark(""), compare=False)
+
 
 _AFTER_SHAPE = (
     ("type", "array"),
@@ -149,8 +201,14 @@ class Step(Rebuilt):
         str, Ident("what sort of step: commitment, relief, goodwill, dialogue, verification, ...")
     ]
     title: Annotated[str, Text("what the step does, in a few words", absent="the step's id")]
-    duration: Annotated[int, Nat("how long the step takes, in the scenario's unit")]
-    value: Annotated[int, Nat("leverage units: what the step gives away or is worth")] = 0
+    duration: Annotated[int, Time("how long the step takes, in the scenario's unit")]
+    value: Annotated[
+        int,
+        Int(
+            "leverage units: what the step gives away or is worth; negative for pressure "
+            "added during easing (a new designation), which lowers what its actor has given"
+        ),
+    ] = 0
     verify: Annotated[
         Verify | None,
         Custom(
@@ -187,7 +245,7 @@ class Step(Rebuilt):
     ] = False
     fixed: Annotated[
         int | None,
-        Nat(
+        Time(
             "the step starts at this time in every roadmap: it happened then, or its date is "
             "assumed (an election, a summit)"
         ),
@@ -208,6 +266,68 @@ class Step(Rebuilt):
             "count in irreversible exposure"
         ),
     ] = True
+    lasts: Annotated[
+        int | None,
+        Time(
+            "what the step gives is in force from its done time for this long, then lapses "
+            "unless renewed (a 180-day waiver, a six-month general licence)",
+            minimum=1,
+            absent="in force to the end",
+        ),
+    ] = None
+    renews: Annotated[
+        str | None,
+        Ident(
+            "this step is a renewal of that one (which `lasts`): its force runs on from this "
+            "step's done time for this step's `lasts` (else that step's); done after the "
+            "lapse, it leaves a gap"
+        ),
+    ] = None
+    repeat: Annotated[
+        Repeat | None,
+        Custom(
+            "a chain of renewals {every, until}: one every `every`, until a step is done or a "
+            "time; expanded into steps ID@2, ID@3, ... that renew this one",
+            shape=(("$ref", "#/$defs/repeat"),),
+        ),
+    ] = None
+    when: Annotated[
+        Trigger | None,
+        Custom(
+            "a contingent step {step, outcome}: it happens only on that outcome of that step "
+            "(`fails`, `passes`, or an event's outcome); absent from the main roadmap unless "
+            "the outcome is the main one",
+            key="if",
+            shape=(("$ref", "#/$defs/trigger"),),
+        ),
+    ] = None
+    outcomes: Annotated[
+        Mapping[str, float],
+        Custom(
+            "an event's possible outcomes and their probabilities, summing to 1; the first is "
+            "the main roadmap's",
+            shape=(("type", "object"), ("additionalProperties", {"type": "number"})),
+        ),
+    ] = field(default_factory=dict)
+    reimposes: Annotated[
+        str | None,
+        Ident(
+            "snapback: this step takes back what that step gave, from this step's done time "
+            "(its duration is the wind-down); not allowed on a `reversible: false` step"
+        ),
+    ] = None
+    beneficiary: Annotated[
+        str | None,
+        Ident(
+            "who receives what the step gives (an actor)",
+            key="for",
+            absent="the other side of the bargain",
+        ),
+    ] = None
+    short: Annotated[
+        str,
+        Text("the step's name in tables, charts and the brief", absent="derived from the title"),
+    ] = ""
 
     @property
     def verify_duration(self) -> int:
@@ -262,6 +382,10 @@ class Package(Rebuilt):
     optional: Annotated[bool, Flag("every step of the package may be left out of a roadmap")] = (
         False
     )
+    short: Annotated[
+        str,
+        Text("the package's name in tables, charts and the brief", absent="derived from the title"),
+    ] = ""
 
 
 SELECTOR_FIELDS = ("steps", "actor", "package", "kind", "tags")
@@ -354,6 +478,22 @@ class Uncertainty(Rebuilt):
         ),
     ] = None
     retry: Annotated[
-        int | None, Nat("after a failed verification, the delay before it is tried again")
+        int | None, Time("after a failed verification, the delay before it is tried again")
     ] = None
     mark: Mark = field(default=Mark(""), compare=False)
+
+
+def conditions(steps: Mapping[str, Step], step_id: str) -> frozenset[tuple[str, str]]:
+    """What must happen for a step to happen: its `if` (trigger, outcome) and, the trigger
+    being a step too, the trigger's own conditions, recursively (a cycle of triggers stops
+    where it closes)."""
+    out: set[tuple[str, str]] = set()
+    seen = {step_id}
+    step = steps.get(step_id)
+    while step is not None and step.when is not None:
+        out.add((step.when.step, step.when.outcome))
+        if step.when.step in seen:
+            break
+        seen.add(step.when.step)
+        step = steps.get(step.when.step)
+    return frozenset(out)

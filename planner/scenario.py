@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Annotated, Any, TypeVar
 
 from planner.errors import Mark
 from planner.fields import Choice, Custom, Ident, Text
-from planner.model import QUARTER, UNITS, Package, Rebuilt, Step, Uncertainty
+from planner.model import (
+    FAILS,
+    PASSES,
+    QUARTER,
+    UNITS,
+    Package,
+    Rebuilt,
+    Selector,
+    Step,
+    Uncertainty,
+    conditions,
+)
 from planner.rules.base import Rule, excluded
 
 _T = TypeVar("_T")
@@ -104,10 +115,19 @@ class Scenario(Rebuilt):
     files: tuple[str, ...] = ()
     #: The `# assumption:` comments of the scenario file, in file order (for the report).
     assumptions: tuple[Assumption, ...] = ()
+    #: Every time written with its unit, as read: (where, what, as written, in the
+    #: scenario's unit), for `validate --explain`.
+    conversions: tuple[tuple[Mark, str, str, int], ...] = ()
     #: The variant applied (`--variant`, `--set`): its name ("" for none) and each change it
     #: made, as (where it was asked for, what changed) (`planner.load.variants`).
     variant: str = ""
     changes: tuple[tuple[str, str], ...] = ()
+    #: The branch this scenario is: the outcomes assumed other than the main ones, as
+    #: (trigger step, outcome) pairs, sorted; () for the main roadmap (`branch`).
+    assumed: tuple[tuple[str, str], ...] = ()
+    #: The scenario with every step, contingent ones included, when this one is a branch
+    #: that leaves some out (None: this is the whole scenario).
+    whole: Scenario | None = None
     #: What follows from the scenario alone, whatever the roadmap (de-linking chains,
     #: red-line dependents): worked out once (`Rule.prepare`, through `fact`) before the
     #: scenario is cached, and kept in the cache with it. Not compared.
@@ -165,11 +185,96 @@ class Scenario(Rebuilt):
         """Steps that hard rules take out of every roadmap (red lines)."""
         return self.memo("forbidden", lambda s: frozenset(excluded(s)))
 
+    def everything(self) -> Scenario:
+        """The scenario with every step, whatever the branch."""
+        return self.whole if self.whole is not None else self
+
+    def main_outcome(self, trigger: str) -> str:
+        """The outcome the main roadmap assumes for a trigger step: a verification passes,
+        an event takes its first outcome."""
+        step = self.everything().steps[trigger]
+        return next(iter(step.outcomes)) if step.outcomes else PASSES
+
+    def outcome(self, trigger: str) -> str:
+        """The outcome this branch assumes for a trigger step."""
+        return dict(self.assumed).get(trigger) or self.main_outcome(trigger)
+
+    def outcomes_of(self, trigger: str) -> tuple[str, ...]:
+        """What a trigger step may turn out to be: its event outcomes, or a verification's
+        passes and fails."""
+        step = self.everything().steps[trigger]
+        if step.outcomes:
+            return tuple(step.outcomes)
+        return (PASSES, FAILS) if step.verify is not None else ()
+
+    def branch(self, assume: Mapping[str, str] | None = None) -> Scenario:
+        """The scenario in the branch where each trigger in `assume` has its outcome (every
+        other verification passes, every other event takes its first outcome): the steps
+        that happen only on other outcomes are left out of the steps, the packages and
+        every rule's selectors. The main roadmap is `branch()`.
+
+        Raises
+        ------
+        KeyError
+            For an unknown trigger step; ValueError for an outcome it cannot have.
+        """
+        whole = self.everything()
+        for trigger, outcome in (assume or {}).items():
+            if trigger not in whole.steps:
+                raise KeyError(trigger)
+            if outcome not in whole.outcomes_of(trigger):
+                raise ValueError(f"{trigger}={outcome}")
+        assumed = tuple(
+            sorted((t, o) for t, o in (assume or {}).items() if o != whole.main_outcome(t))
+        )
+        if assumed == self.assumed and (self.whole is not None or not _contingent(whole)):
+            return self
+        chosen = dict(assumed)
+
+        def happens(sid: str) -> bool:
+            return all(
+                (chosen.get(t) or whole.main_outcome(t)) == o
+                for t, o in conditions(whole.steps, sid)
+            )
+
+        present = {sid: step for sid, step in whole.steps.items() if happens(sid)}
+        if len(present) == len(whole.steps) and not assumed:
+            return whole
+        packages = tuple(
+            replace(p, step_ids=ids)
+            for p in whole.packages
+            if (ids := tuple(s for s in p.step_ids if s in present))
+        )
+        rules = tuple(_restricted(rule, present) for rule in whole.rules)
+        return replace(
+            whole, steps=present, packages=packages, rules=rules, assumed=assumed, whole=whole
+        )
+
     def prepare(self) -> Scenario:
         """Work out every fact of the scenario alone (each rule's `prepare`), once."""
         for rule in self.rules:
             rule.prepare(self)
         return self
+
+
+def _contingent(scenario: Scenario) -> bool:
+    return any(step.when is not None for step in scenario.steps.values())
+
+
+def _restricted(rule: Rule, present: Mapping[str, Step]) -> Rule:
+    """The rule with its selectors naming present steps only."""
+    changes: dict[str, Any] = {}
+    for f in fields(rule):
+        value = getattr(rule, f.name)
+        if isinstance(value, Selector):
+            kept = tuple(s for s in value.ids if s in present)
+            if kept != value.ids:
+                changes[f.name] = replace(value, ids=kept)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Selector):
+            pair = tuple(replace(v, ids=tuple(s for s in v.ids if s in present)) for v in value)
+            if pair != value:
+                changes[f.name] = pair
+    return replace(rule, **changes) if changes else rule
 
 
 def _required(scenario: Scenario) -> frozenset[str]:

@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from planner.check import check
-from planner.fields import Attr, Choice, Declared, Nat, Sel, SelPair, declared
+from planner.errors import Problems
+from planner.load.chains import settle
+from planner.fields import Attr, Choice, Declared, Nat, Sel, SelPair, StepOrTime, declared
 from planner.model import Req, Selector, Step
 from planner.rules import KINDS
 from planner.scenario import Scenario
@@ -44,6 +46,9 @@ def value_of(decl: Declared, ids: list[str]) -> st.SearchStrategy[Any]:
     if isinstance(spec, Nat):
         number = st.integers(spec.minimum, spec.minimum + 3)
         return st.one_of(st.none(), number) if decl.default is None else number
+    if isinstance(spec, StepOrTime):
+        either = st.one_of(st.sampled_from(ids), st.integers(0, 6))
+        return st.one_of(st.none(), either) if decl.default is None else either
     if isinstance(spec, Choice):
         return st.sampled_from(spec.options)
     if isinstance(spec, Attr):
@@ -66,6 +71,12 @@ def scenarios(draw: st.DrawFn, max_steps: int = 3) -> Scenario:
         verify_duration = draw(st.integers(0, 1))
         from planner.model import Verify
 
+        # Time in force: a step may lapse, renew an earlier one that lapses, or take an
+        # earlier one back (the loader then adds the links those imply, `settle`).
+        lasting = [x for x in ids[:i] if steps[x].lasts is not None and steps[x].renews is None]
+        link = draw(st.sampled_from(["", "", "renews", "reimposes"]))
+        renews = draw(st.sampled_from(lasting)) if link == "renews" and lasting else None
+        reimposes = draw(st.sampled_from(ids[:i])) if link == "reimposes" and i else None
         steps[sid] = Step(
             id=sid,
             actor=draw(st.sampled_from(ACTORS)),
@@ -73,12 +84,18 @@ def scenarios(draw: st.DrawFn, max_steps: int = 3) -> Scenario:
             kind=draw(st.sampled_from(("relief", "commitment"))),
             title=sid,
             duration=draw(st.integers(0, 2)),
-            value=draw(st.integers(0, 3)),
+            value=draw(st.integers(-1, 3)),
             verify=Verify("x", verify_duration) if verify_duration else None,
             after=tuple(after),
             attrs={"risk": draw(st.integers(0, 2))},
             fixed=draw(st.sampled_from([None, None, None, 0, 2])),
+            lasts=draw(st.sampled_from([None, None, 1, 3])) if renews is None else None,
+            renews=renews,
+            reimposes=reimposes,
         )
+    problems = Problems()
+    steps, _ = settle(problems, steps, [])
+    assume(not problems.items)
     rules = []
     for k in range(draw(st.integers(1, 3))):
         kind = draw(st.sampled_from(sorted(KINDS)))

@@ -26,8 +26,10 @@ from planner.load.notes import assumptions
 from planner.load.rules import RulesReader
 from planner.load.selectors import Selectors
 from planner.load.steps import StepsReader
+from planner.load.values import time_unit
 from planner.load.variants import Overlay, apply_overlay, read_overlay
-from planner.load.yamlread import read_yaml
+from planner.load.yamlread import YMap, read_yaml
+from planner.model import UNITS
 from planner.scenario import Scenario
 
 __all__ = [
@@ -96,20 +98,32 @@ def build_scenario(inputs: Inputs, overlay: Overlay | None = None) -> Scenario:
     if not docs or docs[0][0] != inputs.packages_name:
         problems.raise_if_any()
     variant, changes = apply_overlay(problems, docs, overlay) if overlay else ("", ())
-    return replace(_build(problems, docs, inputs.files[0][1]), variant=variant, changes=changes)
+    whole = replace(_build(problems, docs, inputs.files[0][1]), variant=variant, changes=changes)
+    # The main roadmap's scenario: the steps that happen only on other outcomes (a failed
+    # verification, an event's other outcomes) are left out; `Scenario.branch` gives others.
+    return whole.branch()
+
+
+def _unit(doc: Any) -> str:
+    """The unit the scenario file declares (a week when it declares none, or a wrong one:
+    that is reported where the scenario section is read)."""
+    meta = doc.get("scenario") if isinstance(doc, YMap) else None
+    unit = meta.get("unit") if isinstance(meta, YMap) else None
+    return unit if unit in UNITS else "week"
 
 
 def _build(problems: Problems, docs: Sequence[tuple[str, Any]], text: bytes) -> Scenario:
-    steps = StepsReader(problems)
-    steps.read(*docs[0])
-    rules = RulesReader(problems)
-    for name, doc in docs[1:]:
-        rules.read(name, doc)
-    selectors = Selectors(
-        problems, steps.steps, steps.actors, steps.packages, steps_known=steps.steps_known
-    )
-    built = rules.build(selectors)
-    uncertainty = steps.uncertainty(selectors)
+    with time_unit(_unit(docs[0][1])) as conversions:
+        steps = StepsReader(problems)
+        steps.read(*docs[0])
+        rules = RulesReader(problems)
+        for name, doc in docs[1:]:
+            rules.read(name, doc)
+        selectors = Selectors(
+            problems, steps.steps, steps.actors, steps.packages, steps_known=steps.steps_known
+        )
+        built = rules.build(selectors)
+        uncertainty = steps.uncertainty(selectors)
     problems.raise_if_any()
     meta = steps.meta
     owners = [(p.mark.line, "package", p.id) for p in steps.packages]
@@ -128,4 +142,5 @@ def _build(problems: Problems, docs: Sequence[tuple[str, Any]], text: bytes) -> 
         rules=tuple(built),
         files=tuple(name for name, _ in docs),
         assumptions=assumptions(docs[0][0], text, owners),
+        conversions=tuple(conversions),
     )

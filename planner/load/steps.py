@@ -9,11 +9,34 @@ import sys
 from typing import Any
 
 from planner.errors import Mark, Problems
-from planner.fields import keys
+from planner.fields import TIME_PATTERN, keys
+from planner.load.chains import settle
 from planner.load.selectors import Selectors
-from planner.load.values import Reader, check_id, check_nat, describe, read_plain, suggest
+from planner.load.values import (
+    Reader,
+    check_id,
+    check_nat,
+    describe,
+    read_plain,
+    read_time,
+    suggest,
+)
 from planner.load.yamlread import YList, YMap
-from planner.model import AnyOf, Cond, Estimate, Package, Req, Spread, Step, Uncertainty, Verify
+from planner.model import (
+    FAILS,
+    PASSES,
+    AnyOf,
+    Cond,
+    Estimate,
+    Package,
+    Repeat,
+    Req,
+    Spread,
+    Step,
+    Trigger,
+    Uncertainty,
+    Verify,
+)
 from planner.scenario import Phase, Scenario
 
 
@@ -89,6 +112,7 @@ class StepsReader:
         seen_packages: dict[str, Mark] = {}
         for i, node in enumerate(packages):
             self.package(node, packages.at(i), seen_packages)
+        self.steps, self.packages = settle(self.problems, self.steps, self.packages)
         self._check_references()
         self._check_phases()
 
@@ -129,6 +153,8 @@ class StepsReader:
                 )
             return None
         value = p.node["until"]
+        if isinstance(value, str) and TIME_PATTERN.match(value):
+            return read_time(self.problems, p.at("until"), f"{p.owner}: 'until'", value)
         if isinstance(value, str):
             return check_id(self.problems, p.at("until"), p.owner, "until", value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -237,6 +263,9 @@ class StepsReader:
         actor = plain["actor"]
         if actor and actor not in self.actors and self.actors:
             r.fail("actor", f"unknown actor '{actor}'{suggest(actor, self.actors)}")
+        receiver = plain["beneficiary"]
+        if receiver and receiver not in self.actors and self.actors:
+            r.fail("for", f"unknown actor '{receiver}'{suggest(receiver, self.actors)}")
         verify = None
         vnode = r.mapping("verify", None)
         if vnode is not None:
@@ -259,6 +288,9 @@ class StepsReader:
             attrs=self.attrs(r),
             mark=node.mark,
             estimate=self.estimate(r, plain["duration"]),
+            repeat=self.repeat(r),
+            when=self.trigger(r),
+            outcomes=self.outcomes(r),
             **plain,
         )
         if sid in self.steps:
@@ -267,6 +299,68 @@ class StepsReader:
         if sid:
             self.steps[sid] = step
         return step
+
+    def repeat(self, r: Reader) -> Repeat | None:
+        """`repeat: {every, until}`: a chain of renewals (expanded once every step is read,
+        `planner.load.chains`)."""
+        node = r.mapping("repeat", None)
+        if node is None:
+            return None
+        e = Reader(self.problems, node, f"{r.owner} repeat", keys(Repeat))
+        every = e.time("every", minimum=1)
+        if "until" not in node:
+            e.missing("until")
+            return None
+        until = e.step_or_time("until")
+        if until is None:
+            return None
+        return Repeat(every=every, until=until, mark=node.mark)
+
+    def trigger(self, r: Reader) -> Trigger | None:
+        """`if: {step, outcome}`: the condition of a contingent step (checked against the
+        trigger step once every step is read)."""
+        node = r.mapping("if", None)
+        if node is None:
+            return None
+        t = Reader(self.problems, node, f"{r.owner} if", keys(Trigger))
+        plain = read_plain(t, Trigger)
+        if not plain["step"] or not plain["outcome"]:
+            return None
+        return Trigger(mark=node.mark, **plain)
+
+    def outcomes(self, r: Reader) -> dict[str, float]:
+        """An event's `outcomes: {name: probability}`, summing to 1."""
+        node = r.mapping("outcomes", None)
+        if node is None:
+            return {}
+        out: dict[str, float] = {}
+        for key, value in node.items():
+            name = check_id(self.problems, node.key_at(key), r.owner, "outcomes", key)
+            if name in (PASSES, FAILS):
+                self.problems.add(
+                    node.key_at(key),
+                    f"{r.owner}: '{name}' names a verification's outcome, not an event's",
+                )
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not (math.isfinite(value) and 0 <= value <= 1)
+            ):
+                self.problems.add(
+                    node.at(key),
+                    f"{r.owner}: the probability of outcome '{name}' must be a number from 0 "
+                    f"to 1, not {describe(value)}",
+                )
+                continue
+            out[name] = float(value)
+        if not node:
+            r.fail("outcomes", "'outcomes' needs at least one outcome")
+        elif len(out) == len(node) and abs(sum(out.values()) - 1) > 1e-9:
+            r.fail(
+                "outcomes",
+                f"the outcomes' probabilities must sum to 1, not {sum(out.values()):g}",
+            )
+        return out
 
     def estimate(self, r: Reader, duration: int) -> Estimate | None:
         """A three-point estimate around `duration` (its missing ends are the duration)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from planner.errors import Mark, Problems
@@ -12,21 +14,76 @@ from planner.fields import (
     ID_PATTERN,
     MAX_NUMBER,
     REQUIRED,
+    TIME_PATTERN,
     Attr,
     Choice,
     Custom,
     Declared,
     Flag,
     Ident,
+    Int,
     Nat,
     Sel,
     SelPair,
+    StepOrTime,
     Text,
+    Time,
     declared,
 )
 from planner.load.yamlread import YList, YMap
+from planner.model import convert
 
 MISSING: Any = object()
+
+#: The scenario's unit while its files are read: times written with a unit ("45 days")
+#: are converted to it (`read_time`).
+_UNIT: ContextVar[str | None] = ContextVar("unit", default=None)
+#: Every time written with a unit, as read: (where, what, as written, in the unit).
+_CONVERSIONS: ContextVar[list[tuple[Mark, str, str, int]] | None] = ContextVar(
+    "conversions", default=None
+)
+
+
+@contextlib.contextmanager
+def time_unit(unit: str) -> Iterator[list[tuple[Mark, str, str, int]]]:
+    """Read times written with a unit in `unit`; yields the conversions made meanwhile."""
+    made: list[tuple[Mark, str, str, int]] = []
+    tokens = _UNIT.set(unit), _CONVERSIONS.set(made)
+    try:
+        yield made
+    finally:
+        _UNIT.reset(tokens[0])
+        _CONVERSIONS.reset(tokens[1])
+
+
+def read_time(problems: Problems, mark: Mark, what: str, value: Any, minimum: int = 0) -> int:
+    """A time: a whole number in the scenario's unit, or a number with its unit ("45 days",
+    "6 months", "2 weeks", "1 year"), converted to the scenario's unit and rounded up."""
+    if isinstance(value, str):
+        found = TIME_PATTERN.match(value)
+        unit = _UNIT.get() or "week"
+        if found is None:
+            problems.add(
+                mark,
+                f"{what} must be a time: a whole number (in {unit}s) or a number with its "
+                f"unit such as '45 days', '6 months', '2 weeks', not {describe(value)}",
+            )
+            return minimum
+        amount = int(found.group(1)) if len(found.group(1)) <= 12 else MAX_NUMBER + 1
+        converted = convert(amount, found.group(2), unit)
+        result = check_nat(problems, mark, what, converted, minimum)
+        made = _CONVERSIONS.get()
+        if made is not None and result == converted:
+            made.append((mark, what, value.strip(), converted))
+        return result
+    return check_nat(problems, mark, what, value, minimum)
+
+
+def check_int(problems: Problems, mark: Mark, what: str, value: Any) -> int:
+    """A whole number, negative allowed, within ±MAX_NUMBER."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+        return -check_nat(problems, mark, what, -value, 1)
+    return check_nat(problems, mark, what, value)
 
 
 #: Above this many choices, "did you mean" looks only at names that share pieces with the
@@ -185,6 +242,39 @@ class Reader:
             return value
         return check_nat(self.problems, self.at(key), f"{self.owner}: '{key}'", value, minimum)
 
+    def time(self, key: str, default: Any = MISSING, minimum: int = 0) -> Any:
+        """A time field: a whole number, or a number with its unit (`read_time`)."""
+        value = self.raw(key, default)
+        if value is MISSING:
+            return minimum
+        if value is default or (value is None and default is None):
+            return value
+        return read_time(self.problems, self.at(key), f"{self.owner}: '{key}'", value, minimum)
+
+    def step_or_time(self, key: str, default: Any = MISSING) -> Any:
+        """A field that names a step (its id, checked against the steps by the caller) or a
+        time (a whole number, or a number with its unit)."""
+        value = self.raw(key, default)
+        if value is MISSING or value is default:
+            return None if value is MISSING else value
+        if isinstance(value, str) and TIME_PATTERN.match(value):
+            return read_time(self.problems, self.at(key), f"{self.owner}: '{key}'", value)
+        if isinstance(value, str):
+            return check_id(self.problems, self.at(key), self.owner, key, value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return check_nat(self.problems, self.at(key), f"{self.owner}: '{key}'", value)
+        self.fail(key, f"'{key}' must be a step id or a time, not {describe(value)}")
+        return None
+
+    def integer(self, key: str, default: Any = MISSING) -> Any:
+        """A whole number that may be negative."""
+        value = self.raw(key, default)
+        if value is MISSING:
+            return 0
+        if value is default:
+            return value
+        return check_int(self.problems, self.at(key), f"{self.owner}: '{key}'", value)
+
     def choice(self, key: str, options: tuple[str, ...], default: Any = MISSING) -> Any:
         value = self.raw(key, default)
         if value is default:
@@ -278,8 +368,14 @@ def read_declared(r: Reader, decl: Declared, default: Any = _UNSET) -> Any:
         return r.text(key, value)
     if isinstance(spec, (Ident, Attr)):
         return r.ident(key, value)
+    if isinstance(spec, Time):
+        return r.time(key, value, minimum=spec.minimum)
     if isinstance(spec, Nat):
         return r.nat(key, value, minimum=spec.minimum)
+    if isinstance(spec, Int):
+        return r.integer(key, value)
+    if isinstance(spec, StepOrTime):
+        return r.step_or_time(key, value)
     if isinstance(spec, Flag):
         return r.boolean(key, value)
     if isinstance(spec, Choice):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from planner.rules.balance import Balance
 from planner.rules.base import Rule
 from planner.rules.capacity import Capacity
+from planner.rules.continuity import Continuity
 from planner.rules.delink import Delink
 from planner.rules.forbid import Forbid
 from planner.rules.gate import Gate
@@ -23,6 +24,7 @@ __all__ = [
     "KINDS",
     "Balance",
     "Capacity",
+    "Continuity",
     "Delink",
     "Forbid",
     "Gate",
@@ -46,5 +48,6 @@ KINDS: dict[str, type[Rule]] = {
         Capacity,
         Order,
         Simultaneous,
+        Continuity,
     )
 }

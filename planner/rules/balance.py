@@ -18,7 +18,7 @@ from planner.rules.base import (
     Terms,
     Violation,
 )
-from planner.rules.common import listing
+from planner.rules.common import force_events, force_of, listing
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,7 +28,10 @@ class Balance(Rule):
 
         sum(value(a) for a in ahead if start(a) <= t) - sum(value(b) for b in behind if done(b) <= t) <= margin
 
-    A concession and a counter-step done in the same week net out. Violated when the curve
+    A concession and a counter-step done in the same week net out. With time in force
+    (`lasts`, renewals, `reimposes`: `planner.force`), a concession counts from its start
+    while it is under way or in force, and a counter-step while it holds: relief that lapses
+    or is snapped back stops counting as given from that moment. Violated when the curve
     rises above the margin; the amount is the peak excess, and the message gives the
     period, the peak and the steps that pushed it there.
     """
@@ -55,13 +58,14 @@ class Balance(Rule):
         return ctx.memo(f"curve:{self.id}", lambda: self._curve(ctx))
 
     def _curve(self, ctx: CheckContext) -> list[tuple[int, int]]:
+        force = force_of(ctx)
         deltas: dict[int, int] = {}
         for a in ctx.scheduled(self.ahead.ids):
-            t = ctx.start(a)
-            deltas[t] = deltas.get(t, 0) + ctx.step(a).value
+            for t, change in force.changes(a, ctx.step(a).value, force.counted(a)):
+                deltas[t] = deltas.get(t, 0) + change
         for b in ctx.scheduled(self.behind.ids):
-            t = ctx.done(b)
-            deltas[t] = deltas.get(t, 0) - ctx.step(b).value
+            for t, change in force.changes(b, -ctx.step(b).value, force.held(b)):
+                deltas[t] = deltas.get(t, 0) + change
         level = 0
         out = []
         for t in sorted(deltas):
@@ -123,32 +127,43 @@ class Balance(Rule):
         the same curve's peak.
         """
         steps = enc.scenario.steps
-        times: list[Any] = []
-        changes: list[Any] = []
+        events: list[tuple[Any, Any, Any]] = []
         for a in enc.sched(self.ahead.ids):
             if steps[a].value:
-                times.append(enc.start[a])
-                changes.append(steps[a].value)
+                events += force_events(enc, a, steps[a].value, "counted")
         for b in enc.sched(self.behind.ids):
             if steps[b].value:
-                times.append(enc.done(b))
-                changes.append(-steps[b].value)
-        if not times:
+                events += force_events(enc, b, -steps[b].value, "held")
+        if not events:
             return
+        times = [e[0] for e in events]
+        changes = [e[1] for e in events]
+        actives = [e[2] for e in events]
         total_ahead = sum(c for c in changes if c > 0)
         total_behind = -sum(c for c in changes if c < 0)
         low = -(total_ahead + total_behind) - 1
         if total_ahead > self.margin:
-            ev_times, ev_changes = list(times), list(changes)
+            ev_times, ev_changes, ev_actives = list(times), list(changes), list(actives)
             if self.soft:
                 excess = enc.slack(self, "excess", upper=total_ahead)
                 ev_times.append(0)
                 ev_changes.append(-excess)
+                ev_actives.append(True)
             lit = None if self.soft else enc.lit(self.id)
-            if lit is None:
+            if lit is not None:
+                ev_actives = [lit if a is True else _both(enc, a, lit) for a in ev_actives]
+            if all(a is True for a in ev_actives):
                 enc.model.add_reservoir_constraint(ev_times, ev_changes, low, self.margin)
             else:
                 enc.model.add_reservoir_constraint_with_active(
-                    ev_times, ev_changes, [lit] * len(ev_times), low, self.margin
+                    ev_times, ev_changes, ev_actives, low, self.margin
                 )
-        enc.curve(self, times, changes, low - total_ahead, total_ahead)
+        enc.curve(self, times, changes, low - total_ahead, total_ahead, actives)
+
+
+def _both(enc: Encoding, a: Any, b: Any) -> Any:
+    """A literal true exactly when literals a and b both are."""
+    both = enc.model.new_bool_var("")
+    enc.model.add_bool_and([a, b]).only_enforce_if(both)
+    enc.model.add_bool_or([a.Not(), b.Not()]).only_enforce_if(both.Not())
+    return both

@@ -26,6 +26,7 @@ from typing import Annotated, Any, ClassVar, Protocol, TypeVar
 
 from planner.errors import Mark
 from planner.fields import Flag, Ident, Nat, Text
+from planner.force import Chain
 from planner.model import Rebuilt, Step
 
 _T = TypeVar("_T")
@@ -258,6 +259,12 @@ class Terms:
     def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
         """The steps are never scheduled (red lines)."""
 
+    def covers(self, rule: Rule, chain: Chain, since: str | int | None, until: str | int) -> None:
+        """The chain's force (`planner.force`: the union of [done(m), done(m) + lasts(m))
+        over its members m, cut at the earliest done time of its reimposing steps) covers
+        [F, T): F = `since` (a time, or a step's done time; None: done(base)), T = `until`
+        (a time, or a step's done time)."""
+
 
 class _Excluded(Terms):
     def __init__(self, steps: Mapping[str, Step]) -> None:
@@ -347,12 +354,25 @@ class Encoding(Protocol):
         """Record why the named rule cannot hold (its constraints already say so)."""
         ...
 
+    def memo(self, name: str, compute: Callable[[], _T]) -> _T:
+        """`compute()`, once per model (variables several rules share)."""
+        ...
+
     def interval(self, s: str, rule: Rule) -> Any:
         """The interval of step s running from start to end, for `rule`."""
         ...
 
-    def curve(self, rule: Rule, times: list[Any], changes: list[Any], low: int, top: int) -> None:
-        """A leverage curve (+change at each time) for the exposure objective."""
+    def curve(
+        self,
+        rule: Rule,
+        times: list[Any],
+        changes: list[Any],
+        low: int,
+        top: int,
+        actives: list[Any] | None = None,
+    ) -> None:
+        """A leverage curve (+change at each time, when its literal in `actives` holds) for
+        the exposure objective."""
         ...
 
 

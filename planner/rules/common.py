@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from planner.force import Force, chains
 from planner.rules.base import CheckContext, Encoding, Rule
 
 
@@ -176,3 +177,107 @@ def encode_wait_for_all(
         if within is not None:
             over = enc.slack(rule, f"late[{w}]") if rule.soft else 0
             enc.add(enc.start[w] - over <= first_done + within, rule)
+
+
+def force_of(ctx: CheckContext) -> Force:
+    """When what each step of the roadmap gives is in force (`planner.force`), worked out
+    once per check and shared by the rules that read it."""
+
+    def make() -> Force:
+        by_member = ctx.scenario.fact("chains", lambda s: chains(s.steps))
+        return Force(
+            ctx.scenario.steps,
+            lambda s: ctx.starts.get(s),
+            lambda s: ctx.done(s) if s in ctx.starts else None,
+            by_member,
+        )
+
+    return ctx.memo("force", make)
+
+
+def force_events(enc: Encoding, step: str, value: int, side: str) -> list[tuple[Any, int, Any]]:
+    """The CP-SAT events (time, change, active literal or True) of a value counted while
+    `step` holds (`planner.force`): `side` "counted" from its start (a concession under way
+    counts), "held" from its done time. A step with no chain is one event, +value at its
+    start or done time; a chain adds, for each later member that comes after a lapse, the
+    lapse (-value) and the renewal (+value), the last lapse, and the cut of a reimposing
+    step (events from it on inactive, -value at it when still counted)."""
+    begin = enc.start[step] if side == "counted" else enc.done(step)
+    chain = force_chain(enc, step)
+    if chain is None:
+        return [(begin, value, True)]
+    members, expiry, gaps, cut = chain
+    j = members.index(step)
+    events: list[tuple[Any, int, Any]] = [(begin, value, True)]
+    for k in range(j + 1, len(members)):
+        events.append((expiry[k - 1], -value, gaps[k]))
+        events.append((enc.done(members[k]), value, gaps[k]))
+    if expiry[-1] is not None:
+        events.append((expiry[-1], -value, True))
+    if cut is None:
+        return events
+    model = enc.model
+    kept: list[tuple[Any, int, Any]] = []
+    level: list[Any] = []
+    for time, change, active in events:
+        before = model.new_bool_var("")
+        model.add(time < cut).only_enforce_if(before)
+        model.add(time >= cut).only_enforce_if(before.Not())
+        on = before
+        if active is not True:
+            on = model.new_bool_var("")
+            model.add_bool_and([before, active]).only_enforce_if(on)
+            model.add_bool_or([before.Not(), active.Not()]).only_enforce_if(on.Not())
+        kept.append((time, change, on))
+        level.append((1 if change > 0 else -1) * on)
+    still = model.new_bool_var("")
+    model.add(sum(level) == 1).only_enforce_if(still)
+    model.add(sum(level) != 1).only_enforce_if(still.Not())
+    kept.append((cut, -value, still))
+    return kept
+
+
+def force_chain(enc: Encoding, step: str) -> tuple[list[str], list[Any], list[Any], Any] | None:
+    """The CP-SAT view of the chain `step` belongs to, made once per model: its scheduled
+    members in order, each one's prefix expiry P_k (None: never lapses), each member's gap
+    literal (done(m_k) > P_{k-1}; None for the first), and the cut (None without a
+    scheduled reimposing step). None for a step with no chain."""
+    by_member = enc.scenario.fact("chains", lambda s: chains(s.steps))
+    chain = by_member.get(step)
+    if chain is None:
+        return None
+
+    def make() -> tuple[list[str], list[Any], list[Any], Any]:
+        model, steps = enc.model, enc.scenario.steps
+        big = 4 * enc.horizon + 1
+        members = enc.sched(chain.members)
+        expiry: list[Any] = []
+        gaps: list[Any] = [None]
+        for k, m in enumerate(members):
+            lasts = chain.lasts(steps, m)
+            own = None if lasts is None else enc.done(m) + lasts
+            if k == 0:
+                expiry.append(own)
+                continue
+            previous = expiry[-1]
+            gap = model.new_bool_var(f"gap[{m}]")
+            if previous is None:
+                model.add_bool_or([gap.Not()])
+            else:
+                model.add(enc.done(m) > previous).only_enforce_if(gap)
+                model.add(enc.done(m) <= previous).only_enforce_if(gap.Not())
+            gaps.append(gap)
+            if previous is None or own is None:
+                expiry.append(None)
+            else:
+                top = model.new_int_var(0, big, f"expiry[{m}]")
+                model.add_max_equality(top, [previous, own])
+                expiry.append(top)
+        cuts = enc.sched(chain.cuts)
+        cut = None
+        if cuts:
+            cut = model.new_int_var(0, big, f"cut[{chain.base}]")
+            model.add_min_equality(cut, [enc.done(c) for c in cuts])
+        return members, expiry, gaps, cut
+
+    return enc.memo(f"chain:{chain.base}", make)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from planner.fields import Attr, Choice, Nat, Sel
+from planner.fields import Attr, Choice, Sel, Time
 from planner.model import Selector, Step
 from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 
@@ -37,7 +37,7 @@ class Order(Rule):
     ] = "ascending"
     gap: Annotated[
         int,
-        Nat(
+        Time(
             "of two steps of different ranks, the later starts at least this long after the earlier"
         ),
     ] = 0

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from planner.fields import Nat, Sel
+from planner.fields import Sel, Time
 from planner.model import Selector, Step
 from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 from planner.rules.common import encode_wait_for_all, wait_for_all
@@ -30,9 +30,9 @@ class Precedence(Rule):
 
     before: Annotated[Selector, Sel("the steps waited for")]
     after: Annotated[Selector, Sel("the steps that wait")]
-    lag: Annotated[int, Nat("time after the last `before` step is done before they start")] = 0
+    lag: Annotated[int, Time("time after the last `before` step is done before they start")] = 0
     within: Annotated[
-        int | None, Nat("and no longer than this after each `before` step is done (≥ lag)")
+        int | None, Time("and no longer than this after each `before` step is done (≥ lag)")
     ] = None
 
     def validate(self, steps: Mapping[str, Step]) -> list[tuple[str, str]]:

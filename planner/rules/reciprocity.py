@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from planner.fields import Choice, Nat, Sel
+from planner.fields import Choice, Sel, Time
 from planner.model import Selector, Step
 from planner.rules.base import (
     ANSWERS,
@@ -45,10 +45,10 @@ class Reciprocity(Rule):
     give: Annotated[Selector, Sel("the steps that each need a counter-step (the concessions)")]
     get: Annotated[Selector, Sel("the counter-steps that answer them")]
     grace: Annotated[
-        int, Nat("how long a counter-step may still run after its give step starts")
+        int, Time("how long a counter-step may still run after its give step starts")
     ] = 0
     within: Annotated[
-        int | None, Nat("and a counter-step may be done no longer than this before")
+        int | None, Time("and a counter-step may be done no longer than this before")
     ] = None
     pairing: Annotated[
         str,

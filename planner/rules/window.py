@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from planner.fields import Choice, Nat, Sel
+from planner.fields import Choice, Sel, Time
 from planner.model import Selector, Step
 from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 
@@ -27,8 +27,10 @@ class Window(Rule):
     severity: ClassVar[int] = 4
 
     steps: Annotated[Selector, Sel("the steps whose times are bounded")]
-    earliest: Annotated[int, Nat("the window opens: nothing measured before this time")] = 0
-    latest: Annotated[int | None, Nat("the window closes: nothing measured after this time")] = None
+    earliest: Annotated[int, Time("the window opens: nothing measured before this time")] = 0
+    latest: Annotated[int | None, Time("the window closes: nothing measured after this time")] = (
+        None
+    )
     measure: Annotated[
         str, Choice("what is measured: the start, or the done time", ("start", "done"))
     ] = "start"

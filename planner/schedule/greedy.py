@@ -564,6 +564,14 @@ class _ListSchedule:
         return False
 
     def _broken(self) -> set[str]:
+        """The rules the finished schedule breaks (TEMPORARY in the force branch: the
+        checker's verdict joins the term-by-term one until the 'meaning' branch lands)."""
+        from planner.check import check
+
+        report = check(self.scenario, self.starts, partial=True)
+        return self._broken_terms() | {v.rule for v in report.violations}
+
+    def _broken_terms(self) -> set[str]:
         """The rules whose terms the finished schedule breaks, each term checked on the
         final times."""
         starts, done = self.starts, self.done

@@ -12,8 +12,8 @@ its own assumption literal, so an infeasible model yields the rules that collide
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from ortools.sat.python import cp_model
 
@@ -22,6 +22,8 @@ from planner.rules import fixed, preconditions
 from planner.rules.base import Rule
 from planner.scenario import Scenario
 from planner.schedule.bounds import critical_path, earliest_starts, energy_bound, horizon
+
+_T = TypeVar("_T")
 
 
 class Encoder:
@@ -90,9 +92,10 @@ class Encoder:
             self.model.add(self.makespan >= self.makespan_bound)
         #: Balance curves (rule id, event times, level changes, lowest level, highest level),
         #: for the exposure objective.
-        self.curves: list[tuple[str, list[Any], list[Any], int, int]] = []
+        self.curves: list[tuple[str, list[Any], list[Any], int, int, list[Any] | None]] = []
         self.penalty_terms: list[Any] = []
         self.lits: dict[str, Any] = {}
+        self._memo: dict[str, Any] = {}
         #: Rules that no times can satisfy, with the reason (an infeasible plan's why-not).
         self.impossible: dict[str, str] = {}
         self._intervals: dict[str, Any] = {}
@@ -116,6 +119,12 @@ class Encoder:
         if name not in self.lits:
             self.lits[name] = self.model.new_bool_var(f"holds[{name}]")
         return self.lits[name]
+
+    def memo(self, name: str, compute: Callable[[], _T]) -> _T:
+        """`compute()`, once per model (variables several rules share)."""
+        if name not in self._memo:
+            self._memo[name] = compute()
+        return self._memo[name]  # type: ignore[no-any-return]
 
     def add(self, constraint: Any, rule: Rule) -> Any:
         """A constraint of `rule`; a hard rule's is enforced under its literal in explain mode."""
@@ -180,9 +189,18 @@ class Encoder:
             )
         return self._intervals[s]
 
-    def curve(self, rule: Rule, times: list[Any], changes: list[Any], low: int, top: int) -> None:
-        """A leverage curve (+change at each time) for the exposure objective."""
-        self.curves.append((rule.id, times, changes, low, top))
+    def curve(
+        self,
+        rule: Rule,
+        times: list[Any],
+        changes: list[Any],
+        low: int,
+        top: int,
+        actives: list[Any] | None = None,
+    ) -> None:
+        """A leverage curve (+change at each time, when its literal in `actives` holds) for
+        the exposure objective."""
+        self.curves.append((rule.id, times, changes, low, top, actives))
 
     # ---- the table of contents ---------------------------------------------------------
 
@@ -207,13 +225,18 @@ class Encoder:
                 return 0
             top = max(c[4] for c in self.curves)
             exposure = self.model.new_int_var(0, top, "exposure")
-            for _rule, times, changes, low, _top in self.curves:
+            for _rule, times, changes, low, _top, actives in self.curves:
                 # The curve minus `exposure` from time 0 on never rises above 0. Taking
                 # `exposure` off lowers the curve by up to `top`: the floor must allow it
                 # (another curve may need an exposure above this one's own peak).
-                self.model.add_reservoir_constraint(
-                    [*times, 0], [*changes, -exposure], low - top, 0
-                )
+                if actives is None or all(a is True for a in actives):
+                    self.model.add_reservoir_constraint(
+                        [*times, 0], [*changes, -exposure], low - top, 0
+                    )
+                else:
+                    self.model.add_reservoir_constraint_with_active(
+                        [*times, 0], [*changes, -exposure], [*actives, True], low - top, 0
+                    )
             return exposure
         if name == "goodwill":
             good = [s for s in self.scheduled if is_goodwill(self.scenario.steps[s])]
