@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from planner.check import check
 from planner.errors import Problems
-from planner.load.chains import settle
 from planner.fields import Attr, Choice, Declared, Nat, Sel, SelPair, StepOrTime, declared
+from planner.load.chains import settle
 from planner.model import Req, Selector, Step
 from planner.rules import KINDS
 from planner.scenario import Scenario
