@@ -19,6 +19,8 @@ UNITS = ("day", "week", "month")
 QUARTER = {"day": 91, "week": 13, "month": 3}
 #: The kind of a step no party controls (a ceasefire, an election).
 EVENT = "event"
+#: The kind of the steps a `repeat` chain expands into.
+RENEWAL = "renewal"
 #: The outcomes of a verification, as `if:` names them: the main one first.
 PASSES, FAILS = "passes", "fails"
 

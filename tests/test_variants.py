@@ -126,7 +126,7 @@ def test_the_longest_id_that_fits_is_the_target(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("expr", "line"),
     [
-        ("by-pledge.duration=abc", "step 'by-pledge': 'duration' must be a whole number ≥ 0, not 'abc'"),
+        ("by-pledge.duration=abc", "step 'by-pledge': 'duration' must be a time (a whole number of weeks, or a number with its unit: '45 days', '6 months'), not 'abc'"),
         ("by-pledeg.duration=3", "no step or rule 'by-pledeg' (did you mean 'by-pledge'?)"),
         ("kind=relif:duration=2", "no step has kind 'relif' (did you mean 'relief'?)"),
         ("colour=red:duration=2", "unknown selector field 'colour'; steps are selected by id, actor, package, kind, tag"),
@@ -151,7 +151,7 @@ def test_a_bad_set_expression_is_one_located_line(expr: str, line: str) -> None:
 def test_every_bad_expression_is_reported_at_once() -> None:
     assert refused("by-pledge.duration=x", "balance.margin=-1") == [
         "--set 'balance.margin=-1': rule 'balance': 'margin' must be ≥ 0, not -1",
-        "--set 'by-pledge.duration=x': step 'by-pledge': 'duration' must be a whole number ≥ 0, not 'x'",
+        "--set 'by-pledge.duration=x': step 'by-pledge': 'duration' must be a time (a whole number of weeks, or a number with its unit: '45 days', '6 months'), not 'x'",
     ]
 
 

@@ -5,7 +5,11 @@ steps' preconditions:
 
 - a renewal waits for the step it renews, or for the renewal of it written (or expanded)
   before it, to be done: a renewal follows what it renews;
-- a step of a `repeat` chain is done exactly `every` after the one before it;
+- a step of a `repeat` chain is done exactly `every` after the one before it. Expanded
+  renewals are `kind: renewal`, with the step's actor, package, duration, verification,
+  source, reversibility and `lasts`, `value: 0` (a renewal keeps in force what was given;
+  it gives nothing new) and no tags or attrs, so rules written for the step by kind, tag or
+  attribute do not pick its renewals up (select them by package, id or `kind: renewal`);
 - a reimposition (snapback) waits for the step it takes back to be done.
 
 A step may wait (`after`) only for steps that happen whenever it happens: a contingent
@@ -20,7 +24,7 @@ from dataclasses import replace
 
 from planner.errors import Problems
 from planner.load.values import suggest
-from planner.model import EVENT, FAILS, PASSES, AnyOf, Package, Req, Step, conditions
+from planner.model import EVENT, FAILS, PASSES, RENEWAL, AnyOf, Package, Req, Step, conditions
 
 
 def settle(
@@ -260,9 +264,12 @@ def _expand(
                 replace(
                     step,
                     id=rid,
+                    kind=RENEWAL,
                     title=f"{step.title} (renewal {k})",
                     short=f"{step.short} (renewal {k})" if step.short else "",
                     value=0,
+                    tags=frozenset(),
+                    attrs={},
                     after=(Req(previous, gap, gap, mark=where),),
                     renews=step.id,
                     repeat=None,

@@ -65,8 +65,8 @@ def read_time(problems: Problems, mark: Mark, what: str, value: Any, minimum: in
         if found is None:
             problems.add(
                 mark,
-                f"{what} must be a time: a whole number (in {unit}s) or a number with its "
-                f"unit such as '45 days', '6 months', '2 weeks', not {describe(value)}",
+                f"{what} must be a time (a whole number of {unit}s, or a number with its "
+                f"unit: '45 days', '6 months'), not {describe(value)}",
             )
             return minimum
         amount = int(found.group(1)) if len(found.group(1)) <= 12 else MAX_NUMBER + 1
