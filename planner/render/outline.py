@@ -15,9 +15,10 @@ Definitions (the README's "Phases" and "Leverage" say the same):
   gates: before the first gate opens, between gates, then until the last `relief` step
   is done, then after it. `phase_length` gives fixed periods instead.
 - given(A, t): the value of A's steps started by t (a step counts from its start, as a
-  concession does in `balance`).
+  concession does in `balance`), while in force (`planner.force`: relief that lapses or is
+  snapped back stops counting from then).
 - received(A, t): the value of other actors' steps done by t (done: ended and verified)
-  that benefit A. A step benefits the actors of the steps it is traded against in the
+  that benefit A, while in force. A step that names `for: X` benefits X. A step benefits the actors of the steps it is traded against in the
   roadmap (a counter-step, the actors of the give steps it answers; a give step, the
   actors of its counter-steps); a step traded against none benefits its actor's main
   counterpart: the actor it is traded with most often in the reciprocity and balance
@@ -33,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from planner.check import Report
+from planner.force import Force, chains
 from planner.render.phases import (
     GateOpen,
     Span,
@@ -138,6 +140,10 @@ def _beneficiaries(
         out.setdefault(a.give, set()).add(steps[a.counter].actor)
     main = main_counterparts(scenario)
     for s in starts:
+        receiver = steps[s].beneficiary
+        if receiver is not None:  # `for:` names who receives it
+            out[s] = {receiver}
+            continue
         actor = steps[s].actor
         found = out.get(s, set()) - {actor}
         if not found and actor in main:
@@ -154,18 +160,26 @@ def _leverage(
 ) -> tuple[list[Leverage], dict[str, tuple[tuple[int, int, int], ...]]]:
     steps = scenario.steps
     benefits = _beneficiaries(scenario, starts, links)
+    force = Force(
+        steps,
+        starts.get,
+        lambda s: starts[s] + steps[s].done_offset if s in starts else None,
+        scenario.fact("chains", lambda sc: chains(sc.steps)),
+    )
     given: dict[str, dict[int, int]] = {}
     received: dict[str, dict[int, int]] = {}
-    for s, t in starts.items():
+    for s in starts:
         step = steps[s]
         if not step.value:
             continue
         mine = given.setdefault(step.actor, {})
-        mine[t] = mine.get(t, 0) + step.value
-        done = t + step.done_offset
+        # Relief counts as given from its start, as received once done, while in force.
+        for t, change in force.changes(s, step.value, force.counted(s)):
+            mine[t] = mine.get(t, 0) + change
         for other in benefits[s]:
             theirs = received.setdefault(other, {})
-            theirs[done] = theirs.get(done, 0) + step.value
+            for t, change in force.changes(s, step.value, force.held(s)):
+                theirs[t] = theirs.get(t, 0) + change
     rows: list[Leverage] = []
     curves: dict[str, tuple[tuple[int, int, int], ...]] = {}
     for actor in scenario.actors:

@@ -12,7 +12,10 @@ lapses, sanctions snap back), so it never counts here. For a party A at time t:
 
 As in a `balance` rule, a concession counts from its start and a counter-step once
 verified; a concession and a verified counter-step in the same week net out. The other
-side is every other actor. Only scheduled steps count. No ortools here.
+side is every other actor, or the one a step names with `for:`. With time in force
+(`planner.force`), a counter-step counts while it holds: one that lapses or is snapped back
+stops counting from that moment. A step with a negative value (pressure added) lowers
+what its actor has given. Only scheduled steps count. No ortools here.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from planner.force import Force, chains
 from planner.scenario import Scenario
 
 
@@ -55,13 +59,19 @@ def curves(
     finished = (
         done if done is not None else {s: t + steps[s].done_offset for s, t in starts.items()}
     )
+    force = Force(
+        steps,
+        starts.get,
+        finished.get,
+        scenario.fact("chains", lambda s: chains(s.steps)),
+    )
     given: dict[str, list[tuple[int, str]]] = {}
     for s, t in starts.items():
         step = steps[s]
         if not step.reversible and step.value:
             given.setdefault(step.actor, []).append((t, s))
     verified = [
-        (finished[s], steps[s].actor, steps[s].value)
+        (force.changes(s, steps[s].value, force.held(s)), steps[s].actor, steps[s].beneficiary)
         for s in starts
         if steps[s].verify is not None and steps[s].value
     ]
@@ -71,10 +81,12 @@ def curves(
     ):
         deltas: dict[int, int] = {}
         for t, s in given[actor]:
-            deltas[t] = deltas.get(t, 0) + steps[s].value
-        for t, who, value in verified:
-            if who != actor:
-                deltas[t] = deltas.get(t, 0) - value
+            for at, change in force.changes(s, steps[s].value, force.counted(s)):
+                deltas[at] = deltas.get(at, 0) + change
+        for changes, who, receiver in verified:
+            if who != actor and receiver in (None, actor):
+                for t, change in changes:
+                    deltas[t] = deltas.get(t, 0) - change
         out.append(_curve(actor, deltas, tuple(s for _, s in sorted(given[actor]))))
     return tuple(out)
 
