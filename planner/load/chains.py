@@ -25,10 +25,11 @@ from dataclasses import replace
 from planner.errors import Problems
 from planner.load.values import suggest
 from planner.model import EVENT, FAILS, PASSES, RENEWAL, AnyOf, Package, Req, Step, conditions
+from planner.rules.base import plural
 
 
 def settle(
-    problems: Problems, steps: dict[str, Step], packages: list[Package]
+    problems: Problems, steps: dict[str, Step], packages: list[Package], unit: str = "week"
 ) -> tuple[dict[str, Step], list[Package]]:
     """The steps and packages with every `repeat` expanded and the implied preconditions
     added; problems are reported (and the offending link left out)."""
@@ -38,7 +39,7 @@ def settle(
     _check_reimpositions(problems, steps)
     if _has_cycle(steps):
         return steps, packages  # reported by the caller; no earliest times to count with
-    expanded = _expand(problems, steps, packages)
+    expanded = _expand(problems, steps, packages, unit)
     steps = _link(expanded[0], renewals)
     _check_conditions(problems, steps)
     return steps, expanded[1]
@@ -73,12 +74,16 @@ def _check_triggers(problems: Problems, steps: dict[str, Step]) -> None:
                     "no verification to fail or pass (give it 'verify')",
                 )
         elif when.outcome not in trigger.outcomes:
-            known = ", ".join(trigger.outcomes) or "none"
             hint = suggest(when.outcome, trigger.outcomes) if trigger.outcomes else ""
+            known = (
+                f"its outcomes are {', '.join(trigger.outcomes)}"
+                if trigger.outcomes
+                else "it is no event with outcomes"
+            )
             problems.add(
                 where,
-                f"step '{step.id}': unknown outcome '{when.outcome}' of '{trigger.id}'{hint} "
-                f"(its outcomes: {known}; or 'fails' / 'passes' of a verification)",
+                f"step '{step.id}': unknown outcome '{when.outcome}' of '{trigger.id}'{hint}; "
+                f"{known} (a verification's are 'fails' and 'passes')",
             )
 
 
@@ -225,7 +230,7 @@ def earliest_done(steps: dict[str, Step]) -> dict[str, int]:
 
 
 def _expand(
-    problems: Problems, steps: dict[str, Step], packages: list[Package]
+    problems: Problems, steps: dict[str, Step], packages: list[Package], unit: str
 ) -> tuple[dict[str, Step], list[Package]]:
     """Each `repeat` as its renewal steps, placed right after the step in its package."""
     if not any(s.repeat is not None and s.lasts is not None for s in steps.values()):
@@ -241,8 +246,8 @@ def _expand(
         if rep.every < off:
             problems.add(
                 where,
-                f"step '{step.id}': a renewal every {rep.every} cannot be done in time: each "
-                f"takes {off} (duration and verification)",
+                f"step '{step.id}': a renewal every {plural(rep.every, unit)} cannot be done "
+                f"in time: each takes {plural(off, unit)} (its duration and verification)",
             )
             continue
         if isinstance(rep.until, str):

@@ -112,7 +112,9 @@ class StepsReader:
         seen_packages: dict[str, Mark] = {}
         for i, node in enumerate(packages):
             self.package(node, packages.at(i), seen_packages)
-        self.steps, self.packages = settle(self.problems, self.steps, self.packages)
+        self.steps, self.packages = settle(
+            self.problems, self.steps, self.packages, self.meta["unit"]
+        )
         self._check_references()
         self._check_phases()
 

@@ -150,7 +150,7 @@ class Continuity(Rule):
             if renewal is not None:
                 message = (
                     f"{base} lapses in {ctx.t(a)} ({granted}) and is renewed only when "
-                    f"{renewal} is done in {ctx.t(b)}: a {ctx.span(length)} gap, while it "
+                    f"{renewal} is done in {ctx.t(b)}: a gap of {ctx.span(length)}, while it "
                     f"must stay in force {until}"
                 )
                 repair = f"have {renewal} done by {ctx.t(a)}"

@@ -14,6 +14,7 @@ import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from planner.force import Chain
 from planner.model import AnyOf, Step
 from planner.rules.base import Rule, Terms
 from planner.scenario import Scenario
@@ -247,6 +248,12 @@ class _Spans(Terms):
 
     def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
         self.total += earliest
+
+    def covers(self, rule: Rule, chain: Chain, since: str | int | None, until: str | int) -> None:
+        # A renewal may have to come as late as `until` (less its term).
+        for end in (since, until):
+            if isinstance(end, int):
+                self.total += end
 
 
 def horizon(scenario: Scenario, scheduled: Iterable[str]) -> int:

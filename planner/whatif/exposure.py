@@ -80,7 +80,7 @@ def curves(
         set(given) - set(scenario.actors)
     ):
         deltas: dict[int, int] = {}
-        for t, s in given[actor]:
+        for _t, s in given[actor]:
             for at, change in force.changes(s, steps[s].value, force.counted(s)):
                 deltas[at] = deltas.get(at, 0) + change
         for changes, who, receiver in verified:
