@@ -34,13 +34,16 @@ def explain_id(scenario: Scenario, item_id: str) -> str:
         When no step and no rule has that id (with the closest id, if one is close).
     """
     parts = []
+    whole = scenario.everything()
     if item_id in scenario.steps:
         parts.append(explain_step(scenario, scenario.steps[item_id]))
+    elif item_id in whole.steps:  # a contingent step: absent from the main roadmap
+        parts.append(explain_step(whole, whole.steps[item_id]))
     rule = next((r for r in scenario.rules if r.id == item_id), None)
     if rule is not None:
         parts.append(explain_rule(scenario, rule))
     if not parts:
-        names = [*scenario.steps, *(r.id for r in scenario.rules)]
+        names = [*whole.steps, *(r.id for r in scenario.rules)]
         raise UnknownId(f"no step or rule '{item_id}' in the scenario{suggest(item_id, names)}")
     return "\n\n".join(parts) + "\n"
 
@@ -98,8 +101,24 @@ def explain_rule(scenario: Scenario, rule: Rule) -> str:
     rows = list(rule_fields(rule))
     width = max((len(k) for k, _ in rows), default=0)
     lines += [f"  {k + ':':<{width + 1}} {v}" for k, v in rows]
+    lines += _written(scenario, f"rule '{rule.id}'")
     lines += ["  meaning:", *(f"    {line}" for line in _meaning(type(rule)))]
     return "\n".join(lines)
+
+
+def _written(scenario: Scenario, owner: str) -> list[str]:
+    """The times an item wrote with their unit, and what they are in the scenario's."""
+    found = [
+        (what.split(": ", 1)[-1].strip("'"), written, value)
+        for _mark, what, written, value in scenario.conversions
+        if what == owner or what.startswith((f"{owner}:", f"{owner} "))
+    ]
+    if not found:
+        return []
+    unit = scenario.unit
+    return ["  times written with a unit (rounded up):"] + [
+        f"    {field}: {written} = {plural(value, unit)}" for field, written, value in found
+    ]
 
 
 def _meaning(cls: type) -> list[str]:
@@ -142,7 +161,11 @@ def explain_step(scenario: Scenario, step: Step) -> str:
         what = f" ({step.verify.what})" if step.verify.what else ""
         length += f"; verified by {step.verify.by} in {plural(step.verify.duration, unit)}{what}"
     lines.append(length + f"; done {plural(step.done_offset, unit)} after it starts")
-    lines.append(f"  value: {step.value}")
+    lines.append(
+        f"  value: {step.value}"
+        + (f" (received by {step.beneficiary})" if step.beneficiary else "")
+    )
+    lines += _force(scenario, step)
     if step.tags:
         lines.append(f"  tags: {', '.join(sorted(step.tags))}")
     if step.attrs:
@@ -164,8 +187,46 @@ def explain_step(scenario: Scenario, step: Step) -> str:
     for rule, fields in _mentions(scenario, step.id):
         soft = ", soft" if rule.soft else ""
         lines.append(f"    [{rule.kind}{soft}] {rule.id}: {', '.join(fields)}  ({rule.mark})")
+    lines += _written(scenario, f"step '{step.id}'")
     lines += _earliest(scenario, step)
     return "\n".join(lines)
+
+
+def _force(scenario: Scenario, step: Step) -> list[str]:
+    """What the step says about time in force and contingencies."""
+    unit = scenario.unit
+    whole = scenario.everything()
+    lines = []
+    if step.lasts is not None:
+        lines.append(
+            f"  lasts: {plural(step.lasts, unit)} from its done time, then lapses unless renewed"
+        )
+    if step.renews is not None:
+        lines.append(f"  renews: {step.renews}")
+    renewals = [s.id for s in whole.steps.values() if s.renews == step.id]
+    if renewals:
+        lines.append(f"  renewed by: {', '.join(renewals)}")
+    if step.repeat is not None:
+        until = step.repeat.until
+        end = f"{unit} {until}" if isinstance(until, int) else f"{until} is done"
+        lines.append(f"  repeat: every {plural(step.repeat.every, unit)} until {end}")
+    if step.reimposes is not None:
+        lines.append(f"  reimposes: {step.reimposes} (snapback, from its done time)")
+    cuts = [s.id for s in whole.steps.values() if s.reimposes == step.id]
+    if cuts:
+        lines.append(f"  reimposed by: {', '.join(cuts)}")
+    if step.when is not None:
+        present = "in" if step.id in whole.branch().steps else "absent from"
+        lines.append(
+            f"  if: {step.when.step} {step.when.outcome} (contingent: {present} the main roadmap)"
+        )
+    if step.outcomes:
+        lines.append(
+            "  outcomes: "
+            + ", ".join(f"{k} {v:g}" for k, v in step.outcomes.items())
+            + " (the first is the main roadmap's)"
+        )
+    return lines
 
 
 def _mentions(scenario: Scenario, step_id: str) -> list[tuple[Rule, list[str]]]:
