@@ -33,6 +33,19 @@ def scenario_summary(scenario: Scenario) -> str:
         f"  packages: {len(scenario.packages)}, steps: {len(scenario.steps)}",
         f"  rules: {len(scenario.rules)}" + (f" ({soft} soft)" if soft else ""),
     ]
+    whole = scenario.everything()
+    contingent = len(whole.steps) - len(scenario.steps)
+    renewals = sum(1 for s in scenario.steps.values() if s.renews is not None)
+    if contingent or renewals:
+        extra = []
+        if renewals:
+            extra.append(f"{renewals} renewal{'s' * (renewals != 1)} among the steps")
+        if contingent:
+            extra.append(
+                f"{contingent} contingent step{'s' * (contingent != 1)} outside the main "
+                "roadmap (`planner contingency` plans them)"
+            )
+        lines.insert(4, "  " + "; ".join(extra))
     rows = [[kind, n] for kind, n in sorted(kinds.items())]
     if rows:
         from tabulate import tabulate  # 50 ms of imports (wcwidth) that `check` never needs
