@@ -125,16 +125,23 @@ def finite(value: float | None) -> float | None:
 OUTPUT_PARAMS = frozenset({"out", "report"})
 
 
-def _input_paths(params: dict[str, Any]) -> list[Path]:
-    """Every path among a command's parameters that is not an output: its scenario and
-    variant files, the roadmaps it reads (`ROADMAP`, `--keep`, ...)."""
+#: The names click gives its path type (`Path`, with `dir_okay` or `file_okay` off).
+PATH_TYPES = frozenset({"path", "file", "directory"})
+
+
+def _input_paths(ctx: typer.Context) -> list[Path]:
+    """Every path among the parameters of the command `ctx` runs that is not an output:
+    its variant files, the roadmaps it reads (`ROADMAP`, `--keep`, ...)."""
     found: list[Path] = []
-    for name, value in params.items():
-        if name in OUTPUT_PARAMS or name in ("packages", "constraints"):
+    for param in ctx.command.params:
+        if param.name in OUTPUT_PARAMS or param.name in ("packages", "constraints", None):
             continue  # (the scenario's files: `protected` lists them)
+        if getattr(param.type, "name", None) not in PATH_TYPES:
+            continue
+        value = ctx.params.get(param.name)
         for item in value if isinstance(value, list | tuple) else [value]:
-            if isinstance(item, Path):
-                found.append(item)
+            if item is not None:
+                found.append(Path(item))
     return found
 
 
@@ -164,8 +171,12 @@ def writing(ctx: typer.Context, *outputs: Path | None, force: bool = False) -> I
     `answers`."""
     from planner.output import Outputs
 
-    params = ctx.params
-    guard = protected(params.get("packages"), params.get("constraints"), *_input_paths(params))
+    packages, constraints = (ctx.params.get(name) for name in ("packages", "constraints"))
+    guard = protected(
+        Path(packages) if packages is not None else None,
+        Path(constraints) if constraints is not None else None,
+        *_input_paths(ctx),
+    )
     paths = [p for p in outputs if p is not None]
     with answers(), Outputs(paths, guard, force) as files:
         yield files
