@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -82,11 +82,17 @@ def repair(
             interrupted()  # Ctrl-C before any repaired roadmap was found
         text = repair_output(result, fmt.value)
         if not result.is_repaired:
-            emit(text)
-            for note in result.repair.notes:
-                typer.echo(note, err=True)
-            raise typer.Exit(code=1)
+            impossible(text, result.repair.notes)
         if out is not None:
             doc = roadmap_doc(loaded, result.repair.starts, result.repair.values)
             files.write([(out, roadmap_text(doc, out))])
     emit(text)
+
+
+def impossible(text: str, notes: tuple[str, ...]) -> NoReturn:
+    """No repair with the held steps (or none found in time): why, the notes on stderr,
+    exit 1."""
+    emit(text)
+    for note in notes:
+        typer.echo(note, err=True)
+    raise typer.Exit(code=1)
