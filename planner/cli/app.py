@@ -1,5 +1,6 @@
-"""The `planner` application: its options shared by every command, the one place library
-errors become exit codes, and the entry point.
+"""The `planner` application: the scenario's loading, the check of output files before a
+command's work (`writing`), the one place library errors become exit codes, and the entry
+point. The options several commands share are in `planner.cli.options`.
 
 Exit codes: 0 success · 1 the answer is "no" (violations, no roadmap exists) · 2 bad input.
 """
@@ -172,14 +173,15 @@ def writing(ctx: typer.Context, *outputs: Path | None, force: bool = False) -> I
     from planner.output import Outputs
 
     packages, constraints = (ctx.params.get(name) for name in ("packages", "constraints"))
-    guard = protected(
-        Path(packages) if packages is not None else None,
-        Path(constraints) if constraints is not None else None,
-        *_input_paths(ctx),
-    )
     paths = [p for p in outputs if p is not None]
-    with answers(), Outputs(paths, guard, force) as files:
-        yield files
+    with answers():
+        guard = protected(
+            Path(packages) if packages is not None else None,
+            Path(constraints) if constraints is not None else None,
+            *_input_paths(ctx),
+        )
+        with Outputs(paths, guard, force) as files:
+            yield files
 
 
 def scenario(
