@@ -10,15 +10,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from planner.api.results import (
-    CheckResult,
-    DocumentResult,
-    RepairResult,
-    SimulateResult,
-    TimelineResult,
-)
 from planner.render import export
 from planner.render.diff import diff_json, diff_text
 from planner.render.exposure import exposure_doc, exposure_text
@@ -30,6 +23,15 @@ from planner.render.timeline import DEFAULT_COLUMNS, TERMINAL_FORMATS, render_ti
 from planner.scenario import Scenario
 from planner.solver.results import PlanResult
 from planner.whatif.diff import Diff
+
+if TYPE_CHECKING:  # (the results are plain data: nothing of the library runs here)
+    from planner.api.results import (
+        CheckResult,
+        DocumentResult,
+        RepairResult,
+        SimulateResult,
+        TimelineResult,
+    )
 
 
 def _yaml(doc: Any) -> str:
