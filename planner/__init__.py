@@ -1,8 +1,10 @@
 """relief-planner: sequence sanctions-relief deals against verified commitments.
 
-The library face (`planner.api`) is importable from here: `planner.load_scenario()`,
-`planner.plan(...)`, `planner.check(...)`, the renderers. It is loaded on first use, so
-that `planner --help` does not pay for it.
+The library face is importable from here: the calls of `planner.api` (one per command:
+`planner.load_scenario()`, `planner.check_roadmap(...)`, `planner.plan(...)`, ...) and
+the renderers of their results, `planner.render.results` (`planner.check_output(...)`,
+`planner.plan_output(...)`, ...: what each command prints). They are loaded on first
+use, so that `planner --help` does not pay for them.
 """
 
 from __future__ import annotations
@@ -16,28 +18,61 @@ if TYPE_CHECKING:
     from typing import Any
 
     from planner.api import (
+        PLAN,
+        CheckResult,
+        DiffResult,
+        DocumentResult,
+        NoPlan,
+        RepairResult,
         Report,
         Roadmap,
         Scenario,
+        SimulateResult,
+        TimelineResult,
         check,
+        check_roadmap,
         conflict_text,
+        describe,
+        diff,
+        document,
         explain,
+        graph,
         load_roadmap,
         load_scenario,
         plan,
         plan_doc,
         plan_text,
+        repair,
+        replan,
         report_json,
         report_text,
         scenario_summary,
+        simulate,
         timeline,
+        timeline_view,
+    )
+    from planner.render.results import (
+        chart_output,
+        check_output,
+        diff_output,
+        histogram,
+        plan_output,
+        repair_output,
+        report_output,
+        simulate_output,
+        timeline_output,
     )
 
-#: The library face (`planner.api`), loaded on first use.
+#: The library face (`planner.api`, then the renderers), loaded on first use.
 __all__ = [
-    "Report", "Roadmap", "Scenario", "__version__", "check", "conflict_text", "explain",
-    "load_roadmap", "load_scenario", "plan", "plan_doc", "plan_text", "report_json",
-    "report_text", "scenario_summary", "timeline",
+    "PLAN", "CheckResult", "DiffResult", "DocumentResult", "NoPlan", "RepairResult",
+    "Report", "Roadmap", "Scenario", "SimulateResult", "TimelineResult", "__version__",
+    "chart_output", "check", "check_output", "check_roadmap", "conflict_text", "describe",
+    "diff", "diff_output", "document", "explain", "graph", "histogram", "load_roadmap",
+    "load_scenario", "plan", "plan_doc", "plan_output", "plan_text", "repair",
+    "repair_output", "replan", "report_json", "report_output", "report_text",
+    "scenario_summary", "simulate", "simulate_output", "timeline", "timeline_output",
+    "timeline_view",
 ]  # fmt: skip
 
 
@@ -45,7 +80,11 @@ def __getattr__(name: str) -> Any:
     if name in __all__:
         from planner import api
 
-        return getattr(api, name)
+        if hasattr(api, name):
+            return getattr(api, name)
+        from planner.render import results
+
+        return getattr(results, name)
     raise AttributeError(f"module 'planner' has no attribute {name!r}")
 
 

@@ -214,7 +214,8 @@ def test_the_command_line_says_interrupted_when_nothing_was_found(
     Ctrl-C was pressed) ends as every interrupted command does: 'interrupted', exit 130."""
     from planner import interrupt
     from planner.cli import plan as cli_plan
-    from planner.cli.plan import PlanFormat
+    from planner.cli.options import PlanFormat
+    from planner.output import Outputs
     from planner.solver.results import PlanResult
 
     def leave() -> None:
@@ -223,11 +224,11 @@ def test_the_command_line_says_interrupted_when_nothing_was_found(
     monkeypatch.setattr(cli_plan, "interrupted", leave)
     nothing = PlanResult("interrupted", ("makespan",), interrupted=True)
     with pytest.raises(_Left):
-        cli_plan._print_plan(default, nothing, PlanFormat.table, None, None, False)
+        cli_plan.show_plan(default, nothing, PlanFormat.table, Outputs([]), None)
     monkeypatch.setattr(interrupt, "_pressed", True)
     unknown = PlanResult("unknown", ("makespan",), notes=("no roadmap found",))
     with pytest.raises(_Left):
-        cli_plan._print_plan(default, unknown, PlanFormat.table, None, None, False)
+        cli_plan.show_plan(default, unknown, PlanFormat.table, Outputs([]), None)
 
 
 def test_ctrl_c_in_a_solve_is_remembered_for_the_command_line(

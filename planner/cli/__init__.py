@@ -1,7 +1,10 @@
 """The command line: `planner` (also `python -m planner`).
 
-`app` holds the application, its shared options and the entry point `main`; each module
-beside it registers a group of commands.
+Thin: each command parses its options, makes one call into `planner.api`, renders the
+result with `planner.render.results` and maps errors to exit codes. `app` holds the
+application, the scenario's loading, the output check and the entry point `main`;
+`options` the options several commands share; each module beside them registers a group
+of commands.
 """
 
 from planner.cli import core, plan, repair, whatif

@@ -1,5 +1,6 @@
-"""The `planner` application: its options shared by every command, the one place library
-errors become exit codes, and the entry point.
+"""The `planner` application: the scenario's loading, the check of output files before a
+command's work (`writing`), the one place library errors become exit codes, and the entry
+point. The options several commands share are in `planner.cli.options`.
 
 Exit codes: 0 success · 1 the answer is "no" (violations, no roadmap exists) · 2 bad input.
 """
@@ -11,17 +12,18 @@ import gc
 import math
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.exceptions import TyperException
 
-from planner.errors import InputError
+from planner.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from planner.output import Protected
+    from planner.output import Outputs, Protected
+    from planner.roadmap import Roadmap
     from planner.scenario import Scenario
 
 app = typer.Typer(
@@ -35,54 +37,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-PackagesOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--packages",
-        help="Scenario file (packages.yaml). Default: the embedded U.S.–Belarus roadmap.",
-        dir_okay=False,
-    ),
-]
-ConstraintsOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--constraints",
-        help="Folder of rule files (*.yaml). Default: the embedded rules.",
-        file_okay=False,
-    ),
-]
 #: What the shared --variant and --set options of the running command were given.
 _GIVEN: dict[str, Any] = {}
 
 
 def _given(name: str) -> Callable[[Any], Any]:
+    """An option's callback that keeps what the option was given (see `scenario`)."""
+
     def keep(value: Any) -> Any:
         _GIVEN[name] = value
         return value
 
     return keep
-
-
-VariantOpt = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--variant",
-        help="A variant file that overrides, adds or removes steps and rules (repeatable; "
-        "applied in order, before --set).",
-        dir_okay=False,
-        callback=_given("--variant"),
-    ),
-]
-SetOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set",
-        help="Change one field without copying files (repeatable): STEP.FIELD=VALUE, "
-        "RULE.FIELD=VALUE, 'SELECTOR:FIELD=VALUE' (e.g. '*:verify.duration*=2'), "
-        "'rules:SELECTOR:FIELD=VALUE'; ops =, +=, -=, *=.",
-        callback=_given("--set"),
-    ),
-]
 
 
 def _version(value: bool) -> None:
@@ -107,12 +73,6 @@ def _root(
     Without --packages/--constraints every command uses the embedded default: the
     U.S.–Belarus normalization roadmap.
     """
-
-
-ForceOpt = Annotated[
-    bool,
-    typer.Option("--force", help="Write output files inside the scenario's own folders too."),
-]
 
 
 def emit(text: str) -> None:
@@ -161,38 +121,67 @@ def finite(value: float | None) -> float | None:
     return value
 
 
-#: The largest seed CP-SAT takes (a 32-bit integer).
-MAX_SEED = 2**31 - 1
+#: The parameters of a command that name its output files; every other path among its
+#: parameters is an input, which no output may touch (`writing`).
+OUTPUT_PARAMS = frozenset({"out", "report"})
 
 
-def time_limit_option(help: str) -> Any:
-    """`--time-limit S` for a command that searches: seconds, finite, 0.1 to a day."""
-    return typer.Option("--time-limit", min=0.1, max=86400.0, callback=finite, help=help)
+#: The names click gives its path type (`Path`, with `dir_okay` or `file_okay` off).
+PATH_TYPES = frozenset({"path", "file", "directory"})
 
 
-def seed_option(help: str) -> Any:
-    """`--seed N` for a command that searches or draws: 0 to `MAX_SEED`."""
-    return typer.Option("--seed", min=0, max=MAX_SEED, help=help)
-
-
-#: Variant files the scenarios of this process were read with: inputs too, never outputs.
-_VARIANT_FILES: list[Path] = []
+def _input_paths(ctx: typer.Context) -> list[Path]:
+    """Every path among the parameters of the command `ctx` runs that is not an output:
+    its variant files, the roadmaps it reads (`ROADMAP`, `--keep`, ...)."""
+    found: list[Path] = []
+    for param in ctx.command.params:
+        if param.name in OUTPUT_PARAMS or param.name in ("packages", "constraints", None):
+            continue  # (the scenario's files: `protected` lists them)
+        if getattr(param.type, "name", None) not in PATH_TYPES:
+            continue
+        value = ctx.params.get(param.name)
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if item is not None:
+                found.append(Path(item))
+    return found
 
 
 def protected(packages: Path | None, constraints: Path | None, *inputs: Path) -> Protected:
-    """What the command's output files may not touch: its input files (the scenario's,
-    its variant files and `inputs`), the constraints folder, and the folders of a scenario
-    given by name."""
+    """What the command's output files may not touch: its input files (the scenario's and
+    `inputs`), the constraints folder, and the folders of a scenario given by name."""
     from planner.load.files import constraint_files, default_paths
     from planner.output import Protected
 
     default_packages, default_constraints = default_paths()
     pkg, rules = packages or default_packages, constraints or default_constraints
-    files: list[Path] = [pkg, *_VARIANT_FILES, *inputs]
+    files: list[Path] = [pkg, *inputs]
     with contextlib.suppress(InputError):
         files += constraint_files(rules)
     guarded = [p for p, given in ((pkg.parent, packages), (rules, constraints)) if given]
     return Protected.of(files, closed=[rules], guarded=guarded)
+
+
+@contextlib.contextmanager
+def writing(ctx: typer.Context, *outputs: Path | None, force: bool = False) -> Iterator[Outputs]:
+    """The output files of the command `ctx` runs (None: not asked for), checked now,
+    before its work: one that may not or cannot be written exits 2 at once (an input of
+    the command, a directory, the same file twice, a missing folder, a pipe nobody reads,
+    ...). `.write(...)` writes them after the work, all or none. The inputs are every
+    other path among the command's parameters (`OUTPUT_PARAMS`), so an option that reads
+    a file is protected by being declared. The library's errors inside are mapped as by
+    `answers`."""
+    from planner.output import Outputs
+
+    packages, constraints = (ctx.params.get(name) for name in ("packages", "constraints"))
+    paths = [p for p in outputs if p is not None]
+    with answers():
+        guard = protected(
+            Path(packages) if packages is not None else None,
+            Path(constraints) if constraints is not None else None,
+            *_input_paths(ctx),
+        )
+        with Outputs(paths, guard, force) as files:
+            yield files
 
 
 def scenario(
@@ -217,7 +206,6 @@ def scenario(
         # `sets: SetOpt = None`) gets them here even when it calls `scenario(packages,
         # constraints)` alone: the options keep what they were given (`_given`).
         variants, sets = _GIVEN.get("--variant"), _GIVEN.get("--set")
-    _VARIANT_FILES.extend(variants or ())
     with answers():
         loaded = load_scenario(packages, constraints, variants or (), sets or ())
     gc.freeze()
@@ -235,6 +223,25 @@ def variant_lines(loaded: Scenario) -> list[str]:
         "no change" if not count else f"{count} change{'s' * (count != 1)}"
     )
     return [head, *(f"  {what}  [{where}]" for where, what in loaded.changes)]
+
+
+def roadmap(path: Path, loaded: Scenario) -> Roadmap:
+    """The roadmap in `path` (bad input exits 2), noted (`noted`), kept from the cyclic
+    collector as the scenario is (`scenario`)."""
+    from planner.api import load_roadmap
+
+    with answers():
+        read = load_roadmap(path, loaded)
+    gc.freeze()
+    noted(read.edits)
+    return read
+
+
+def noted(edits: Iterable[Problem]) -> None:
+    """A note on stderr for each derived field a roadmap file gives otherwise than the
+    scenario (`Roadmap.edits`: recomputed, not an error)."""
+    for edit in edits:
+        typer.echo(str(edit), err=True)
 
 
 def main() -> None:

@@ -3,25 +3,14 @@ file kinds) and `graph` (the precondition and rule graph). None of them imports 
 
 from __future__ import annotations
 
-import contextlib
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from planner.cli.app import (
-    ConstraintsOpt,
-    PackagesOpt,
-    SetOpt,
-    VariantOpt,
-    answers,
-    app,
-    emit,
-    protected,
-    refuse,
-    scenario,
-)
+from planner.cli.app import answers, app, emit, protected, refuse, scenario
+from planner.cli.options import ConstraintsOpt, PackagesOpt, SetOpt, VariantOpt
 
 
 class Source(StrEnum):
@@ -29,26 +18,27 @@ class Source(StrEnum):
     belarus = "belarus"
 
 
+DirectoryArg = Annotated[
+    Path, typer.Argument(help="Folder to write the scenario into (created if missing).")
+]
+SourceOpt = Annotated[
+    Source,
+    typer.Option(
+        "--from",
+        help="starter: a small commented scenario with one rule of every kind; "
+        "belarus: a copy of the embedded U.S.–Belarus default.",
+    ),
+]
+ReplaceOpt = Annotated[bool, typer.Option("--force", help="Replace files that already exist.")]
+
+
 @app.command()
 def init(
-    directory: Annotated[
-        Path, typer.Argument(help="Folder to write the scenario into (created if missing).")
-    ],
-    source: Annotated[
-        Source,
-        typer.Option(
-            "--from",
-            help="starter: a small commented scenario with one rule of every kind; "
-            "belarus: a copy of the embedded U.S.–Belarus default.",
-        ),
-    ] = Source.starter,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace files that already exist.")
-    ] = False,
+    directory: DirectoryArg, source: SourceOpt = Source.starter, force: ReplaceOpt = False
 ) -> None:
     """Write a new scenario to edit: packages.yaml, constraints/, the JSON Schemas editors read, a README (exit 0, or 2 when a file exists without --force)."""
     from planner.authoring.starter import extra_rule_files, scenario_files
-    from planner.output import OutputError, write_outputs
+    from planner.output import write_tree
 
     if directory.exists() and not directory.is_dir():
         raise refuse(f"{directory}: is not a directory")
@@ -60,21 +50,8 @@ def init(
         for path in existing:
             typer.echo(f"{path}: exists; add --force to replace it", err=True)
         raise typer.Exit(code=2)
-    created: list[Path] = []
-    for folder in sorted({path.parent for path, _ in outputs}, key=lambda p: len(p.parts)):
-        for part in [*reversed(folder.parents), folder]:
-            if not part.exists() and part not in created:
-                try:
-                    part.mkdir()
-                except OSError as exc:
-                    _remove(created)
-                    raise refuse(f"{part}: cannot create: {exc.strerror}") from None
-                created.append(part)
-    try:
-        write_outputs(outputs, protected(None, None), force)
-    except OutputError as exc:
-        _remove(created)
-        raise refuse(str(exc)) from None
+    with answers():
+        write_tree(outputs, protected(None, None), force)
     for path in extra_rule_files(directory, files):
         typer.echo(
             f"note: {path} is not part of the {source.value} scenario and will be read as rules",
@@ -85,13 +62,6 @@ def init(
         f"next: planner validate --packages {directory / 'packages.yaml'} "
         f"--constraints {directory / 'constraints'}"
     )
-
-
-def _remove(folders: list[Path]) -> None:
-    """Remove the folders `init` created, innermost first, when nothing was written."""
-    for folder in reversed(folders):
-        with contextlib.suppress(OSError):
-            folder.rmdir()
 
 
 class FileKind(StrEnum):
@@ -117,32 +87,33 @@ class GraphFormat(StrEnum):
     mermaid = "mermaid"
 
 
+GraphFormatOpt = Annotated[GraphFormat, typer.Option("--format", help="dot (Graphviz) or mermaid.")]
+AroundOpt = Annotated[
+    str | None, typer.Option("--around", metavar="ID", help="Only the steps near this step.")
+]
+DepthOpt = Annotated[
+    int, typer.Option("--depth", min=0, help="With --around: how many links away.")
+]
+
+
 @app.command()
 def graph(
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
     variant: VariantOpt = None,
     sets: SetOpt = None,
-    fmt: Annotated[
-        GraphFormat, typer.Option("--format", help="dot (Graphviz) or mermaid.")
-    ] = GraphFormat.dot,
-    center: Annotated[
-        str | None, typer.Option("--around", metavar="ID", help="Only the steps near this step.")
-    ] = None,
-    depth: Annotated[
-        int, typer.Option("--depth", min=0, help="With --around: how many links away.")
-    ] = 1,
+    fmt: GraphFormatOpt = GraphFormat.dot,
+    center: AroundOpt = None,
+    depth: DepthOpt = 1,
 ) -> None:
     """Print the precondition and rule graph: which step waits for which, by which rule (exit 0, or 2 on bad input)."""
-    from planner.explore.graph import RENDERERS, around, build_graph
-    from planner.load.values import suggest
+    from planner import api
+    from planner.explore.graph import RENDERERS
+    from planner.explore.lookup import UnknownId
 
-    loaded = scenario(packages, constraints)
-    found = build_graph(loaded)
-    if center is not None:
-        if center not in loaded.steps:
-            raise refuse(
-                f"planner graph: --around: unknown step '{center}'{suggest(center, loaded.steps)}"
-            )
-        found = around(found, center, depth)
+    loaded = scenario(packages, constraints, variant, sets)
+    try:
+        found = api.graph(loaded, center, depth)
+    except UnknownId as exc:
+        raise refuse(f"planner graph: --around: {exc}") from None
     emit(RENDERERS[fmt.value](found))

@@ -1,64 +1,55 @@
-"""`gantt` and `report`: the documents a principal reads. Each reads the scenario and a
-roadmap, checks it (the report says which counter-step answers which give step), renders,
-and writes through `planner.output.write_outputs` (atomic, never over an input, not into
-the scenario's folders without --force). matplotlib and Jinja2 are imported only here,
-when these commands run; ortools never is."""
+"""`gantt` and `report`: the documents a principal reads. Each checks its output file
+before the work (`cli.app.writing`: never over an input, not into the scenario's folders
+without --force), makes one call (`planner.api.document`: the roadmap read and checked,
+its outline), renders it and writes it atomically. matplotlib and Jinja2 are imported
+only here, when these commands run; ortools never is."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from planner.cli.app import (
+from planner.cli.app import app, emit, noted, refuse, scenario, writing
+from planner.cli.options import (
+    ChartFormat,
     ConstraintsOpt,
     ForceOpt,
     PackagesOpt,
+    PhaseLengthOpt,
+    ReportFormat,
+    RoadmapFileArg,
     SetOpt,
     VariantOpt,
-    answers,
-    app,
-    emit,
-    protected,
-    refuse,
-    scenario,
+    output_option,
 )
-from planner.cli.core import roadmap_of
-
-if TYPE_CHECKING:
-    from planner.check import Report
-    from planner.output import Protected
-    from planner.render.outline import Outline
-    from planner.scenario import Scenario
-
-RoadmapArg = Annotated[
-    Path, typer.Argument(help="Roadmap file (YAML, JSON or CSV), e.g. from `plan -o`.")
-]
-PhaseLengthOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--phase-length",
-        min=1,
-        help="Fixed phases of this length instead of the scenario's (or the gates') phases.",
-    ),
-]
 
 CHART_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
-
-class ChartFormat(StrEnum):
-    svg = "svg"
-    png = "png"
-    pdf = "pdf"
-    mermaid = "mermaid"
-
-
-class ReportFormat(StrEnum):
-    html = "html"
-    md = "md"
+ChartOutOpt = Annotated[
+    Path | None,
+    output_option(
+        "The chart file: .svg, .png or .pdf (A4 landscape). Not needed for --format "
+        "mermaid, which prints to stdout without it."
+    ),
+]
+ChartFormatOpt = Annotated[
+    ChartFormat | None,
+    typer.Option(
+        "--format",
+        help="svg, png, pdf (default: by the suffix of -o), or mermaid: a Mermaid gantt "
+        "block that GitHub and GitLab draw.",
+    ),
+]
+ReportOutOpt = Annotated[
+    Path, output_option("The report file: .html (one self-contained page) or .md (Markdown).")
+]
+ReportFormatOpt = Annotated[
+    ReportFormat | None,
+    typer.Option("--format", help="html or md (default: by the suffix of -o)."),
+]
 
 
 def format_of(out: Path, given: str | None, suffixes: dict[str, str], option: str) -> str:
@@ -77,62 +68,23 @@ def format_of(out: Path, given: str | None, suffixes: dict[str, str], option: st
     return given
 
 
-def early(out: Path, guard: Protected, force: bool) -> None:
-    """Refuse an output the guard forbids before the work of drawing it (the guard says
-    it again when the file is written)."""
-    reason = guard.refusal(out, force)
-    if reason:
-        raise refuse(f"{out}: {reason}")
-
-
-def _outline(
-    packages: Path | None, constraints: Path | None, roadmap: Path, phase: int | None
-) -> tuple[Scenario, Outline]:
-    from planner.check import check
-    from planner.render.outline import outline
-
-    loaded = scenario(packages, constraints)
-    read = roadmap_of(roadmap, loaded)
-    return loaded, outline(loaded, read.starts, check(loaded, read.starts, read.notes), phase)
-
-
-def report_text(
-    loaded: Scenario,
-    starts: dict[str, int],
-    report: Report | None,
-    fmt: str,
-    roadmap: str,
-    phase: int | None = None,
-) -> str:
-    """The report of one roadmap (its check `report` given), as HTML or Markdown."""
-    from planner.render.document import report_html, report_markdown
-    from planner.render.outline import outline
-
-    drawn = outline(loaded, starts, report, phase)
-    return report_html(drawn, roadmap) if fmt == "html" else report_markdown(drawn, roadmap)
+def chart_format(out: Path | None, fmt: ChartFormat | None) -> str:
+    """The chart's format: mermaid, or what `-o` and `--format` say (exit 2 without `-o`)."""
+    if fmt is ChartFormat.mermaid:
+        return "mermaid"
+    if out is None:
+        raise refuse(
+            "planner gantt: give the chart file with -o FILE.svg|png|pdf (or --format mermaid)"
+        )
+    return format_of(out, fmt.value if fmt else None, CHART_SUFFIXES, "-o")
 
 
 @app.command()
 def gantt(
-    roadmap: RoadmapArg,
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            dir_okay=False,
-            help="The chart file: .svg, .png or .pdf (A4 landscape). Not needed for "
-            "--format mermaid, which prints to stdout without it.",
-        ),
-    ] = None,
-    fmt: Annotated[
-        ChartFormat | None,
-        typer.Option(
-            "--format",
-            help="svg, png, pdf (default: by the suffix of -o), or mermaid: a Mermaid gantt "
-            "block that GitHub and GitLab draw.",
-        ),
-    ] = None,
+    ctx: typer.Context,
+    roadmap: RoadmapFileArg,
+    out: ChartOutOpt = None,
+    fmt: ChartFormatOpt = None,
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
     variant: VariantOpt = None,
@@ -141,53 +93,28 @@ def gantt(
     force: ForceOpt = False,
 ) -> None:
     """Draw the roadmap as a Gantt chart (exit 0, or 2 on bad input or an unwritable output)."""
-    if fmt is ChartFormat.mermaid:
-        chosen = "mermaid"
-    elif out is None:
-        raise refuse(
-            "planner gantt: give the chart file with -o FILE.svg|png|pdf (or --format mermaid)"
-        )
-    else:
-        chosen = format_of(out, fmt.value if fmt else None, CHART_SUFFIXES, "-o")
-    guard = protected(packages, constraints, roadmap) if out is not None else None
-    if out is not None and guard is not None:
-        early(out, guard, force)
-    drawn = _outline(packages, constraints, roadmap, phase)[1]
-    if chosen == "mermaid":
-        from planner.render.mermaid import gantt_mermaid
+    from planner.api import document
+    from planner.render.results import chart_output
 
-        text = gantt_mermaid(drawn)
+    chosen = chart_format(out, fmt)
+    with writing(ctx, out, force=force) as files:
+        loaded = scenario(packages, constraints, variant, sets)
+        result = document(loaded, roadmap, phase)
+        noted(result.roadmap.edits if result.roadmap else ())
+        chart = chart_output(result, chosen)
         if out is None:
-            emit(text)
+            assert isinstance(chart, str)
+            emit(chart)
             return
-        data: str | bytes = text + "\n"
-    else:
-        from planner.render.gantt import gantt_bytes
-
-        data = gantt_bytes(drawn, chosen)
-    from planner.output import write_outputs
-
-    assert out is not None and guard is not None
-    with answers():
-        write_outputs([(out, data)], guard, force)
+        files.write([(out, chart + "\n" if isinstance(chart, str) else chart)])
 
 
 @app.command()
 def report(
-    roadmap: RoadmapArg,
-    out: Annotated[
-        Path,
-        typer.Option(
-            "--output",
-            "-o",
-            dir_okay=False,
-            help="The report file: .html (one self-contained page) or .md (Markdown).",
-        ),
-    ],
-    fmt: Annotated[
-        ReportFormat | None,
-        typer.Option("--format", help="html or md (default: by the suffix of -o)."),
-    ] = None,
+    ctx: typer.Context,
+    roadmap: RoadmapFileArg,
+    out: ReportOutOpt,
+    fmt: ReportFormatOpt = None,
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
     variant: VariantOpt = None,
@@ -199,16 +126,12 @@ def report(
 
     The chart, the timeline by phase, the leverage, the check's verdict, the steps left
     out and the scenario's assumptions."""
-    from planner.check import check
-    from planner.output import write_outputs
+    from planner.api import document
+    from planner.render.results import report_output
 
     chosen = format_of(out, fmt.value if fmt else None, REPORT_SUFFIXES, "-o")
-    guard = protected(packages, constraints, roadmap)
-    early(out, guard, force)
-    loaded = scenario(packages, constraints)
-    read = roadmap_of(roadmap, loaded)
-    text = report_text(
-        loaded, read.starts, check(loaded, read.starts, read.notes), chosen, roadmap.name, phase
-    )
-    with answers():
-        write_outputs([(out, text)], guard, force)
+    with writing(ctx, out, force=force) as files:
+        loaded = scenario(packages, constraints, variant, sets)
+        result = document(loaded, roadmap, phase)
+        noted(result.roadmap.edits if result.roadmap else ())
+        files.write([(out, report_output(result, chosen))])

@@ -1,0 +1,97 @@
+"""What a roadmap shows: its check (`planner check`), its timeline (`planner timeline`)
+and the outline its documents draw (`planner gantt`, `planner report`). No ortools here,
+except the few seconds `check` spends sizing the closest repair of a broken roadmap
+(`planner.whatif.triage`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from planner.api.inputs import RoadmapLike, roadmap_of
+from planner.api.results import CheckResult, DocumentResult, TimelineResult
+from planner.check import check
+from planner.scenario import Scenario
+from planner.solver.results import Candidate
+from planner.whatif.exposure import curves, is_marked
+
+
+def check_roadmap(
+    scenario: Scenario, roadmap: RoadmapLike, partial: bool = False, with_slack: bool = False
+) -> CheckResult:
+    """Every violated rule of a roadmap, the summary that opens the report, the
+    irreversible exposure (when the scenario marks steps) and, `with_slack`, how far each
+    step can move (`planner check [--partial] [--slack]`; `planner.render.results.
+    check_output` prints it).
+
+    Raises
+    ------
+    planner.errors.InputError
+        When `roadmap` is a file that cannot be read against `scenario`.
+    """
+    from planner.whatif.slack import slack
+    from planner.whatif.triage import triage
+
+    read, _ = roadmap_of(scenario, roadmap)
+    report = check(scenario, read.starts, read.notes, partial)
+    return CheckResult(
+        scenario,
+        read,
+        report,
+        triage(scenario, read.starts, report, partial, read.sequence),
+        curves(scenario, read.starts) if is_marked(scenario) else None,
+        slack(scenario, read.starts, partial) if with_slack else None,
+    )
+
+
+def timeline_view(
+    scenario: Scenario,
+    roadmap: RoadmapLike,
+    phase_length: int | None = None,
+    with_slack: bool = False,
+) -> TimelineResult:
+    """Who does what when (`planner timeline [--phase-length T] [--slack]`;
+    `planner.render.results.timeline_output` prints it in any view and format). The
+    roadmap is checked for who answers whom, as a partial roadmap for the slack.
+
+    Raises
+    ------
+    planner.errors.InputError
+        When `roadmap` is a file that cannot be read against `scenario`.
+    """
+    from planner.render.outline import outline
+    from planner.whatif.slack import slack
+
+    read, _ = roadmap_of(scenario, roadmap)
+    return TimelineResult(
+        scenario,
+        read,
+        outline(scenario, read.starts, check(scenario, read.starts), phase_length),
+        curves(scenario, read.starts) if is_marked(scenario) else None,
+        slack(scenario, read.starts, partial=True) if with_slack else None,
+    )
+
+
+def document(
+    scenario: Scenario,
+    roadmap: RoadmapLike | Candidate,
+    phase_length: int | None = None,
+    name: str | None = None,
+) -> DocumentResult:
+    """What the Gantt chart and the report of a roadmap draw (`planner gantt`, `planner
+    report`): its outline, checked; a plan's candidate is checked already. `name` is what
+    the report calls the roadmap (default: its file's name).
+
+    Raises
+    ------
+    planner.errors.InputError
+        When `roadmap` is a file that cannot be read against `scenario`.
+    """
+    from planner.render.outline import outline
+
+    if isinstance(roadmap, Candidate):
+        drawn = outline(scenario, roadmap.starts, roadmap.report, phase_length)
+        return DocumentResult(scenario, drawn, name or "the roadmap")
+    read, source = roadmap_of(scenario, roadmap)
+    report = check(scenario, read.starts, read.notes)
+    drawn = outline(scenario, read.starts, report, phase_length)
+    return DocumentResult(scenario, drawn, name or Path(source).name, read)

@@ -1,0 +1,158 @@
+"""What each command prints, rendered from the library's results (`planner.api.results`).
+
+`planner X` prints `X_output(result, ...)` on stdout and nothing else, so a notebook that
+makes the same call gets the same text. Pure functions of a result and the command's
+display options (format, view, table format, the terminal's width): no I/O, no check, no
+search. numpy, matplotlib and Jinja2 are imported only by the renderers that need them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from planner.render import export
+from planner.render.diff import diff_json, diff_text
+from planner.render.exposure import exposure_doc, exposure_text
+from planner.render.plan import conflict_text, plan_doc, plan_text
+from planner.render.repair import repair_doc, repair_text
+from planner.render.report import report_json, report_text
+from planner.render.slack import chain_text, slack_columns, slack_doc, slack_text
+from planner.render.timeline import DEFAULT_COLUMNS, TERMINAL_FORMATS, render_timeline, text_block
+from planner.scenario import Scenario
+from planner.solver.results import PlanResult
+from planner.whatif.diff import Diff
+
+if TYPE_CHECKING:  # (the results are plain data: nothing of the library runs here)
+    from planner.api.results import (
+        CheckResult,
+        DocumentResult,
+        RepairResult,
+        SimulateResult,
+        TimelineResult,
+    )
+
+
+def _yaml(doc: Any) -> str:
+    import yaml
+
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _tablefmt(fmt: str) -> str:
+    """The table format of an output format: Markdown tables for `markdown`."""
+    return "github" if fmt == "markdown" else "simple"
+
+
+def check_output(result: CheckResult, fmt: str = "text") -> str:
+    """What `planner check` prints: the report in negotiator language (`text`), or JSON
+    (`json`, schema `docs/check-report.schema.json`)."""
+    scenario = result.scenario
+    if fmt == "json":
+        extra: dict[str, object] = {}
+        if result.exposure is not None:
+            extra["irreversible"] = exposure_doc(result.exposure)
+        if result.slack is not None:
+            extra["slack"] = slack_doc(result.slack)
+        return report_json(result.report, scenario, result.overview, result.roadmap.edits, extra)
+    sections = [exposure_text(scenario, result.exposure)] if result.exposure is not None else []
+    sections += [slack_text(scenario, result.slack)] if result.slack is not None else []
+    return report_text(result.report, scenario, result.overview, sections)
+
+
+def timeline_output(
+    result: TimelineResult,
+    fmt: str = "table",
+    view: str = "time",
+    tablefmt: str = "simple",
+    columns: Sequence[str] | None = None,
+    width: int | None = None,
+) -> str:
+    """What `planner timeline` prints: tables in `tablefmt` by `view` (time, phase,
+    actor, package, leverage), with the slack and the irreversible exposure when the
+    result has them; or CSV (`columns`, `view`) or JSON. `width`, the terminal's, cuts
+    terminal formats to fit."""
+    drawn = result.outline
+    if fmt == "json":
+        return export.timeline_json(drawn)
+    if fmt == "csv":
+        return export.timeline_csv(drawn, columns, view)
+    extra, chain = None, ""
+    if result.slack is not None:
+        extra, chain = slack_columns(result.slack), chain_text(result.scenario, result.slack)
+    width = width if tablefmt in TERMINAL_FORMATS else None
+    text = render_timeline(drawn, view, tablefmt, columns or DEFAULT_COLUMNS, width, extra=extra)
+    if chain:
+        text += "\n\n" + text_block(chain, tablefmt)
+    if result.exposure is not None:
+        text += "\n\n" + text_block(exposure_text(result.scenario, result.exposure), tablefmt)
+    return text
+
+
+def plan_output(scenario: Scenario, result: PlanResult, fmt: str = "table") -> str:
+    """What `planner plan` prints: the roadmaps as tables (`table`, `markdown`) or as a
+    document (`json`, `yaml`); when none exists, why not (the colliding rules); when the
+    search found none in time, nothing (its notes say why)."""
+    if result.status == "infeasible" and result.conflict is not None:
+        return conflict_text(scenario, result.conflict)
+    if not result.candidates:
+        return ""
+    if fmt == "json":
+        return json.dumps(plan_doc(scenario, result), indent=2, ensure_ascii=False)
+    if fmt == "yaml":
+        return _yaml(plan_doc(scenario, result))
+    return plan_text(scenario, result, _tablefmt(fmt))
+
+
+def repair_output(result: RepairResult, fmt: str = "table") -> str:
+    """What `planner repair` prints: every moved step, from, to and why, as tables
+    (`table`, `markdown`) or a document (`json`, `yaml`)."""
+    scenario, found, source = result.scenario, result.repair, result.source
+    if fmt == "json":
+        return json.dumps(repair_doc(scenario, found, source), indent=2, ensure_ascii=False)
+    if fmt == "yaml":
+        return _yaml(repair_doc(scenario, found, source))
+    return repair_text(scenario, found, source, _tablefmt(fmt))
+
+
+def diff_output(found: Diff, fmt: str = "text") -> str:
+    """What `planner diff` prints: sentences and a table (`text`, `markdown`), or JSON."""
+    return diff_json(found) if fmt == "json" else diff_text(found, _tablefmt(fmt))
+
+
+def simulate_output(result: SimulateResult, fmt: str = "text", by: int | None = None) -> str:
+    """What `planner simulate` prints: percentiles, the chance to finish by `by` (default:
+    the roadmap's own finish), criticality and rules broken, as text or JSON."""
+    from planner.render.simulate import simulation_json, simulation_text
+
+    render = simulation_json if fmt == "json" else simulation_text
+    return render(result.scenario, result.simulation, result.source, by)
+
+
+def histogram(result: SimulateResult, by: int | None = None) -> bytes:
+    """The histogram `planner simulate -o FILE.png` writes (matplotlib)."""
+    from planner.render.simulate import histogram_png
+
+    return histogram_png(result.scenario, result.simulation, result.source, by)
+
+
+def chart_output(result: DocumentResult, fmt: str) -> str | bytes:
+    """The Gantt chart `planner gantt` draws: a Mermaid block (text), or an SVG, PNG or
+    PDF image (bytes, matplotlib)."""
+    if fmt == "mermaid":
+        from planner.render.mermaid import gantt_mermaid
+
+        return gantt_mermaid(result.outline)
+    from planner.render.gantt import gantt_bytes
+
+    return gantt_bytes(result.outline, fmt)
+
+
+def report_output(result: DocumentResult, fmt: str) -> str:
+    """The report `planner report` writes: one self-contained HTML page (`html`) or
+    Markdown (`md`) (Jinja2)."""
+    from planner.render.document import report_html, report_markdown
+
+    render = report_html if fmt == "html" else report_markdown
+    return render(result.outline, result.name)
