@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.rules import coverage, fixed, preconditions
+from planner.force import chains
+from planner.rules import branch, coverage, fixed, preconditions
 from planner.rules.base import CheckContext, Violation
 from planner.rules.conditions import earliest_possible
 from planner.scenario import Scenario
@@ -59,6 +60,17 @@ def _group_order(violations: list[Violation]) -> list[Violation]:
     return [v for g in groups for v in g]
 
 
+def _renewals_cut(scenario: Scenario, starts: Mapping[str, int]) -> set[str]:
+    """The renewals of steps the roadmap reimposes: after a snapback nothing renews the
+    relief, so they are not required."""
+    by_member = scenario.fact("chains", lambda s: chains(s.steps))
+    out: set[str] = set()
+    for chain in {c.base: c for c in by_member.values()}.values():
+        if any(c in starts for c in chain.cuts):
+            out.update(chain.members[1:])
+    return out
+
+
 def check(
     scenario: Scenario,
     starts: Mapping[str, int],
@@ -71,12 +83,18 @@ def check(
     scheduled: a required step left out is a `coverage` violation (unless `partial`: a
     roadmap of part of the deal), and rules that need a left-out step report it.
     """
+    absent = [s for s in starts if s not in scenario.steps]
+    if absent:  # steps of the deal that do not happen in this branch (`check --assume`)
+        outside = CheckContext(scenario, starts)
+        starts = {s: t for s, t in starts.items() if s in scenario.steps}
     ctx = CheckContext(scenario, starts)
     found: list[Violation] = [*preconditions.check(ctx), *fixed.check(ctx)]
+    if absent:
+        found += branch.check(outside, scenario, absent)
     if not partial:
         found += coverage.check(
             ctx,
-            scenario.required(),
+            scenario.required() - _renewals_cut(scenario, starts),
             {p.id: p for p in scenario.packages},
             lambda s: earliest_possible(scenario, starts, s),
         )

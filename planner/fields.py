@@ -21,8 +21,9 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-#: Identifiers: letters, digits, '-', '_', '.'; no spaces.
-ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*\Z")
+#: Identifiers: letters, digits, '-', '_', '.'; no spaces; and at the end, '@' and a number
+#: (the renewals a `repeat` chain expands into: `us-licence@2`).
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*(@[0-9]+)?\Z")
 #: Larger durations, values and limits are typing mistakes, not deals.
 MAX_NUMBER = 10**9
 

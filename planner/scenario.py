@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Annotated, Any, TypeVar
 
@@ -240,21 +240,33 @@ class Scenario(Rebuilt):
         present = {sid: step for sid, step in whole.steps.items() if happens(sid)}
         if len(present) == len(whole.steps) and not assumed:
             return whole
-        packages = tuple(
-            replace(p, step_ids=ids)
-            for p in whole.packages
-            if (ids := tuple(s for s in p.step_ids if s in present))
-        )
-        rules = tuple(_restricted(rule, present) for rule in whole.rules)
-        return replace(
-            whole, steps=present, packages=packages, rules=rules, assumed=assumed, whole=whole
-        )
+        return replace(_only(whole, present), assumed=assumed, whole=whole)
+
+    def without(self, ids: Collection[str]) -> Scenario:
+        """The scenario with the steps `ids` left out of its steps, packages and every
+        rule's selectors (as a branch leaves out steps that do not happen in it)."""
+        if not ids:
+            return self
+        present = {sid: step for sid, step in self.steps.items() if sid not in ids}
+        return replace(_only(self, present), whole=self.everything())
 
     def prepare(self) -> Scenario:
         """Work out every fact of the scenario alone (each rule's `prepare`), once."""
         for rule in self.rules:
             rule.prepare(self)
         return self
+
+
+def _only(scenario: Scenario, present: Mapping[str, Step]) -> Scenario:
+    """The scenario with only the `present` steps: in its steps, packages (a package left
+    with none is left out) and every rule's selectors."""
+    packages = tuple(
+        replace(p, step_ids=ids)
+        for p in scenario.packages
+        if (ids := tuple(s for s in p.step_ids if s in present))
+    )
+    rules = tuple(_restricted(rule, present) for rule in scenario.rules)
+    return replace(scenario, steps=dict(present), packages=packages, rules=rules)
 
 
 def _contingent(scenario: Scenario) -> bool:

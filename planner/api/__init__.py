@@ -21,6 +21,7 @@ Every command of the command line is one call here, which returns a result objec
 | `repair` | `repair` | `RepairResult` |
 | `diff` | `diff` | `DiffResult` |
 | `simulate` | `simulate` | `SimulateResult` |
+| `contingency` | `contingency` | `ContingencyResult` |
 | `graph` | `graph` | `Graph` |
 
 The calls that search import ortools when they run, not before. The command line
@@ -32,6 +33,7 @@ from __future__ import annotations
 from planner.api.inputs import describe, graph, load_roadmap, load_scenario
 from planner.api.results import (
     CheckResult,
+    ContingencyResult,
     DiffResult,
     DocumentResult,
     NoPlan,
@@ -41,7 +43,7 @@ from planner.api.results import (
 )
 from planner.api.roadmaps import check_roadmap, document, timeline_view
 from planner.api.search import explain, plan, repair, replan
-from planner.api.whatif import PLAN, diff, simulate
+from planner.api.whatif import PLAN, contingency, diff, simulate
 from planner.check import Report, check
 from planner.render.plan import conflict_text, plan_doc, plan_text, scenario_summary
 from planner.render.report import report_json, report_text
@@ -52,6 +54,7 @@ from planner.scenario import Scenario
 __all__ = [
     "PLAN",
     "CheckResult",
+    "ContingencyResult",
     "DiffResult",
     "DocumentResult",
     "NoPlan",
@@ -64,6 +67,7 @@ __all__ = [
     "check",
     "check_roadmap",
     "conflict_text",
+    "contingency",
     "describe",
     "diff",
     "document",

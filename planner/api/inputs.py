@@ -58,6 +58,50 @@ def load_scenario(
     return scenario
 
 
+def assume(scenario: Scenario, assumptions: Sequence[str]) -> Scenario:
+    """The branch of the scenario where each `ID=OUTCOME` holds (`check --assume`): a
+    verification's `fails` or `passes`, an event's outcome; every other verification
+    passes and every other event takes its first outcome.
+
+    Raises
+    ------
+    planner.errors.InputError
+        One line per bad assumption, `--assume: ...`: not `ID=OUTCOME`, an unknown step, a
+        step with no outcomes, an outcome it cannot have, a step assumed twice.
+    """
+    from planner.errors import InputError, Mark, Problem
+    from planner.load.values import suggest
+
+    whole = scenario.everything()
+    problems: list[Problem] = []
+    chosen: dict[str, str] = {}
+    for i, item in enumerate(assumptions, 1):
+        where = Mark("--assume", 0, i)
+        trigger, sep, outcome = item.partition("=")
+        trigger, outcome = trigger.strip(), outcome.strip()
+        options = whole.outcomes_of(trigger) if trigger in whole.steps else ()
+        if not sep or not trigger or not outcome:
+            message = f"'{item}': write ID=OUTCOME (e.g. by-pledge=fails)"
+        elif trigger not in whole.steps:
+            message = f"unknown step '{trigger}'{suggest(trigger, whole.steps)}"
+        elif not options:
+            message = f"'{trigger}' has no outcomes: it is no event, and has no verification"
+        elif outcome not in options:
+            message = (
+                f"'{trigger}' cannot turn out '{outcome}'{suggest(outcome, options)}; "
+                f"its outcomes are {', '.join(options)}"
+            )
+        elif trigger in chosen:
+            message = f"'{trigger}' is assumed twice"
+        else:
+            chosen[trigger] = outcome
+            continue
+        problems.append(Problem(where, message))
+    if problems:
+        raise InputError(problems)
+    return scenario.branch({**dict(scenario.assumed), **chosen}) if chosen else scenario
+
+
 def load_roadmap(path: str | os.PathLike[str], scenario: Scenario) -> Roadmap:
     """The roadmap in a file (YAML or JSON with start times or a sequence, or CSV).
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # (imported by the calls that make them, when they run)
     from planner.roadmap import Roadmap
     from planner.scenario import Scenario
     from planner.solver.results import PlanResult, Repair
+    from planner.whatif.contingency import Branch, Trigger
     from planner.whatif.diff import Diff
     from planner.whatif.exposure import Curve
     from planner.whatif.simulate import Simulation
@@ -110,4 +111,17 @@ class SimulateResult:
     scenario: Scenario
     roadmap: Roadmap
     simulation: Simulation
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContingencyResult:
+    """`planner contingency`: each branch of the roadmap named `source` (`branches`), and
+    the triggers it could not open because the roadmap leaves their step out
+    (`skipped`)."""
+
+    scenario: Scenario
+    roadmap: Roadmap
+    branches: tuple[Branch, ...]
+    skipped: tuple[Trigger, ...]
     source: str

@@ -5,9 +5,10 @@ except the few seconds `check` spends sizing the closest repair of a broken road
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from planner.api.inputs import RoadmapLike, roadmap_of
+from planner.api.inputs import RoadmapLike, assume, roadmap_of
 from planner.api.results import CheckResult, DocumentResult, TimelineResult
 from planner.check import check
 from planner.scenario import Scenario
@@ -16,30 +17,40 @@ from planner.whatif.exposure import curves, is_marked
 
 
 def check_roadmap(
-    scenario: Scenario, roadmap: RoadmapLike, partial: bool = False, with_slack: bool = False
+    scenario: Scenario,
+    roadmap: RoadmapLike,
+    partial: bool = False,
+    with_slack: bool = False,
+    assumptions: Sequence[str] = (),
 ) -> CheckResult:
     """Every violated rule of a roadmap, the summary that opens the report, the
     irreversible exposure (when the scenario marks steps) and, `with_slack`, how far each
-    step can move (`planner check [--partial] [--slack]`; `planner.render.results.
-    check_output` prints it).
+    step can move (`planner check [--partial] [--slack] [--assume ID=OUTCOME]`;
+    `planner.render.results.check_output` prints it). `assumptions` (`ID=OUTCOME`) check
+    the roadmap in that branch of the deal (`planner.api.inputs.assume`).
 
     Raises
     ------
     planner.errors.InputError
-        When `roadmap` is a file that cannot be read against `scenario`.
+        When `roadmap` is a file that cannot be read against `scenario`, or an assumption
+        is wrong.
     """
     from planner.whatif.slack import slack
     from planner.whatif.triage import triage
 
-    read, _ = roadmap_of(scenario, roadmap)
+    # Any step of the deal is known; one of another branch is a violation, not a typo.
+    read, _ = roadmap_of(scenario.everything(), roadmap)
+    scenario = assume(scenario, assumptions)
     report = check(scenario, read.starts, read.notes, partial)
+    starts = {s: t for s, t in read.starts.items() if s in scenario.steps}
+    sequence = read.sequence if len(starts) == len(read.starts) else None
     return CheckResult(
         scenario,
         read,
         report,
-        triage(scenario, read.starts, report, partial, read.sequence),
-        curves(scenario, read.starts) if is_marked(scenario) else None,
-        slack(scenario, read.starts, partial) if with_slack else None,
+        triage(scenario, starts, report, partial, sequence),
+        curves(scenario, starts) if is_marked(scenario) else None,
+        slack(scenario, starts, partial) if with_slack else None,
     )
 
 

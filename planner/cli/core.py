@@ -11,6 +11,7 @@ import typer
 
 from planner.cli.app import answers, app, emit, noted, refuse, scenario
 from planner.cli.options import (
+    AssumeOpt,
     CheckFormat,
     ConstraintsOpt,
     PackagesOpt,
@@ -103,6 +104,7 @@ def check(
     fmt: CheckFormatOpt = CheckFormat.text,
     partial: PartialOpt = False,
     with_slack: SlackOpt = False,
+    assumptions: AssumeOpt = None,
 ) -> None:
     """Report every violated rule of a roadmap, with source and repair (exit 0 clean, 1 violations, 2 bad input)."""
     from planner.api import check_roadmap
@@ -110,7 +112,7 @@ def check(
 
     loaded = scenario(packages, constraints, variant, sets)
     with answers():
-        result = check_roadmap(loaded, roadmap, partial, with_slack)
+        result = check_roadmap(loaded, roadmap, partial, with_slack, assumptions or ())
     noted(result.roadmap.edits)
     emit(check_output(result, fmt.value))
     raise typer.Exit(code=0 if result.is_clean else 1)

@@ -166,3 +166,15 @@ class ChartFormat(StrEnum):
 class ReportFormat(StrEnum):
     html = "html"
     md = "md"
+
+
+AssumeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--assume",
+        metavar="ID=OUTCOME",
+        help="Check a branch of the deal (repeatable): a verification that `fails` (or "
+        "`passes`), an event's outcome; the steps contingent on it are then required, and "
+        "those contingent on other outcomes left out.",
+    ),
+]

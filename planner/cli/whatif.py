@@ -192,3 +192,37 @@ def progress_bar(runs: int) -> Iterator[Callable[[int], None] | None]:
     with Progress(transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("simulating", total=runs)
         yield lambda done: bar.update(task, completed=done)
+
+
+ContingencyTimeOpt = Annotated[
+    float,
+    time_limit_option("Seconds for the whole call, shared by the branches' searches."),
+]
+ContingencySeedOpt = Annotated[int, seed_option("Seed of the branches' searches.")]
+
+
+@app.command()
+def contingency(
+    roadmap: RoadmapFileArg,
+    packages: PackagesOpt = None,
+    constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
+    fmt: SimulateFormatOpt = SimulateFormat.text,
+    time_limit: ContingencyTimeOpt = 10.0,
+    seed: ContingencySeedOpt = 0,
+) -> None:
+    """Each failure or outcome branch of a roadmap, planned from its trigger on (exit 0, or 2 on bad input).
+
+    For every verification whose failure some step depends on, and every event outcome:
+    when it is known, the contingent steps as planned with everything before held, what is
+    reimposed or lapses and when, each party's exposure before and after, the finish, and
+    the rules the branch's roadmap breaks."""
+    from planner import api
+    from planner.render.results import contingency_output
+
+    loaded = scenario(packages, constraints, variant, sets)
+    with answers():
+        result = api.contingency(loaded, roadmap, None, time_limit, seed)
+    noted(result.roadmap.edits)
+    emit(contingency_output(result, fmt.value))

@@ -27,6 +27,7 @@ from planner.whatif.diff import Diff
 if TYPE_CHECKING:  # (the results are plain data: nothing of the library runs here)
     from planner.api.results import (
         CheckResult,
+        ContingencyResult,
         DocumentResult,
         RepairResult,
         SimulateResult,
@@ -135,6 +136,13 @@ def histogram(result: SimulateResult, by: int | None = None) -> bytes:
     from planner.render.simulate import histogram_png
 
     return histogram_png(result.scenario, result.simulation, result.source, by)
+
+
+def contingency_output(result: ContingencyResult, fmt: str = "text") -> str:
+    """What `planner contingency` prints: each branch in words, or JSON."""
+    from planner.render.contingency import contingency_json, contingency_text
+
+    return contingency_json(result) if fmt == "json" else contingency_text(result)
 
 
 def chart_output(result: DocumentResult, fmt: str) -> str | bytes:
