@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from planner.explore.graph import Graph
 
 #: A roadmap as the calls take it: read already, or the path of its file.
-RoadmapLike = Roadmap | str | os.PathLike[str]
+#: A roadmap as the calls take it: read, a file's path, or a start time per step (a
+#: notebook's dict; its steps are not checked against the scenario here).
+RoadmapLike = Roadmap | str | os.PathLike[str] | Mapping[str, int]
 
 
 @gc_paused
@@ -118,6 +120,19 @@ def roadmap_of(scenario: Scenario, roadmap: RoadmapLike) -> tuple[Roadmap, str]:
     path as given, or the name it was read under."""
     if isinstance(roadmap, Roadmap):
         return roadmap, roadmap.name
+    if isinstance(roadmap, Mapping):
+        from planner.errors import InputError, Mark, Problem
+        from planner.load.values import suggest
+
+        known = scenario.everything().steps
+        wrong = [
+            Problem(Mark("roadmap", 0, 0), f"unknown step '{s}'{suggest(str(s), known)}")
+            for s in roadmap
+            if s not in known
+        ]
+        if wrong:
+            raise InputError(wrong)
+        return Roadmap("the roadmap", dict(roadmap)), "the roadmap"
     return load_roadmap(roadmap, scenario), os.fspath(roadmap)
 
 
