@@ -1,0 +1,106 @@
+"""Hardening, round two (issue 19): what a red team found in the newer commands, one test
+(or a few) per case, named after the case's number in the issue. Each failed before the
+fix it names.
+
+Commands run in-process through typer's CliRunner where the exit code, stdout and stderr
+are the point (the process-level behaviour is in tests/test_hardening.py); a few run the
+real command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from planner.cli import app
+from planner.load import cache
+from planner.load.files import default_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """`planner ARGS` in-process: (exit code, stdout, stderr); an escaped exception fails."""
+    result = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def deal(tmp_path: Path) -> Path:
+    """A copy of the default scenario in its own folder: deal/packages.yaml, deal/constraints."""
+    packages, constraints = default_paths()
+    d = tmp_path / "deal"
+    d.mkdir()
+    shutil.copy(packages, d / "packages.yaml")
+    shutil.copytree(constraints, d / "constraints")
+    return d
+
+
+def scenario_args(d: Path) -> list[str]:
+    return ["--packages", str(d / "packages.yaml"), "--constraints", str(d / "constraints")]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# ---- 4 and 5. the cache touches only its own files, where the user meant -------------------
+
+
+def test_item_04_trimming_the_cache_keeps_files_that_are_not_entries(
+    tmp_path: Path, deal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder given as the cache may hold the user's own `*.scenario` files: trimming to
+    MAX_ENTRIES removes only the cache's own entries (named by their key, starting with
+    the cache's format line), least recently used first."""
+    where = tmp_path / "mine"
+    where.mkdir(mode=0o700)
+    theirs = {where / f"deal{i}.scenario": f"the user's own file {i}\n" for i in range(10)}
+    for path, text in theirs.items():
+        path.write_text(text)
+    # Named like an entry, but not one: it does not start with the cache's format line.
+    lookalike = where / ("0" * 64 + cache.SUFFIX)
+    lookalike.write_text("not a cache entry\n")
+    monkeypatch.setenv(cache.ENV, str(where))
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    for margin in range(4):  # four scenarios, four entries: two are trimmed
+        code, _, _ = run(
+            "validate", *scenario_args(deal), "--set", f"us-by-leverage-balance.margin={margin + 5}"
+        )
+        assert code == 0
+    assert all(path.read_text() == text for path, text in theirs.items())
+    assert lookalike.read_text() == "not a cache entry\n"
+    own = [p for p in where.iterdir() if p not in theirs and p != lookalike]
+    assert len(own) == 2 and all(p.read_bytes().startswith(cache.FORMAT) for p in own)
+
+
+def test_item_05_a_tilde_in_the_cache_path_is_the_home_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`RELIEF_PLANNER_CACHE='~/x'` (quoted, so the shell left the `~`) is x in the home
+    directory, not a folder named `~` in the working directory; `~nosuchuser/x` turns the
+    cache off rather than create `./~nosuchuser`."""
+    home = tmp_path / "home"
+    work = tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    monkeypatch.setenv(cache.ENV, "~/x")
+    assert cache.directory() == home / "x"
+    monkeypatch.setenv(cache.ENV, "~no-such-user-of-this-machine/x")
+    assert cache.directory() is None
+    # XDG_CACHE_HOME must be absolute (the XDG specification): a relative one is ignored.
+    monkeypatch.delenv(cache.ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert cache.directory() == home / ".cache" / "relief-planner"
+    monkeypatch.setattr(cache, "MIN_BYTES", 0)
+    monkeypatch.setenv(cache.ENV, "~/x")
+    assert run("validate")[0] == 0
+    assert list(work.iterdir()) == []
+    assert [p.suffix for p in (home / "x").iterdir()] == [cache.SUFFIX]
