@@ -104,3 +104,58 @@ def test_item_05_a_tilde_in_the_cache_path_is_the_home_directory(
     assert run("validate")[0] == 0
     assert list(work.iterdir()) == []
     assert [p.suffix for p in (home / "x").iterdir()] == [cache.SUFFIX]
+
+
+# ---- 6. a `$` in any chart text is drawn as written ----------------------------------------
+
+MONEY = r"Sales worth $1bn via EU\US banks, then $2bn"
+
+
+@pytest.fixture
+def money_deal(deal: Path) -> Path:
+    """The default scenario with a dollar amount (and a backslash, which inside `$...$`
+    is a TeX command) in every kind of text a chart draws: the scenario's name (titles),
+    an actor's name (legends), a package's title (the package column), a phase's title
+    and a step's title (tick labels)."""
+    text = (deal / "packages.yaml").read_text(encoding="utf-8")
+    for old, new in (
+        ("name: U.S.–Belarus normalization roadmap", f'name: "{MONEY}"'.replace("\\", "\\\\")),
+        ("US: United States", "US: United $tates \\US$"),
+        ("title: Security cooperation", "title: Security $ cooperation $"),
+        ('title: "Security first: the pledges exchanged"', 'title: "Security $first$"'),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    (deal / "packages.yaml").write_text(text, encoding="utf-8")
+    return deal
+
+
+def test_item_06_dollars_in_chart_text_are_drawn_literally(
+    money_deal: Path, tmp_path: Path
+) -> None:
+    """matplotlib reads `$...$` as TeX math: "$1bn via EU\\US banks, then $2bn" was a
+    ParseFatalException (and without the backslash, italic math without its dollars).
+    Every chart now draws the text as written: the SVG holds it verbatim."""
+    args = scenario_args(money_deal)
+    roadmap = tmp_path / "r.yaml"
+    assert run("plan", *args, "-o", str(roadmap))[0] == 0
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("g.png", "g.pdf", "g.svg"):
+        code, _, err = run("gantt", str(roadmap), *args, "-o", str(out / name))
+        assert code == 0, err
+    svg = (out / "g.svg").read_text(encoding="utf-8")
+    for literal in (MONEY, "United $tates \\US$", "Security $ cooperation $", "Security $first$"):
+        assert literal in svg, literal
+    code, _, err = run("report", str(roadmap), *args, "-o", str(out / "r.html"))
+    assert code == 0, err
+    assert MONEY in (out / "r.html").read_text(encoding="utf-8")
+    code, _, err = run("plan", *args, "-o", str(out / "p.yaml"), "--report", str(out / "p.html"))
+    assert code == 0, err
+    variant = ROOT / "examples" / "variants" / "uncertain.yaml"
+    code, _, err = run(
+        "simulate", str(roadmap), *args, "--variant", str(variant), "--runs", "50",
+        "-o", str(out / "s.png"),
+    )  # fmt: skip
+    assert code == 0, err
+    assert (out / "s.png").read_bytes().startswith(b"\x89PNG")
