@@ -159,3 +159,70 @@ def test_item_06_dollars_in_chart_text_are_drawn_literally(
     )  # fmt: skip
     assert code == 0, err
     assert (out / "s.png").read_bytes().startswith(b"\x89PNG")
+
+
+# ---- 7 and 8. numbers at the extremes are located problems, never a traceback --------------
+
+BIG = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        ("by-nonaggression-pledge.duration*=.inf", "'*=' needs a number: '.inf' is not a finite number"),
+        ("by-nonaggression-pledge.duration+=.nan", "'+=' needs a number: '.nan' is not a finite number"),
+        ("by-nonaggression-pledge.duration-=-.inf", "'-=' needs a number: '-.inf' is not a finite number"),
+        # 4 weeks times 1e308 is past every float: an overflow, not a duration.
+        ("by-nonaggression-pledge.duration*=1.0e+308", "step 'by-nonaggression-pledge': 'duration' 4 *= 1e+308 is too large a number"),
+        ("us-by-leverage-balance.margin*=.inf", "'*=' needs a number: '.inf' is not a finite number"),
+        # A finite product that rounds up to a 300-digit whole number.
+        ("us-by-leverage-balance.margin*=1.0e+300", "rule 'us-by-leverage-balance': 'margin' 6 *= 1e+300 is too large a number"),
+        ("by-nonaggression-pledge.verify.retry+=.nan", "'+=' needs a number: '.nan' is not a finite number"),
+        ("*:verify.duration*=.inf", "'*=' needs a number: '.inf' is not a finite number"),
+        ("by-nonaggression-pledge.attrs.risk=.inf", "attribute 'risk' must be a finite number, not inf"),
+        ("by-nonaggression-pledge.duration=.inf", "'duration' must be a whole number, not inf"),
+        (f"by-nonaggression-pledge.duration={BIG}", "is too long a number (5,000 characters)"),
+        (f"by-nonaggression-pledge.duration={BIG[:4000]}", "'duration' must be ≤ 1000000000, not a number of 4,000 digits"),
+        (f"by-nonaggression-pledge.duration*={BIG[:4000]}", "is too large a number"),
+    ],
+)  # fmt: skip
+def test_item_07_set_arithmetic_at_the_extremes_is_a_located_problem(
+    expr: str, message: str, tmp_path: Path
+) -> None:
+    """`--set` with inf, nan or a number past every field was an OverflowError or a
+    ValueError; now one located line, exit 2, and the same under `set:` in a variant
+    file, located at the variant file's line."""
+    code, out, err = run("validate", "--set", expr)
+    assert code == 2 and out == ""
+    [line] = err.splitlines()
+    assert line.startswith("--set '") and message in line, line
+    assert len(line) < 400  # a 5,000-digit expression is shortened where it is quoted
+    variant = tmp_path / "v.yaml"
+    variant.write_text(f"variant: extremes\nset:\n  - '{expr}'\n", encoding="utf-8")
+    code, out, err = run("validate", "--variant", str(variant))
+    assert code == 2 and out == ""
+    [line] = err.splitlines()
+    assert line.startswith(f"{variant}:3:5: ") and message in line, line
+
+
+def test_item_08_a_csv_time_of_5000_digits_is_too_long_a_number(tmp_path: Path) -> None:
+    """Python refuses to read integers of 4,300 digits and more (a ValueError escaped);
+    a CSV time now gets the message a YAML or JSON roadmap gives, at its cell."""
+    for column in ("start", "end"):
+        roadmap = tmp_path / f"{column}.csv"
+        cells = {"start": "1", "end": "5"} | {column: BIG}
+        roadmap.write_text(
+            f"step,start,end\nby-nonaggression-pledge,{cells['start']},{cells['end']}\n"
+        )
+        code, _, err = run("check", str(roadmap))
+        col = 25 if column == "start" else 27
+        assert code == 2
+        assert err.splitlines() == [
+            f"{roadmap}:2:{col}: '{column}': '{BIG[:37]}...' is too long a number (5,000 characters)"
+        ]
+    yaml_roadmap = tmp_path / "r.yaml"
+    yaml_roadmap.write_text(
+        f"roadmap:\n  steps:\n    - {{step: by-nonaggression-pledge, start: {BIG}}}\n"
+    )
+    code, _, err = run("check", str(yaml_roadmap))
+    assert code == 2 and "is too long a number (5,000 characters)" in err

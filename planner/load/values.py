@@ -96,8 +96,13 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 
 
 def number(value: float) -> str:
-    """A number as written: integers in full, floats short."""
-    return str(value) if isinstance(value, int) else f"{value:g}"
+    """A number as written: integers in full (a very long one shortened), floats short."""
+    if not isinstance(value, int):
+        return f"{value:g}"
+    if value.bit_length() < 80:
+        return str(value)
+    digits = len(str(abs(value))) if value.bit_length() < 14_000 else None
+    return "a number of " + (f"{digits:,} digits" if digits else "more than 4,000 digits")
 
 
 def describe(value: Any) -> str:
@@ -111,6 +116,10 @@ def describe(value: Any) -> str:
         return f"the boolean {str(value).lower()}"
     if isinstance(value, str):
         return f"'{value}'" if len(value) <= 40 else f"'{value[:37]}...'"
+    if isinstance(value, int):
+        return number(value)
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
     return repr(value)
 
 

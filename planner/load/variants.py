@@ -85,8 +85,15 @@ def read_overlay(
     return Overlay(tuple(files), tuple(sets)), problems
 
 
+#: A `--set` expression is quoted whole in messages up to this many characters.
+SHOWN_EXPR = 120
+
+
 def set_mark(expr: str) -> Mark:
-    """Where a `--set` expression's problems and changes are said to come from."""
+    """Where a `--set` expression's problems and changes are said to come from (a long
+    one shortened: a message is one readable line)."""
+    if len(expr) > SHOWN_EXPR:
+        expr = f"{expr[: SHOWN_EXPR - 20]}...{expr[-17:]}"
     return Mark(f"--set '{expr}'")
 
 
@@ -108,7 +115,7 @@ def apply_overlay(
         names.append(_variant_file(tree, name, doc, problems))
     for expr in overlay.sets:
         assign(tree, expr, set_mark(expr), problems)
-        names.append(f"--set '{expr}'")
+        names.append(set_mark(expr).file)
     return " + ".join(names), tuple(tree.changes)
 
 

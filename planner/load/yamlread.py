@@ -128,6 +128,12 @@ def plain_value(text: str) -> Any:
     return _scalar(ev.ScalarEvent(None, None, (True, False), text), None)
 
 
+def plain_problem(text: str, exc: Exception) -> str:
+    """Why `plain_value(text)` raised `exc`, as `read_yaml` words it ("'2027-02-30' is
+    not a valid date (...)", "'999...' is too long a number (5,000 characters)")."""
+    return _bad_scalar(ev.ScalarEvent(None, None, (True, False), text), None, exc)
+
+
 #: A JSON number that YAML 1.1 would leave as text (an exponent without a dot: 1e3).
 _JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?[eE][-+]?[0-9]+\Z")
 

@@ -204,11 +204,20 @@ _CSV_INT = re.compile(r"-?[0-9]+\Z")
 _CSV_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]*\Z")
 
 
+#: A CSV time of more digits than this is refused as such (times go up to 2**53, 16
+#: digits; Python itself refuses to read integers of 4,300 digits and more).
+MAX_DIGITS = 30
+
+
 def _csv_number(cell: str) -> Any:
     """A CSV time cell's value: an integer written with the digits 0-9 (spaces around it
     are dropped, as in the header), a decimal number (refused later as not whole), or
-    the text itself (refused later as not a number): '٣' and '1_000' are not numbers."""
+    the text itself (refused later as not a number): '٣' and '1_000' are not numbers.
+    Raises ValueError for an integer too long to be a time."""
     if _CSV_INT.match(cell):
+        if len(cell.lstrip("-")) > MAX_DIGITS:
+            shown = cell if len(cell) <= 40 else cell[:37] + "..."
+            raise ValueError(f"'{shown}' is too long a number ({len(cell):,} characters)")
         return int(cell)
     if _CSV_DECIMAL.match(cell):
         return float(cell)
@@ -263,13 +272,19 @@ def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
                 continue
             row: dict[str, tuple[Any, Mark]] = {}
             col = 1
+            whole = True
             for h, cell in zip(header, record, strict=True):
                 value: Any = cell.strip()
                 if h in ("start", "end", "done"):
-                    value = _csv_number(value)
+                    try:
+                        value = _csv_number(value)
+                    except ValueError as exc:
+                        problems.add(Mark(name, line, col), f"'{h}': {exc}")
+                        whole = False
                 row[h] = (value, Mark(name, line, col))
                 col += len(cell) + 1
-            rows.append((Mark(name, line, 1), row))
+            if whole:
+                rows.append((Mark(name, line, 1), row))
     except csv.Error as exc:
         problems.add(Mark(name, reader.line_num, 1), f"CSV error: {exc}")
     return rows
