@@ -226,3 +226,25 @@ def test_item_08_a_csv_time_of_5000_digits_is_too_long_a_number(tmp_path: Path) 
     )
     code, _, err = run("check", str(yaml_roadmap))
     assert code == 2 and "is too long a number (5,000 characters)" in err
+
+
+# ---- 15. diff refuses sides in different units ---------------------------------------------
+
+
+def test_item_15_diff_of_sides_in_different_units_is_refused(tmp_path: Path) -> None:
+    """B's scenario counted in days, A's in weeks: diff said "Both finish in day 45" of
+    a roadmap that finishes in week 45. Times in two units are not comparable (and a unit
+    changed without its durations is another deal): refused before anything is planned."""
+    roadmap = tmp_path / "r.csv"
+    roadmap.write_text("step,start\nby-nonaggression-pledge,0\n")
+    for a, b in ((str(roadmap), str(roadmap)), ("plan", "plan")):
+        code, out, err = run("diff", a, b, "--b-set", "scenario.unit=day")
+        assert code == 2 and out == ""
+        assert err.splitlines()[-1] == (
+            "planner diff: A counts weeks and B counts days: diff compares two roadmaps in "
+            "one unit (B's --b-set or --b-variant changed the scenario's unit)"
+        )
+    # The same unit on both sides is compared as before.
+    code, out, _ = run("diff", str(roadmap), str(roadmap), "--b-set", "scenario.name=B")
+    # (the pledge: 4 weeks, then 8 weeks of verification)
+    assert code == 0 and "Both finish in week 12." in out

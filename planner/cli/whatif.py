@@ -84,7 +84,7 @@ def diff(
     from planner.objectives import objective_order, parse_objectives
     from planner.render.diff import diff_json, diff_text
     from planner.whatif.diff import diff as compare
-    from planner.whatif.diff import side
+    from planner.whatif.diff import same_unit, side
 
     try:
         asked = parse_objectives(objective) if objective is not None else None
@@ -99,6 +99,8 @@ def diff(
             [*(variant or ()), *(b_variant or ())],
             [*(sets or ()), *(b_set or ())],
         )
+    with answers():
+        same_unit(scenario_a, scenario_b)
     sides = []
     for text, loaded in ((a, scenario_a), (b, scenario_b)):
         name = "the plan" if text == PLAN else text
