@@ -248,3 +248,70 @@ def test_item_15_diff_of_sides_in_different_units_is_refused(tmp_path: Path) -> 
     code, out, _ = run("diff", str(roadmap), str(roadmap), "--b-set", "scenario.name=B")
     # (the pledge: 4 weeks, then 8 weeks of verification)
     assert code == 0 and "Both finish in week 12." in out
+
+
+# ---- 16. ids that YAML 1.1 reads as numbers --------------------------------------------------
+
+
+def test_item_16_ids_yaml_reads_as_numbers_are_refused_with_the_text_to_quote(
+    tmp_path: Path,
+) -> None:
+    """YAML 1.1 reads `0x10` as 16, `010` as 8 and `1:20` as 80: the steps were silently
+    renamed, and a CSV roadmap naming them as written was refused. Such an id is now
+    refused where it is written, saying what to quote; a plain `12` (which reads back as
+    written) stays an id, and quoted ids are kept as written, so a CSV naming them works.
+    Text fields keep what was written (`title: 0x10` is the title "0x10")."""
+    d = tmp_path / "ids"
+    (d / "constraints").mkdir(parents=True)
+    (d / "packages.yaml").write_text(
+        "scenario: {name: ids}\nactors: {US: us}\npackages:\n  - id: p\n    steps:\n"
+        "      - {id: 0x10, actor: US, kind: k, duration: 1, title: 0x10}\n"
+        "      - {id: 010, actor: US, kind: k, duration: 1}\n"
+        "      - {id: 1:20, actor: US, kind: k, duration: 1, after: [0x10]}  # ':' is no id's\n"
+        "      - {id: 12, actor: US, kind: k, duration: 1}\n"
+        "      - {id: 1.50, actor: US, kind: k, duration: 1}\n"
+    )
+    (d / "constraints/r.yaml").write_text(
+        "rules:\n  - {id: g, kind: gate, when: [010], opens: [12], source: s}\n"
+    )
+    code, _, err = run("validate", *scenario_args(d))
+    assert code == 2
+    quote = "write it in quotes ('{0}') to keep it as written"
+    assert err.splitlines() == [
+        f"{d / 'constraints/r.yaml'}:2:32: rule 'g': 'when' 010 is read by YAML as the number 8: "
+        + quote.format("010"),
+        f"{d / 'packages.yaml'}:6:14: step '0x10': 'id' 0x10 is read by YAML as the number 16: "
+        + quote.format("0x10"),
+        f"{d / 'packages.yaml'}:7:14: step '010': 'id' 010 is read by YAML as the number 8: "
+        + quote.format("010"),
+        f"{d / 'packages.yaml'}:8:14: step '1:20': 'id' 1:20 is not an identifier (letters, "
+        "digits, '-', '_', '.'; YAML reads it as the number 80)",
+        f"{d / 'packages.yaml'}:8:61: step '1:20': 'after' 0x10 is read by YAML as the number "
+        "16: " + quote.format("0x10"),
+        f"{d / 'packages.yaml'}:10:14: step '1.50': 'id' 1.50 is read by YAML as the number "
+        "1.5: " + quote.format("1.50"),
+    ]
+    # Quoted, they are the ids written; a CSV roadmap names them so.
+    text = (d / "packages.yaml").read_text()
+    text = text.replace("id: 1:20,", "id: one-20,")
+    for plain in ("0x10", "010", "1.50"):
+        text = text.replace(f"id: {plain},", f"id: '{plain}',").replace(
+            f"after: [{plain}]", f"after: ['{plain}']"
+        )
+    (d / "packages.yaml").write_text(text)
+    (d / "constraints/r.yaml").write_text(
+        "rules:\n  - {id: g, kind: gate, when: ['010'], opens: [12], source: s}\n"
+    )
+    roadmap = tmp_path / "r.csv"
+    roadmap.write_text("step,start\n0x10,0\n010,0\none-20,1\n12,1\n1.50,0\n")
+    code, out, err = run("timeline", str(roadmap), *scenario_args(d), "--columns", "step,title")
+    assert code == 0, err
+    assert "0x10    0x10" in out  # the title as written, not 16
+    # In a YAML roadmap, an unquoted number-like step is refused the same way.
+    (tmp_path / "r.yaml").write_text("roadmap:\n  steps:\n    - {step: 010, start: 0}\n")
+    code, _, err = run("check", str(tmp_path / "r.yaml"), *scenario_args(d), "--partial")
+    assert code == 2
+    assert err.splitlines() == [
+        f"{tmp_path / 'r.yaml'}:3:14: roadmap: 'step' 010 is read by YAML as the number 8: "
+        + quote.format("010")
+    ]

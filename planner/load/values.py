@@ -24,7 +24,7 @@ from planner.fields import (
     Text,
     declared,
 )
-from planner.load.yamlread import YList, YMap
+from planner.load.yamlread import YList, YMap, written_number
 
 MISSING: Any = object()
 
@@ -137,7 +137,9 @@ class Reader:
         self.problems = problems
         self.node = node
         name = node.get(id_key) if id_key else None
-        self.owner = f"{owner} '{name}'" if isinstance(name, (str, int)) and name != "" else owner
+        name = written_number(name) or name
+        known = isinstance(name, (str, int)) and not isinstance(name, bool) and name != ""
+        self.owner = f"{owner} '{name}'" if known else owner
         allowed = tuple(allowed)
         #: Fields that an unknown field was probably meant to be (not reported missing).
         self.typos: set[str] = set()
@@ -174,7 +176,8 @@ class Reader:
         if value is default:
             return "" if value is MISSING else value
         if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
-            return str(value)  # a title such as `2027` is still a title
+            # A title such as `2027` is still a title, and `0x10` stays `0x10`.
+            return written_number(value) or str(value)
         if not isinstance(value, str):
             self.fail(key, f"'{key}' must be text, not {describe(value)}")
             return default if default is not MISSING else ""
@@ -233,10 +236,35 @@ class Reader:
         return value
 
 
+def id_problem(key: str, value: Any) -> str | None:
+    """Why `value` cannot be an id, or None: what YAML 1.1 read as a number other than
+    its text (`0x10` is 16, `010` is 8, `1:20` is 80) or as a float, date or flag is
+    refused with the text to quote, never silently renamed."""
+    written = written_number(value)
+    if written is not None:
+        read = "a number" if number(value) == written else f"the number {number(value)}"
+        if not ID_PATTERN.match(written):
+            return (
+                f"'{key}' {written} is not an identifier (letters, digits, '-', '_', '.'; "
+                f"YAML reads it as {read})"
+            )
+        return (
+            f"'{key}' {written} is read by YAML as {read}: write it in quotes "
+            f"('{written}') to keep it as written"
+        )
+    if isinstance(value, (bool, dt.date)):
+        return f"'{key}' must be an identifier, not {describe(value)} (write it in quotes)"
+    if not isinstance(value, (str, int)):
+        return f"'{key}' must be an identifier, not {describe(value)}"
+    return None
+
+
 def check_id(problems: Problems, mark: Mark, owner: str, key: str, value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        problems.add(mark, f"{owner}: '{key}' must be an identifier, not {describe(value)}")
-        return ""
+    if type(value) is not str:
+        problem = id_problem(key, value)
+        if problem is not None:
+            problems.add(mark, f"{owner}: {problem}")
+            return ""
     text = str(value)
     if not ID_PATTERN.match(text):
         problems.add(

@@ -45,7 +45,7 @@ from planner.errors import InputError, Mark, Problem, Problems
 from planner.load.assign import assign
 from planner.load.edits import Found, Tree, shown
 from planner.load.files import read_file
-from planner.load.values import Reader, describe, suggest
+from planner.load.values import Reader, describe, id_problem, suggest
 from planner.load.yamlread import YList, YMap, read_yaml
 from planner.rules.base import plural
 
@@ -169,17 +169,24 @@ def _ids(r: Reader, key: str) -> list[tuple[str, Mark]]:
     value = r.raw(key, None)
     if value is None:
         return []
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
-        return [(str(value), r.at(key))]
     if not isinstance(value, YList):
-        r.fail(key, f"'{key}' must be a list of ids, not {describe(value)}")
+        problem = None if isinstance(value, YMap) else id_problem(key, value)
+        if isinstance(value, YMap):
+            r.fail(key, f"'{key}' must be a list of ids, not {describe(value)}")
+        elif problem is not None:
+            r.fail(key, problem)
+        else:
+            return [(str(value), r.at(key))]
         return []
     out = []
     for i, item in enumerate(value):
-        if isinstance(item, (str, int)) and not isinstance(item, bool):
+        problem = id_problem(key, item)
+        if problem is None:
             out.append((str(item), value.at(i)))
-        else:
+        elif isinstance(item, (YMap, YList)) or item is None:
             r.problems.add(value.at(i), f"{r.owner}: '{key}' lists ids, not {describe(item)}")
+        else:
+            r.problems.add(value.at(i), f"{r.owner}: {problem}")
     return out
 
 

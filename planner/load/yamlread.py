@@ -93,6 +93,44 @@ _constructor = yaml.constructor.SafeConstructor()
 TYPED_STARTS = frozenset(_resolver.yaml_implicit_resolvers) | {""}
 
 
+class WrittenInt(int):
+    """A whole number that YAML 1.1 reads otherwise than its text says to a person:
+    `0x10` is 16, `010` is 8, `1:20` is 80, `1_000` is 1000. It is that number
+    everywhere; `written` keeps the text, so that a field that must be text (an id) can
+    say what YAML made of it instead of silently renaming it."""
+
+    written: str
+
+
+class WrittenFloat(float):
+    """A float whose text is not how Python writes it (`1.50`, `.inf`, `1.0e+3`); as
+    `WrittenInt`."""
+
+    written: str
+
+
+def written_number(value: Any) -> str | None:
+    """The text of a plain scalar that YAML 1.1 typed as a number (`0x10` for 16, `1.5`
+    for 1.5), or None for anything else (text, a quoted value, a flag, a date)."""
+    if isinstance(value, (WrittenInt, WrittenFloat)):
+        return value.written
+    if isinstance(value, float):
+        return repr(value)
+    return None
+
+
+def _as_written(value: Any, text: str) -> Any:
+    """`value`, marked with its text when that is not the number's own way of writing it."""
+    if type(value) is int and str(value) != text:
+        marked: WrittenInt | WrittenFloat = WrittenInt(value)
+    elif type(value) is float and repr(value) != text:
+        marked = WrittenFloat(value)
+    else:
+        return value
+    marked.written = text
+    return marked
+
+
 _PLAIN: dict[str, Any] = {}
 #: Mark(...) without the Python-level constructor of a named tuple (one per value read).
 _new_tuple = tuple.__new__
@@ -107,6 +145,7 @@ def _scalar(event: ev.ScalarEvent, tag: str | None) -> Any:
         if known is not _PLAIN:
             return known
         value = _scalar(event, _resolver.resolve(yaml.ScalarNode, event.value, event.implicit))  # type: ignore[no-untyped-call]
+        value = _as_written(value, event.value)
         if len(_PLAIN) < 100_000:  # plain values repeat (keys, numbers); all are immutable
             _PLAIN[event.value] = value
         return value
