@@ -9,7 +9,9 @@ real command.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -315,3 +317,152 @@ def test_item_16_ids_yaml_reads_as_numbers_are_refused_with_the_text_to_quote(
         f"{tmp_path / 'r.yaml'}:3:14: roadmap: 'step' 010 is read by YAML as the number 8: "
         + quote.format("010")
     ]
+
+
+# ---- 17. CSV formula injection -------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://example.invalid","x")', "+1+1", "-2+3", "@SUM(A1)", "'=already"]
+
+
+@pytest.mark.parametrize("title", FORMULAS)
+def test_item_17_csv_cells_are_never_formulas(title: str, tmp_path: Path) -> None:
+    """A title starting `=`, `+`, `-` or `@` was written as is by `timeline --format csv`
+    and `plan -o r.csv`: a spreadsheet runs it. It gets a `'` before it (OWASP), in every
+    CSV the planner writes; `check` reads the roadmap CSV back to the title as written
+    (no "title differs" note), and numbers stay numbers."""
+    args = ["--set", "us-aviation-leasing-license.title=" + _yaml_quoted(title)]
+    roadmap = tmp_path / "r.csv"
+    code, _, err = run("plan", *args, "-o", str(roadmap))
+    assert code == 0, err
+    rows = {r["step"]: r for r in csv.DictReader(roadmap.read_text(encoding="utf-8").splitlines())}
+    assert rows["us-aviation-leasing-license"]["title"] == "'" + title
+    assert all(not r["title"].startswith(("=", "+", "-", "@")) for r in rows.values())
+    code, out, err = run("check", str(roadmap), *args)
+    assert code == 0 and "note:" not in err, err
+    code, out, _ = run("timeline", str(roadmap), *args, "--format", "csv")
+    assert code == 0
+    cells = {r["step"]: r for r in csv.DictReader(out.splitlines())}
+    assert cells["us-aviation-leasing-license"]["title"] == "'" + title
+    assert cells["us-aviation-leasing-license"]["value"] == "5"  # a number, as written
+
+
+def test_item_17_every_text_column_of_the_timeline_csv_is_guarded() -> None:
+    """Not only titles: the verifier, the source and the phase's title are free text."""
+    args = [
+        "--set", "us-aviation-leasing-license.verify.by='@verifier'",
+        "--set", "us-aviation-leasing-license.source='-source'",
+        "--set", "us-aviation-leasing-license.title='+title'",
+    ]  # fmt: skip
+    roadmap = ROOT / "examples" / "brief-roadmap.yaml"
+    code, out, _ = run("timeline", str(roadmap), *args, "--format", "csv")
+    assert code == 0
+    [row] = [
+        r for r in csv.DictReader(out.splitlines()) if r["step"] == "us-aviation-leasing-license"
+    ]
+    assert (row["verifier"], row["source"], row["title"]) == ("'@verifier", "'-source", "'+title")
+
+
+def _yaml_quoted(text: str) -> str:
+    """`text` as a double-quoted YAML scalar (a `--set` value): JSON's escapes are YAML's."""
+    return json.dumps(text)
+
+
+# ---- 18. terminal escapes and bidi controls -------------------------------------------------
+
+HOSTILE = "\x1b[2J\x1b]8;;http://example.invalid\x1b\\link\x1b]8;;\x1b\\ \u202eevil\u2066x\x9b"
+
+
+def test_item_18_text_printed_holds_no_escape_sequence_or_bidi_control(tmp_path: Path) -> None:
+    """A title holding `ESC [2J` (clear the screen), an OSC 8 link, U+202E (right-to-left
+    override) or a C1 control was printed raw by `plan`. Everything the planner prints
+    has them as visible `\\uXXXX` escapes (in JSON that is the same string), and the
+    messages on stderr as escapes too; files keep the text as written."""
+    title = _yaml_quoted(HOSTILE)
+    args = ["--set", f"us-aviation-leasing-license.title={title}"]
+    roadmap = tmp_path / "r.yaml"
+    outputs = []
+    code, out, err = run("plan", *args, "-o", str(roadmap))
+    assert code == 0
+    outputs += [out, err]
+    assert "\\u001b[2J\\u001b]8;;http://example.invalid\\u001b\\link" in out
+    assert "\\u202eevil\\u2066x\\u009b" in out
+    for command in (
+        ["timeline", str(roadmap)],
+        ["timeline", str(roadmap), "--format", "csv"],
+        ["check", str(roadmap), "--format", "json"],
+        ["check", str(roadmap), "--slack"],
+        ["plan", "--format", "json"],
+        ["gantt", str(roadmap), "--format", "mermaid"],
+        ["graph"],
+    ):
+        code, out, err = run(*command, *args)
+        assert code in (0, 1), (command, err)
+        outputs += [out, err]
+    for text in outputs:
+        assert not set(text) & set("\x1b\x9b\u202e\u2066"), text
+    # JSON on stdout is still the same data: the title reads back as written.
+    code, out, _ = run("timeline", str(roadmap), "--format", "json", *args)
+    titles = {s["step"]: s["title"] for s in json.loads(out)["steps"]}
+    assert titles["us-aviation-leasing-license"] == HOSTILE
+    # The roadmap file keeps the title as written (JSON-quoted in YAML: an escape there).
+    assert "\\u001b[2J" in roadmap.read_text(encoding="utf-8")
+
+
+# ---- 19. Markdown and Mermaid keep the user's text inert -------------------------------------
+
+
+def test_item_19_the_markdown_report_has_no_link_or_html_of_the_users(tmp_path: Path) -> None:
+    """The `.md` report wrote the roadmap's file name raw, and `[x](javascript:...)` in a
+    title survived the cell filter: both are now inert text (a code span, escaped
+    brackets)."""
+    name = "r[x](javascript:alert(1))`<b>.yaml"
+    roadmap = tmp_path / name
+    link = "[click](javascript:alert(document.domain))"
+    args = ["--set", f"us-aviation-leasing-license.title={_yaml_quoted(link)}"]
+    assert run("plan", *args, "-o", str(roadmap))[0] == 0
+    report = tmp_path / "rep.md"
+    code, _, err = run("report", str(roadmap), *args, "-o", str(report))
+    assert code == 0, err
+    text = report.read_text(encoding="utf-8")
+    # The file name is a code span (one backtick inside: a fence of two), where nothing
+    # is a link; elsewhere no link is left.
+    assert f"Roadmap ``{name}``." in text
+    rest = text.replace(f"``{name}``", "").replace("\\](javascript:", "")
+    assert "](javascript:" not in rest
+    assert "\\[click\\](javascript:alert(document.domain))" in text
+
+
+def test_item_19_mermaid_graph_keeps_no_html_or_directive(tmp_path: Path) -> None:
+    """`graph --format mermaid` kept raw HTML and `%%{init: ...}%%` in package titles
+    (Mermaid reads the directive anywhere); the Gantt chart's Mermaid block likewise."""
+    hostile = "<img src=x onerror=alert(1)> %%{init: {'theme': 'dark'}}%% &amp; #quot;"
+    variant = tmp_path / "v.yaml"
+    variant.write_text(
+        f"override:\n  packages:\n    aviation: {{title: {_yaml_quoted(hostile)}}}\n"
+        f"  steps:\n    us-aviation-leasing-license: {{title: {_yaml_quoted(hostile)}}}\n"
+    )
+    code, out, err = run("graph", "--format", "mermaid", "--variant", str(variant))
+    assert code == 0, err
+    assert "#lt;img src=x onerror=alert(1)#gt; #37;#37;{init" in out
+    for raw in ("<img", "%%", "&amp;", "#quot; #"):
+        assert raw not in out, raw
+    roadmap = tmp_path / "r.yaml"
+    assert run("plan", "--variant", str(variant), "-o", str(roadmap))[0] == 0
+    code, out, _ = run("gantt", str(roadmap), "--variant", str(variant), "--format", "mermaid")
+    assert code == 0 and "<img" not in out and "%%{" not in out
+
+
+def test_item_19_a_multi_line_title_keeps_a_github_table_whole(tmp_path: Path) -> None:
+    """`timeline --tablefmt github` split a title with newlines into extra rows; a `|`
+    or a link in it would split a cell or make a link. One row per step, inert text."""
+    title = "first line\nsecond | line [x](javascript:alert(1))"
+    args = ["--set", f"us-aviation-leasing-license.title={_yaml_quoted(title)}"]
+    roadmap = tmp_path / "r.yaml"
+    assert run("plan", *args, "-o", str(roadmap))[0] == 0
+    code, out, _ = run("timeline", str(roadmap), *args, "--tablefmt", "github")
+    assert code == 0
+    rows = [line for line in out.splitlines() if line.startswith("|")]
+    steps = roadmap.read_text().count("- {step: ")
+    assert len(rows) == steps + 2  # the header and its rule
+    [row] = [r for r in rows if "us-aviation-leasing-license" in r]
+    assert "first line second \\| line \\[x\\](javascript:alert(1))" in row

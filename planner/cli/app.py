@@ -19,6 +19,7 @@ import typer
 from typer.exceptions import TyperException
 
 from planner.errors import InputError
+from planner.render.escape import terminal_safe
 
 if TYPE_CHECKING:
     from planner.output import Protected
@@ -123,6 +124,7 @@ def emit(text: str) -> None:
     if out is None:
         raise refuse("planner: cannot write the output: standard output is closed")
     try:
+        text = terminal_safe(text)  # no escape sequence or bidi control of the input's
         out.write(text if text.endswith("\n") else text + "\n")
         out.flush()
     except BrokenPipeError:

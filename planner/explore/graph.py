@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.model import AnyOf, Step
+from planner.render.escape import mermaid_label
 from planner.rules.base import Rule, Terms
 from planner.scenario import Scenario
 
@@ -284,8 +285,8 @@ def to_dot(graph: Graph) -> str:
 
 
 def _mermaid_text(text: str) -> str:
-    """Text inside a quoted Mermaid label."""
-    return text.replace('"', "#quot;").replace("\n", "<br/>")
+    """Text inside a quoted Mermaid label (no HTML or `%%{init}%%` of the user's)."""
+    return mermaid_label(text)
 
 
 _MERMAID_ARROW = {"after": "-->", "wait": "-->", "answer": "-.->", "rank": "==>", "together": "---"}

@@ -15,6 +15,7 @@ from planner.load.files import gc_paused, read_file
 from planner.load.values import Reader, check_id, check_nat, describe, suggest
 from planner.load.yamlread import YMap, read_yaml
 from planner.model import Step
+from planner.render.escape import csv_text
 from planner.roadmap.lines import ENTRY_FIELDS, Compact, Row, expand, read_roadmap_steps
 from planner.scenario import Scenario
 
@@ -275,7 +276,9 @@ def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
             whole = True
             for h, cell in zip(header, record, strict=True):
                 value: Any = cell.strip()
-                if h in ("start", "end", "done"):
+                if h in ("actor", "package", "kind", "title"):
+                    value = csv_text(value)  # a formula's guard, as `plan -o` writes it
+                elif h in ("start", "end", "done"):
                     try:
                         value = _csv_number(value)
                     except ValueError as exc:
