@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from planner.cli import app
 from planner.load import cache
 from planner.load.files import default_paths
+from tests.helpers import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -466,3 +467,21 @@ def test_item_19_a_multi_line_title_keeps_a_github_table_whole(tmp_path: Path) -
     assert len(rows) == steps + 2  # the header and its rule
     [row] = [r for r in rows if "us-aviation-leasing-license" in r]
     assert "first line second \\| line \\[x\\](javascript:alert(1))" in row
+
+
+# ---- 22. graph --depth is bounded by the graph -------------------------------------------------
+
+
+def test_item_22_graph_around_with_a_huge_depth_ends_with_the_whole_neighbourhood() -> None:
+    """`graph --around X --depth 1000000000` looped on after nothing new was reached (a
+    billion rounds). The rounds now stop once a round reaches nothing new (and never
+    exceed the number of steps): any depth past that gives the same graph. (The
+    subprocess's timeout only keeps the old behaviour from stalling the suite.)"""
+    center = "by-nonaggression-pledge"
+    huge = cli("graph", "--around", center, "--depth", str(10**15))
+    assert huge.returncode == 0, huge.stderr
+    code, deep, _ = run("graph", "--around", center, "--depth", "200")
+    assert code == 0
+    assert huge.stdout.replace(f"depth {10**15}", "depth 200") == deep
+    code, shallow, _ = run("graph", "--around", center, "--depth", "1")
+    assert len(shallow) < len(deep)  # the depth still matters below the bound

@@ -165,7 +165,11 @@ def around(graph: Graph, step_id: str, depth: int) -> Graph:
             into.setdefault(s, []).append(i)
     seen = {step_id}
     frontier = [step_id]
-    for _ in range(depth):
+    # At most one round per step: past that, and once a round reaches nothing new,
+    # a deeper --depth adds nothing (`--depth 1000000000` ends at once).
+    for _ in range(min(depth, len(graph.steps))):
+        if not frontier:
+            break
         nxt: list[str] = []
         for s in frontier:
             for i in out_of.get(s, ()):
