@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.load import cache
-from planner.load.files import default_paths
+from planner.load.files import default_paths, display_name
 from tests.helpers import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -485,3 +485,59 @@ def test_item_22_graph_around_with_a_huge_depth_ends_with_the_whole_neighbourhoo
     assert huge.stdout.replace(f"depth {10**15}", "depth 200") == deep
     code, shallow, _ = run("graph", "--around", center, "--depth", "1")
     assert len(shallow) < len(deep)  # the depth still matters below the bound
+
+
+# ---- 24. many --set expressions: bounded work, one change line per field -----------------
+
+
+def test_item_24_ten_thousand_sets_are_refused_at_once_and_a_thousand_log_one_line_a_field(
+    tmp_path: Path,
+) -> None:
+    """`--set '*:duration+=1'` given 10,000 times took 16 s and printed 690,001 lines of
+    change log. At most 1,000 expressions are taken (each visits every step it selects):
+    more is one located line, before any is applied; and a field changed many times is
+    one line, from its first value to its last, counting the changes."""
+    code, out, err = run("validate", *["--set", "*:duration+=1"] * 10_000)
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "--set '*:duration+=1': more than 1,000 --set expressions (here and in variant "
+        "files): write a repeated change once ('*:duration+=10' for ten '+=1')"
+    ]
+    code, _, err = run("validate", *["--set", "*:duration+=1"] * 1000)
+    assert code == 0
+    lines = err.splitlines()
+    # The default scenario has 69 steps: one line each, and the variant's name.
+    assert len(lines) == 1 + 69
+    assert lines[0] == (
+        "variant --set '*:duration+=1' + --set '*:duration+=1' + --set '*:duration+=1' "
+        "+ 997 more: 69 changes"
+    )
+    assert (
+        "  step 'by-nonaggression-pledge': duration 4 → 1004  [--set '*:duration+=1' "
+        "(1,000 changes)]"
+    ) in lines
+    # A variant file's `set:` counts too, located at the expression past the limit.
+    variant = tmp_path / "v.yaml"
+    variant.write_text("set:\n" + "  - '*:value+=1'\n" * 1001)
+    code, _, err = run("validate", "--variant", str(variant))
+    assert code == 2
+    assert err.splitlines() == [
+        f"{variant}:1002:5: more than 1,000 --set expressions (here and in variant files): "
+        "write a repeated change once ('*:duration+=10' for ten '+=1')"
+    ]
+
+
+def test_changes_of_one_field_from_several_places_are_one_line(tmp_path: Path) -> None:
+    """A variant file sets a verification, then `--set` changes it again: one line, from
+    the value written in the scenario to the last, naming both places."""
+    variant = ROOT / "examples" / "variants" / "slow-verification.yaml"
+    code, _, err = run(
+        "validate", "--variant", str(variant), "--set", "by-nonaggression-pledge.verify.duration=3"
+    )
+    assert code == 0
+    lines = err.splitlines()
+    assert lines[0].endswith(": 13 changes")
+    assert lines[1] == (
+        f"  step 'by-nonaggression-pledge': verify.duration 8 → 3  [{display_name(variant)}:4:5; "
+        "--set 'by-nonaggression-pledge.verify.duration=3' (2 changes)]"
+    )

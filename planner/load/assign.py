@@ -200,16 +200,13 @@ def _kind_of(node: YMap) -> type | None:
 def _steps(
     tree: Tree, conds: tuple[tuple[str, tuple[str, ...]], ...], bad: _Bad
 ) -> list[tuple[str, YMap, type | None]] | None:
-    known: dict[str, set[str]] = {}
-    for found in tree.steps.values():
-        for field, values in tree.step_fields(found):
-            known.setdefault(field, set()).update(values)
+    by_step, known = tree.step_selection()
     wanted = _checked(conds, STEP_FIELDS, known, "step", bad)
     if wanted is None:
         return None
     out: list[tuple[str, YMap, type | None]] = []
     for sid, found in tree.steps.items():
-        fields = dict(tree.step_fields(found))
+        fields = by_step[sid]
         if all(not set(vs).isdisjoint(fields.get(f, ())) for f, vs in wanted):
             out.append((f"step '{sid}'", found.node, Step))
     if not out:
@@ -313,7 +310,9 @@ def _apply(
             return f"has no '{'.'.join(parts)}' to change with '{op}': use '='"
         if isinstance(current, bool) or not isinstance(current, (int, float)):
             return f"'{'.'.join(parts)}' is {describe(current)}, not a number"
-        after = {"+=": current + value, "-=": current - value, "*=": current * value}[op]
+        after = (
+            current + value if op == "+=" else current - value if op == "-=" else current * value
+        )
         if not _finite(after):
             return (
                 f"'{'.'.join(parts)}' {shown(current)} {op} {shown(value)} is "
@@ -332,7 +331,7 @@ def _apply(
     if leaf in node and _same(node[leaf], after):
         return 0
     tree.put(node, leaf, after, mark)
-    tree.note(mark, f"{label}: {'.'.join(parts)} {shown(before)} → {shown(after)}{note}")
+    tree.changed(node, label, ".".join(parts), before, after, mark, note)
     return 1
 
 

@@ -43,7 +43,7 @@ from typing import Any
 
 from planner.errors import InputError, Mark, Problem, Problems
 from planner.load.assign import assign
-from planner.load.edits import Found, Tree, shown
+from planner.load.edits import Found, Tree
 from planner.load.files import read_file
 from planner.load.values import Reader, describe, id_problem, suggest
 from planner.load.yamlread import YList, YMap, read_yaml
@@ -97,6 +97,32 @@ def set_mark(expr: str) -> Mark:
     return Mark(f"--set '{expr}'")
 
 
+#: `--set` expressions taken at most, from the command line and variant files together:
+#: each one visits every step or rule it selects, so their number bounds the work.
+MAX_SETS = 1000
+#: Sources named in the variant's name at most ("a.yaml + --set '...' + 3 more").
+NAMED_SOURCES = 4
+
+
+def _set(tree: Tree, expr: str, mark: Mark, problems: Problems) -> bool:
+    """Apply one `--set` expression, unless MAX_SETS were applied already (then the one
+    problem is reported and False returned: the rest are not read)."""
+    if tree.num_sets >= MAX_SETS:
+        _too_many(problems, mark)
+        return False
+    tree.num_sets += 1
+    assign(tree, expr, mark, problems)
+    return True
+
+
+def _too_many(problems: Problems, mark: Mark) -> None:
+    problems.add(
+        mark,
+        f"more than {MAX_SETS:,} --set expressions (here and in variant files): "
+        "write a repeated change once ('*:duration+=10' for ten '+=1')",
+    )
+
+
 def apply_overlay(
     problems: Problems, docs: list[tuple[str, Any]], overlay: Overlay
 ) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -113,9 +139,16 @@ def apply_overlay(
             names.append(Path(name).stem)
             continue
         names.append(_variant_file(tree, name, doc, problems))
-    for expr in overlay.sets:
-        assign(tree, expr, set_mark(expr), problems)
+    sets = overlay.sets
+    if len(sets) > MAX_SETS:  # refused before any is applied: none would be used
+        _too_many(problems, set_mark(sets[MAX_SETS]))
+        sets = ()
+    for expr in sets:
+        if not _set(tree, expr, set_mark(expr), problems):
+            break
         names.append(set_mark(expr).file)
+    if len(names) > NAMED_SOURCES:
+        names[NAMED_SOURCES - 1 :] = [f"{len(names) - NAMED_SOURCES + 1:,} more"]
     return " + ".join(names), tuple(tree.changes)
 
 
@@ -140,9 +173,13 @@ def _variant_file(tree: Tree, name: str, doc: Any, problems: Problems) -> str:
     if override is not None:
         _override(tree, Reader(problems, override, "override", OVERRIDE_SECTIONS), problems)
     sets = top.sequence("set", None)
+    if sets and len(sets) > MAX_SETS:
+        _too_many(problems, sets.at(MAX_SETS))
+        sets = None
     for i, expr in enumerate(sets or []):
         if isinstance(expr, str):
-            assign(tree, expr, sets.at(i), problems)
+            if not _set(tree, expr, sets.at(i), problems):
+                break
         else:
             problems.add(sets.at(i), f"set: an expression is text, not {describe(expr)}")
     return label
@@ -344,4 +381,4 @@ def _merge(
         ):
             continue
         tree.put(node, key, value, mark, patch.key_at(key))
-        tree.note(mark, f"{label}: {'.'.join(where)} {shown(current)} → {shown(value)}")
+        tree.changed(node, label, ".".join(where), current, value, mark)
