@@ -541,3 +541,70 @@ def test_changes_of_one_field_from_several_places_are_one_line(tmp_path: Path) -
         f"  step 'by-nonaggression-pledge': verify.duration 8 → 3  [{display_name(variant)}:4:5; "
         "--set 'by-nonaggression-pledge.verify.duration=3' (2 changes)]"
     )
+
+
+# ---- 20. a huge roadmap of unknown steps is refused without the work --------------------------
+
+
+def test_item_20_a_roadmap_larger_than_any_of_the_scenario_is_refused_unread(
+    tmp_path: Path,
+) -> None:
+    """A 24 MB CSV of 800,000 unknown steps took 205 s and 776 MB before its refusal. A
+    roadmap lists each step once, in a few hundred bytes: a file over 1 MiB plus 1 KiB a
+    step is refused before it is read (here a sparse file: its bytes are never looked
+    at), in any format."""
+    from planner.roadmap.read import size_limit
+
+    limit = 1024 * 1024 + 1024 * 69  # the default scenario's 69 steps
+    for suffix in (".csv", ".yaml", ".json"):
+        roadmap = tmp_path / f"huge{suffix}"
+        with roadmap.open("wb") as fh:
+            fh.truncate(24_720_011)
+        code, out, err = run("check", str(roadmap))
+        assert code == 2 and out == ""
+        assert err.splitlines() == [
+            f"{roadmap}: file is 24,720,011 bytes; a roadmap of this scenario's 69 steps is "
+            f"at most {limit:,}"
+        ]
+    # A roadmap as `plan -o` writes it is far below the limit, for any scenario.
+    out = tmp_path / "r.json"
+    assert run("plan", "-o", str(out))[0] == 0
+    from planner.api import load_scenario
+
+    assert out.stat().st_size * 4 < size_limit(load_scenario())
+
+
+def test_item_20_did_you_mean_is_looked_up_a_bounded_number_of_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Did you mean" was looked up for every unknown step (800,000 searches) though only
+    MAX_LISTED problems of a shape are listed: it is looked up for the first
+    MAX_SUGGESTED (1,000; 30 here) unknown steps of a roadmap, the rest are counted
+    plainly."""
+    import planner.roadmap.read as read
+    from planner.errors import MAX_LISTED
+
+    calls: list[str] = []
+    real = read.suggest
+    monkeypatch.setattr(read, "suggest", lambda w, c: calls.append(w) or real(w, c))
+    monkeypatch.setattr(read, "MAX_SUGGESTED", 30)
+    rows = "".join(f"by-nonaggression-pledge-{i},0\n" for i in range(300))
+    (tmp_path / "r.csv").write_text("step,start\n" + rows)
+    code, _, err = run("check", str(tmp_path / "r.csv"))
+    assert code == 2
+    assert len(calls) == 30
+    lines = err.splitlines()
+    assert lines[0].endswith(
+        "unknown step 'by-nonaggression-pledge-0' (did you mean 'by-nonaggression-pledge'?)"
+    )
+    # MAX_LISTED with "did you mean", MAX_LISTED plain ones, then each shape counted.
+    assert lines[MAX_LISTED].endswith("unknown step 'by-nonaggression-pledge-30'")
+    assert len(lines) == 2 * MAX_LISTED + 2
+    assert lines[-2].endswith(
+        f"and {30 - MAX_LISTED} more problems like this one from here on (not listed): "
+        f"roadmap: unknown step 'by-nonaggression-pledge-{MAX_LISTED}' (did you mean "
+        "'by-nonaggression-pledge'?)"
+    )
+    assert lines[-1].endswith(
+        f"and {300 - 30 - MAX_LISTED} more problems like this one from here on (not listed): roadmap: unknown step 'by-nonaggression-pledge-{30 + MAX_LISTED}'"
+    )

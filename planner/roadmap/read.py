@@ -3,15 +3,16 @@ CSV, checked against a scenario. Derived fields are checked, never trusted."""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from planner.errors import Mark, Problem, Problems
+from planner.errors import InputError, Mark, Problem, Problems
 from planner.limits import MAX_TIME
-from planner.load.files import gc_paused, read_file
+from planner.load.files import display_name, gc_paused, read_file
 from planner.load.values import Reader, check_id, check_nat, describe, suggest
 from planner.load.yamlread import YMap, read_yaml
 from planner.model import Step
@@ -34,6 +35,23 @@ class RoadmapFile:
     edits: tuple[Problem, ...] = ()
 
 
+#: A roadmap file is refused unread past this many bytes, plus PER_STEP_BYTES for each step
+#: of the scenario (`plan -o` writes 200 to 300 bytes a step, with its title): a larger
+#: one can only list steps the scenario does not have, or list them again.
+BASE_BYTES = 1024 * 1024
+PER_STEP_BYTES = 1024
+
+
+#: Unknown steps of one roadmap looked up for "did you mean" at most (each lookup costs
+#: up to a millisecond; the first MAX_LISTED of them are listed).
+MAX_SUGGESTED = 1000
+
+
+def size_limit(scenario: Scenario) -> int:
+    """The largest roadmap file read against `scenario`, in bytes."""
+    return BASE_BYTES + PER_STEP_BYTES * len(scenario.steps)
+
+
 @gc_paused
 def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
     """Read a roadmap file (YAML, JSON or CSV by suffix) against a scenario.
@@ -41,8 +59,10 @@ def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
     Raises
     ------
     InputError
-        Unknown or duplicate steps, bad times, inconsistent derived fields, malformed files.
+        Unknown or duplicate steps, bad times, inconsistent derived fields, malformed files,
+        a file too large for any roadmap of the scenario (`size_limit`).
     """
+    _refuse_oversized(path, scenario)
     name, data = read_file(path)
     problems = Problems()
     edits: list[Problem] = []
@@ -59,6 +79,26 @@ def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
             result = _roadmap_doc(name, doc, scenario, problems, edits)
     problems.raise_if_any()
     return replace(result, edits=tuple(sorted(edits, key=lambda p: p.mark)))
+
+
+def _refuse_oversized(path: Path, scenario: Scenario) -> None:
+    """Refuse, before reading it, a file larger than any roadmap of `scenario` can be."""
+    try:
+        size = path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return  # read_file says what is wrong
+    limit = size_limit(scenario)
+    if size > limit:
+        n = len(scenario.steps)
+        raise InputError(
+            [
+                Problem(
+                    Mark(display_name(path)),
+                    f"file is {size:,} bytes; a roadmap of this scenario's {n:,} "
+                    f"step{'s' * (n != 1)} is at most {limit:,}",
+                )
+            ]
+        )
 
 
 def _roadmap_doc(
@@ -91,10 +131,11 @@ def _roadmap_doc(
     if "sequence" in body:
         items = r.sequence("sequence")
         seen: dict[str, int] = {}
+        unknown: list[str] = []
         for i, sid in enumerate(items or []):
             where = items.at(i)
             sid = check_id(problems, where, "roadmap", "sequence", sid)
-            if _known_step(sid, where, scenario, problems) and _first_time(
+            if _known_step(sid, where, scenario, problems, unknown) and _first_time(
                 sid, where, seen, problems
             ):
                 seen[sid] = where.line
@@ -128,11 +169,18 @@ def _derived(step: Step, start: int) -> tuple[int, int, str, str, str, str]:
     )
 
 
-def _known_step(sid: str, where: Mark, scenario: Scenario, problems: Problems) -> bool:
+def _known_step(
+    sid: str, where: Mark, scenario: Scenario, problems: Problems, unknown: list[str]
+) -> bool:
+    """Whether `sid` is a step of the scenario; else a problem, with "did you mean" for
+    the first MAX_SUGGESTED unknown steps (`unknown` lists those met): 800,000 unknown
+    steps must not cost 800,000 searches, of which 20 are listed."""
     if sid in scenario.steps:
         return True
     if sid:
-        problems.add(where, f"roadmap: unknown step '{sid}'{suggest(sid, scenario.steps)}")
+        hint = suggest(sid, scenario.steps) if len(unknown) < MAX_SUGGESTED else ""
+        unknown.append(sid)
+        problems.add(where, f"roadmap: unknown step '{sid}'{hint}")
     return False
 
 
@@ -146,7 +194,7 @@ def _first_time(sid: str, where: Mark, seen: dict[str, int], problems: Problems)
 
 def _starts(
     name: str,
-    rows: Sequence[Row | Compact],
+    rows: Iterable[Row | Compact],
     scenario: Scenario,
     problems: Problems,
     edits: list[Problem],
@@ -155,6 +203,7 @@ def _starts(
     otherwise than the scenario is noted in `edits`."""
     starts: dict[str, int] = {}
     seen: dict[str, int] = {}  # step -> the line it was first listed on
+    unknown: list[str] = []
     steps = scenario.steps
     for entry in rows:
         if len(entry) == 5:  # a compact entry: its id and start are well formed
@@ -181,7 +230,8 @@ def _starts(
             problems, row["start"][1], f"step '{sid}': 'start'", row["start"][0], 0, MAX_TIME
         )
         if not (
-            _known_step(sid, where, scenario, problems) and _first_time(sid, where, seen, problems)
+            _known_step(sid, where, scenario, problems, unknown)
+            and _first_time(sid, where, seen, problems)
         ):
             continue
         seen[sid] = where.line
@@ -225,8 +275,10 @@ def _csv_number(cell: str) -> Any:
     return cell
 
 
-def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
-    """CSV rows with a `step,start` header, values typed (integers where they look so)."""
+def _csv_rows(name: str, data: bytes, problems: Problems) -> Iterable[Row]:
+    """CSV rows with a `step,start` header, values typed (integers where they look so).
+    The header is read at once; the rows as they are used, so that a file of many bad
+    rows is never held whole (its problems past MAX_COLLECTED are only counted)."""
     import csv
     import io
 
@@ -260,11 +312,17 @@ def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
     if "step" not in header or "start" not in header:
         problems.add(Mark(name, 1, 1), "CSV header must name the columns 'step' and 'start'")
         return []
-    rows: list[Row] = []
+    return _csv_records(name, reader, header, problems)
+
+
+def _csv_records(name: str, reader: Any, header: list[str], problems: Problems) -> Iterator[Row]:
+    import csv
+
+    mark = functools.partial(tuple.__new__, Mark)  # without NamedTuple's Python-level __new__
     try:
         for record in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in record):
+            if not "".join(record).strip():
                 continue
             if len(record) != len(header):
                 problems.add(
@@ -284,10 +342,9 @@ def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
                     except ValueError as exc:
                         problems.add(Mark(name, line, col), f"'{h}': {exc}")
                         whole = False
-                row[h] = (value, Mark(name, line, col))
+                row[h] = (value, mark((name, line, col)))
                 col += len(cell) + 1
             if whole:
-                rows.append((Mark(name, line, 1), row))
+                yield mark((name, line, 1)), row
     except csv.Error as exc:
         problems.add(Mark(name, reader.line_num, 1), f"CSV error: {exc}")
-    return rows
