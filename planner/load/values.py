@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -327,8 +328,58 @@ def read_declared(r: Reader, decl: Declared, default: Any = _UNSET) -> Any:
 def read_plain(r: Reader, cls: type, skip: tuple[str, ...] = (), **defaults: Any) -> dict[str, Any]:
     """Every declared field of `cls` that has a plain type (but those in `skip`), by
     attribute name; `defaults` override declared ones."""
-    return {
-        d.name: read_declared(r, d, defaults.get(d.name, _UNSET))
-        for d in declared(cls)
-        if d.name not in skip and not isinstance(d.spec, (Custom, Sel, SelPair))
-    }
+    node = r.node
+    out: dict[str, Any] = {}
+    # Ten thousand steps of a dozen fields are read without a call for each field that is
+    # absent (its default, as every reader gives it: a required one is reported missing by
+    # the reader, a flag's default is a flag) or plainly valid (what the reader would
+    # return unchanged); anything else goes through the reader, which words the problem.
+    for d, key, how, limit in _plain_fields(cls, skip):
+        default = defaults.get(d.name, _UNSET)
+        if key not in node:
+            value = d.default if default is _UNSET else default
+            if value is not REQUIRED and (type(value) is bool or how != _FLAG):
+                out[d.name] = value
+                continue
+        else:
+            value = node[key]
+            kind = type(value)
+            if (
+                (how == _TEXT and kind is str)
+                or (how == _IDENT and kind is str and ID_PATTERN.match(value))
+                or (how == _NAT and kind is int and limit <= value <= MAX_NUMBER)
+                or (how == _FLAG and kind is bool)
+                or (how == _CHOICE and kind is str and value in limit)
+            ):
+                out[d.name] = value
+                continue
+        out[d.name] = read_declared(r, d, default)
+    return out
+
+
+_TEXT, _IDENT, _NAT, _FLAG, _CHOICE = range(5)
+
+
+@functools.cache
+def _plain_fields(cls: type, skip: tuple[str, ...]) -> tuple[tuple[Declared, str, int, Any], ...]:
+    """The declared fields of `cls` of a plain type, but those in `skip`, each with its
+    key in the file, its kind (`_TEXT`...) and its limit (a whole number's minimum, a
+    choice's options)."""
+    out: list[tuple[Declared, str, int, Any]] = []
+    for d in declared(cls):
+        spec = d.spec
+        if d.name in skip or isinstance(spec, (Custom, Sel, SelPair)):
+            continue
+        if isinstance(spec, Text):
+            out.append((d, d.key, _TEXT, None))
+        elif isinstance(spec, (Ident, Attr)):
+            out.append((d, d.key, _IDENT, None))
+        elif isinstance(spec, Nat):
+            out.append((d, d.key, _NAT, spec.minimum))
+        elif isinstance(spec, Flag):
+            out.append((d, d.key, _FLAG, None))
+        elif isinstance(spec, Choice):
+            out.append((d, d.key, _CHOICE, spec.options))
+        else:
+            raise TypeError(f"field '{d.key}': no plain reader for {type(spec).__name__}")
+    return tuple(out)
