@@ -138,9 +138,12 @@ class Reader:
         self.problems = problems
         self.node = node
         name = node.get(id_key) if id_key else None
-        name = written_number(name) or name
-        known = isinstance(name, (str, int)) and not isinstance(name, bool) and name != ""
-        self.owner = f"{owner} '{name}'" if known else owner
+        if type(name) is str:
+            self.owner = f"{owner} '{name}'" if name else owner
+        else:
+            name = written_number(name) or name
+            known = isinstance(name, (str, int)) and not isinstance(name, bool) and name != ""
+            self.owner = f"{owner} '{name}'" if known else owner
         allowed = tuple(allowed)
         #: Fields that an unknown field was probably meant to be (not reported missing).
         self.typos: set[str] = set()
