@@ -20,6 +20,7 @@ import typer
 from typer.exceptions import TyperException
 
 from planner.errors import InputError, Problem
+from planner.render.escape import terminal_safe
 
 if TYPE_CHECKING:
     from planner.output import Outputs, Protected
@@ -83,6 +84,7 @@ def emit(text: str) -> None:
     if out is None:
         raise refuse("planner: cannot write the output: standard output is closed")
     try:
+        text = terminal_safe(text)  # no escape sequence or bidi control of the input's
         out.write(text if text.endswith("\n") else text + "\n")
         out.flush()
     except BrokenPipeError:

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from planner.errors import Mark, Problems
-from planner.fields import keys
+from planner.fields import ID_PATTERN, keys
 from planner.load.selectors import Selectors
 from planner.load.values import Reader, check_id, check_nat, describe, read_plain, suggest
 from planner.load.yamlread import YList, YMap
@@ -320,6 +320,9 @@ class StepsReader:
             return []
         out = []
         for i, tag in enumerate(items):
+            if type(tag) is str and ID_PATTERN.match(tag):
+                out.append(tag)  # valid: its place is not needed
+                continue
             where = items.at(i) if isinstance(items, YList) else r.at("tags")
             out.append(check_id(self.problems, where, r.owner, "tags", tag))
         return out
