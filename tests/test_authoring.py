@@ -60,6 +60,20 @@ def test_the_starter_has_one_rule_of_every_kind(starter: Path) -> None:
         assert (starter / "constraints" / f"{kind}.yaml").is_file(), kind
 
 
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_kind_carries_its_starter_example(kind: str) -> None:
+    """The file `init` writes for a kind is the kind's `example` under the schema line:
+    a rule file of that kind alone, with a comment that says what the kind means."""
+    example = KINDS[kind].example
+    written = scenario_files("starter")[f"constraints/{kind}.yaml"].decode("utf-8")
+    assert written == (
+        "# yaml-language-server: $schema=../schemas/constraints.schema.json\n" + example
+    )
+    assert example.startswith(f"# {kind}: ") and example.endswith("\n")
+    rules = read_yaml(f"{kind}.yaml", example.encode("utf-8"))["rules"]
+    assert rules and {r["kind"] for r in rules} == {kind}
+
+
 def test_the_starter_validates_and_plans_as_written(starter: Path) -> None:
     validated = run("validate", *scenario_args(starter))
     assert validated.returncode == 0, validated.stderr
