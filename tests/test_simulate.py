@@ -16,7 +16,7 @@ import pytest
 
 from planner.whatif.simulate import Risk, Triple, generator, risks, simulate
 from planner.whatif.simulate_run import pushed
-from tests.helpers import Maker, rule, step
+from tests.helpers import Maker, cli_process, rule, step
 from tests.helpers import cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,7 +229,8 @@ def test_the_command_report_json_and_png(tmp_path: Path) -> None:
                   "Criticality index", "Rules broken most often"):  # fmt: skip
         assert piece in text, piece
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    again = run(*args, "--workers", "2", "-o", str(tmp_path / "again.png"))
+    # worker processes are started from a real command, not from the test process
+    again = cli_process(*args, "--workers", "2", "-o", str(tmp_path / "again.png"))
     assert again.stdout == text
     assert (tmp_path / "again.png").read_bytes() == png.read_bytes()
     doc = json.loads(run(*args, "--format", "json").stdout)
