@@ -16,7 +16,7 @@ import subprocess
 import sys
 import traceback
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -54,7 +54,7 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
             stream.flush()
         raise _Left(code)
 
-    app_module.leave = leave
+    setattr(app_module, "leave", leave)  # noqa: B010 - a module attribute, replaced
     out, err = io.BytesIO(), io.BytesIO()
     streams = (
         io.TextIOWrapper(io.BytesIO(), encoding="utf-8"),
@@ -114,6 +114,54 @@ def cli_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProc
         cwd=cwd or ROOT,
         timeout=300,
     )
+
+
+#: Runs commands one after another in one fresh process and says, for each, its exit code
+#: and which of the watched modules it imported (see `imported_by`).
+_IMPORTS_SCRIPT = """
+import json, os, runpy, sys
+commands, watched = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+def leave(code):
+    raise SystemExit(code)
+os._exit = leave  # the CLI ends with os._exit, which would skip the rest
+found = []
+for args in commands:
+    for name in [m for m in sys.modules if m.startswith(("planner.cli", "planner.__main__"))]:
+        del sys.modules[name]  # the command line afresh: it keeps what one command was given
+    before = {m for m in watched if m in sys.modules}
+    sys.argv = ["planner", *args]
+    sys.stdout = sys.stderr = open(os.devnull, "w")
+    try:
+        runpy.run_module("planner", run_name="__main__")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    finally:
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    new = [m for m in watched if m in sys.modules and m not in before]
+    found.append({"args": args, "code": code, "imported": new})
+print(json.dumps(found))
+"""
+
+
+def imported_by(
+    commands: Iterable[Sequence[str]], watched: Sequence[str], cwd: Path | None = None
+) -> list[tuple[list[str], int, list[str]]]:
+    """(args, exit code, the watched modules it imported) for each command, run one after
+    another as `python -m planner` runs it, in one fresh process (from the repository
+    root unless `cwd`). A module an earlier command imported is not imported again by
+    a later one, so when commands must not import a module, the first that does is
+    named; one process instead of one per command saves a Python start and its imports
+    (about a second) per command."""
+    import json
+
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORTS_SCRIPT, json.dumps([list(c) for c in commands]),
+         json.dumps(list(watched))],
+        capture_output=True, text=True, cwd=cwd or ROOT, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return [(r["args"], r["code"], r["imported"]) for r in json.loads(result.stdout)]
 
 
 def step(

@@ -5,8 +5,6 @@ whose numbers are explained where they are asserted."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -20,7 +18,7 @@ from planner.explore.lookup import UnknownId, explain_id
 from planner.load.yamlread import read_yaml
 from planner.rules import KINDS
 from tests.helpers import cli as run
-from tests.helpers import cli_process
+from tests.helpers import cli_process, imported_by
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -335,15 +333,5 @@ def test_schema_of_an_unknown_kind_is_one_line() -> None:
 
 
 def test_init_does_not_import_ortools(tmp_path: Path) -> None:
-    code = (
-        "import os, sys, runpy\n"
-        "def leave(code):\n    raise SystemExit(code)\n"
-        "os._exit = leave\n"
-        f"sys.argv = ['planner', 'init', {str(tmp_path / 'x')!r}]\n"
-        "try:\n    runpy.run_module('planner', run_name='__main__')\n"
-        "except SystemExit:\n    pass\n"
-        "assert 'ortools' not in sys.modules, 'ortools imported'\n"
-        "print('clean')\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert result.stdout.strip().endswith("clean"), result.stderr
+    [(_, code, imported)] = imported_by([["init", str(tmp_path / "x")]], ["ortools"])
+    assert (code, imported) == (0, [])
