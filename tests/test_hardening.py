@@ -118,10 +118,12 @@ def test_a_named_pipe_without_reader_is_refused_and_with_one_is_written(tmp_path
     os.mkfifo(fifo)
     line = one_line_refusal(run("plan", "-o", str(fifo)))
     assert line == f"{fifo}: a named pipe with no reader"
-    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
-    time.sleep(0.2)  # let the reader open the pipe (not a performance assertion)
-    assert run("plan", "-o", str(fifo)).returncode == 0
-    text = reader.communicate(timeout=60)[0].decode()
+    # The test is the reader: its end is open before the command runs (no waiting for
+    # another process to open it), and the roadmap (a few KiB) fits the pipe's buffer.
+    with os.fdopen(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK), "rb") as reader:
+        assert run("plan", "-o", str(fifo)).returncode == 0
+        os.set_blocking(reader.fileno(), True)
+        text = reader.read().decode()  # the writer has closed: to the end
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert text.startswith("# written by `planner plan`")
 
