@@ -189,21 +189,23 @@ def test_ctrl_c_anywhere_in_a_command_is_one_line_and_exit_130(tmp_path: Path) -
 #: Ctrl-C at a chosen moment. `signal FILE NAME N`: when the N-th call of function NAME in
 #: a file ending FILE begins (a module's body is '<module>': its import), a SIGINT is
 #: raised, exactly as the terminal sends one, and "[ctrl-c]" is written on stderr to show
-#: it was sent. `ready`: "ready" is written on stderr once the planner's own handler is
-#: installed, and the test sends the signal itself.
+#: it was sent. `ready`: "ready" is written on stderr as the command line starts loading
+#: (its handler installed, inside the entry point's guard), and the test sends the signal.
 INTERRUPTED_CHECK = """
 import os, runpy, signal, sys
-mode, where, name, nth = (sys.argv[1:] + ["planner/interrupt.py", "install", "1"])[:4]
+mode, where, name, nth = (sys.argv[1:] + ["planner/cli/__init__.py", "<module>", "1"])[:4]
 seen = 0
 def hook(frame, event, arg):
     global seen
     code = frame.f_code
-    if code.co_name != name or not code.co_filename.replace(os.sep, "/").endswith(where):
+    if event != "call" or code.co_name != name:
         return
-    if mode == "ready" and event == "return":
+    if not code.co_filename.replace(os.sep, "/").endswith(where):
+        return
+    if mode == "ready":
         sys.setprofile(None)
         os.write(2, b"ready\\n")
-    elif mode == "signal" and event == "call":
+    else:
         seen += 1
         if seen == int(nth):
             sys.setprofile(None)
@@ -281,10 +283,11 @@ def test_ctrl_c_at_each_moment_is_one_line_and_exit_130(
 @pytest.mark.parametrize("delay", [0.0, 0.1, 0.4])
 def test_sigint_at_any_moment_never_gives_a_traceback(delay: float) -> None:
     """A Ctrl-C sent from outside at a moment the test does not choose: `delay` after the
-    planner's handler is installed (the process says when), so that the signal lands
-    somewhere in loading, checking, the solver (in C++ too) or writing, however loaded
-    the machine. The answer is whole, or the one line 'interrupted' with exit 130.
-    (The moments before the handler are the deterministic test's above.)"""
+    command line starts loading (the process says when: its handler is installed by
+    then), so that the signal lands somewhere in the imports, loading, checking, the
+    solver (in C++ too) or writing, however loaded the machine. The answer is whole, or
+    the one line 'interrupted' with exit 130. (The moments before are the deterministic
+    test's above.)"""
     proc = interrupted_check("ready")
     assert proc.stderr is not None
     assert proc.stderr.readline() == "ready\n"
