@@ -251,15 +251,7 @@ def interrupted_at() -> Iterator[dict[str, subprocess.Popen[str]]]:
         proc.communicate()
 
 
-@pytest.mark.parametrize(
-    "moment",
-    [
-        pytest.param(m, marks=pytest.mark.xfail(reason="a Ctrl-C as `leave` begins, after the "
-            "answer is out, escapes: cli/app.py calls leave() outside main's try (found here)"))
-        if m == "leaving" else m
-        for m in MOMENTS
-    ],
-)  # fmt: skip
+@pytest.mark.parametrize("moment", list(MOMENTS))
 def test_ctrl_c_at_each_moment_is_one_line_and_exit_130(
     moment: str, interrupted_at: dict[str, subprocess.Popen[str]]
 ) -> None:
