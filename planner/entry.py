@@ -11,8 +11,8 @@ from planner import interrupt
 
 
 def main() -> None:
-    interrupt.install()
     try:
+        interrupt.install()
         from planner.cli import main as run
     except (KeyboardInterrupt, ImportError) as exc:
         if not isinstance(exc, KeyboardInterrupt) and not interrupt.pressed():

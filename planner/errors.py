@@ -6,16 +6,25 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: Control characters, the line and paragraph separators, and the bidirectional controls
+#: (which reorder what a terminal shows).
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def one_line(text: str) -> str:
-    """`text` on one line: newlines, tabs and other control characters written as escapes
-    (a value quoted in a message may hold any of them)."""
+    """`text` on one line: newlines, tabs and other control characters (bidirectional ones
+    included) written as escapes (a value quoted in a message may hold any of them)."""
     if not _CONTROL.search(text):
         return text
     named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    return _CONTROL.sub(lambda m: named.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+
+    def escaped(m: re.Match[str]) -> str:
+        c = m.group()
+        return named.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+    return _CONTROL.sub(escaped, text)
 
 
 class Mark(NamedTuple):

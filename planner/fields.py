@@ -249,6 +249,7 @@ def declared(cls: type) -> tuple[Declared, ...]:
     return tuple(out)
 
 
+@functools.cache
 def keys(cls: type) -> tuple[str, ...]:
     """The names in the file of the declared fields of `cls`."""
     return tuple(d.key for d in declared(cls))

@@ -5,8 +5,6 @@ whose numbers are explained where they are asserted."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -20,6 +18,7 @@ from planner.explore.lookup import UnknownId, explain_id
 from planner.load.yamlread import read_yaml
 from planner.rules import KINDS
 from tests.helpers import cli as run
+from tests.helpers import cli_process, imported_by
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +57,20 @@ def test_the_starter_has_one_rule_of_every_kind(starter: Path) -> None:
     assert {r.kind for r in loaded.rules} == set(KINDS)
     for kind in KINDS:
         assert (starter / "constraints" / f"{kind}.yaml").is_file(), kind
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_each_kind_carries_its_starter_example(kind: str) -> None:
+    """The file `init` writes for a kind is the kind's `example` under the schema line:
+    a rule file of that kind alone, with a comment that says what the kind means."""
+    example = KINDS[kind].example
+    written = scenario_files("starter")[f"constraints/{kind}.yaml"].decode("utf-8")
+    assert written == (
+        "# yaml-language-server: $schema=../schemas/constraints.schema.json\n" + example
+    )
+    assert example.startswith(f"# {kind}: ") and example.endswith("\n")
+    rules = read_yaml(f"{kind}.yaml", example.encode("utf-8"))["rules"]
+    assert rules and {r["kind"] for r in rules} == {kind}
 
 
 def test_the_starter_validates_and_plans_as_written(starter: Path) -> None:
@@ -299,7 +312,7 @@ def test_graph_around_a_step(starter: Path) -> None:
 
 
 def test_graph_is_byte_identical_from_run_to_run() -> None:
-    assert run("graph").stdout == run("graph").stdout
+    assert run("graph").stdout == cli_process("graph").stdout  # another process, hash seed
 
 
 # ---- schema ---------------------------------------------------------------------------------
@@ -320,15 +333,5 @@ def test_schema_of_an_unknown_kind_is_one_line() -> None:
 
 
 def test_init_does_not_import_ortools(tmp_path: Path) -> None:
-    code = (
-        "import os, sys, runpy\n"
-        "def leave(code):\n    raise SystemExit(code)\n"
-        "os._exit = leave\n"
-        f"sys.argv = ['planner', 'init', {str(tmp_path / 'x')!r}]\n"
-        "try:\n    runpy.run_module('planner', run_name='__main__')\n"
-        "except SystemExit:\n    pass\n"
-        "assert 'ortools' not in sys.modules, 'ortools imported'\n"
-        "print('clean')\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert result.stdout.strip().endswith("clean"), result.stderr
+    [(_, code, imported)] = imported_by([["init", str(tmp_path / "x")]], ["ortools"])
+    assert (code, imported) == (0, [])

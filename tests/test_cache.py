@@ -16,6 +16,7 @@ from planner import load
 from planner.api import load_scenario
 from planner.errors import InputError
 from planner.load import cache, default_paths
+from tests.helpers import cli
 
 
 @pytest.fixture
@@ -225,8 +226,11 @@ def test_check_and_plan_print_the_same_with_a_warm_cache(
     args = ["--packages", str(scenario_dir / "packages.yaml"),
             "--constraints", str(scenario_dir / "constraints")]  # fmt: skip
     env_on = {**os.environ, cache.ENV: str(tmp_path / "c")}
-    outputs = []
-    for env in ({**os.environ, cache.ENV: "off"}, env_on, env_on):
+    # Without the cache, in this process (tests/helpers.cli; the suite runs with it off);
+    # then the run that fills it and the one that reads it, each in a fresh process.
+    check, plan = cli("check", str(roadmap), *args), cli("plan", "--format", "yaml", *args)
+    outputs = [(check.returncode, check.stdout, plan.returncode, plan.stdout)]
+    for env in (env_on, env_on):
         check = subprocess.run(
             [sys.executable, "-m", "planner", "check", str(roadmap), *args],
             capture_output=True, text=True, env=env, check=False,

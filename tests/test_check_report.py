@@ -188,13 +188,14 @@ def test_every_schema_field_is_described() -> None:
 
 def test_the_schema_knows_every_rule_kind() -> None:
     """A new rule kind must be added to the schema's `kind` enum, or its reports fail;
-    so must the checks that come from the steps themselves (after, required, fixed)."""
-    from planner.rules import coverage, fixed
+    so must the checks that come from the steps themselves (after, required, fixed, the
+    branch a step belongs to)."""
+    from planner.rules import branch, coverage, fixed
     from planner.rules.base import PRECONDITION_KIND
 
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     kinds = schema["$defs"]["finding"]["properties"]["kind"]["enum"]
-    from_steps = [PRECONDITION_KIND, coverage.KIND, fixed.KIND]
+    from_steps = [PRECONDITION_KIND, coverage.KIND, fixed.KIND, branch.KIND]
     assert sorted(kinds) == sorted([*from_steps, *KINDS])
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
 from planner.whatif.exposure import curves, is_marked
-from tests.helpers import Maker, step
+from tests.helpers import Maker, cli, step
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "check-report.schema.json").read_text(encoding="utf-8"))
@@ -71,10 +70,7 @@ def test_check_and_timeline_report_it(tmp_path: Path) -> None:
     where = ["--packages", str(packages), "--constraints", str(constraints)]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "planner", *args, str(roadmap), *where],
-            capture_output=True, text=True, cwd=ROOT, timeout=120,
-        )  # fmt: skip
+        return cli(*args, str(roadmap), *where)
 
     expected = [
         "Irreversible exposure (value given that cannot be taken back, beyond the other "

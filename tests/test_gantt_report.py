@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from planner.render.gantt import gantt_bytes, gantt_figure
 from planner.render.mermaid import gantt_mermaid
 from planner.render.outline import Outline, outline
 from tests import browser
+from tests.helpers import cli, imported_by
 from tests.test_timeline_outputs import PHASES, STARTS, tiny
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,11 +31,9 @@ EXAMPLE = ROOT / "examples" / "brief-roadmap.yaml"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args], capture_output=True, text=True, cwd=cwd,
-        timeout=180,
-    )  # fmt: skip
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command, in this process (`tests.helpers.cli`)."""
+    return cli(*args)
 
 
 def drawn(tmp_path: Path, starts: dict[str, int] = STARTS, phases: str = PHASES) -> Outline:
@@ -283,22 +281,12 @@ def test_bad_options_and_outputs_exit_2_in_one_line(args: list[str], message: st
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("command", ["gantt", "report"])
-def test_ortools_is_not_imported(command: str, tmp_path: Path) -> None:
-    out = tmp_path / ("c.svg" if command == "gantt" else "r.html")
-    code = (
-        "import os, sys, runpy\n"
-        "def leave(code):\n    raise SystemExit(code)\n"
-        "os._exit = leave\n"
-        f"sys.argv = ['planner', {command!r}, {str(EXAMPLE)!r}, '-o', {str(out)!r}]\n"
-        "try:\n    runpy.run_module('planner', run_name='__main__')\n"
-        "except SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
-        "assert 'ortools' not in sys.modules, 'ortools imported'\n"
-        "print('clean')\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
-    assert result.stdout.strip().endswith("clean"), result.stderr
-    assert out.exists()
+def test_ortools_is_not_imported(tmp_path: Path) -> None:
+    commands = [["gantt", str(EXAMPLE), "-o", str(tmp_path / "c.svg")],
+                ["report", str(EXAMPLE), "-o", str(tmp_path / "r.html")]]  # fmt: skip
+    for args, code, imported in imported_by(commands, ["ortools"]):
+        assert (code, imported) == (0, []), f"{args}: exit {code}, imported {imported}"
+    assert (tmp_path / "c.svg").exists() and (tmp_path / "r.html").exists()
 
 
 # ---- in a browser ---------------------------------------------------------------------------

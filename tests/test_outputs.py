@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from planner.cli import app
 from planner.load.files import default_paths
 from planner.output import OutputError, Outputs, Protected, write_outputs
-from tests.helpers import cli
+from tests.helpers import cli, cli_process
 
 ROOT = Path(__file__).resolve().parent.parent
 VARIANT = ROOT / "examples" / "variants" / "slow-verification.yaml"
@@ -133,7 +133,8 @@ def test_item_2_two_devices_among_the_outputs_are_refused(here: Path) -> None:
     (`/dev/null` aside), so the set stays all or none."""
     (here / "full.yaml").symlink_to("/dev/full")
     (here / "out.md").symlink_to("/dev/stderr")
-    line = refused(run("plan", "-o", "full.yaml", "--report", "out.md", cwd=here))
+    # in a process: there /dev/stderr is a pipe (here it is the file pytest captures into)
+    line = refused(cli_process("plan", "-o", "full.yaml", "--report", "out.md", cwd=here))
     assert line.startswith("out.md: is a device or pipe, and so is full.yaml")
     (here / "null.md").symlink_to("/dev/null")
     assert run("plan", "-o", "/dev/null", "--report", "null.md", cwd=here).returncode == 0

@@ -9,13 +9,11 @@ conditions allow; `check` holds it only to a `fixed` time. A scenario's `objecti
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from planner.api import plan
 from planner.solver.explain import explain
-from tests.helpers import Maker, is_clean, rule, step, the_violation
+from tests.helpers import Maker, cli, is_clean, rule, step, the_violation
 
 
 def test_a_fixed_step_starts_at_its_time(make: Maker) -> None:
@@ -70,16 +68,11 @@ def test_the_scenarios_objectives_are_the_default_order(tmp_path: Path, make: Ma
         text.replace("scenario:\n", "scenario:\n  objectives: [goodwill, makespan]\n", 1)
     )
     args = ["--packages", str(packages), "--constraints", str(constraints), "--format", "json"]
-    out = subprocess.run(
-        [sys.executable, "-m", "planner", "plan", *args], capture_output=True, text=True, check=True
-    )
+    out = cli("plan", *args)
+    assert out.returncode == 0, out.stderr
     assert '"objectives": [\n    "goodwill",\n    "makespan"\n  ]' in out.stdout
-    forced = subprocess.run(
-        [sys.executable, "-m", "planner", "plan", *args, "--objective", "makespan"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    forced = cli("plan", *args, "--objective", "makespan")
+    assert forced.returncode == 0, forced.stderr
     assert '"objectives": [\n    "makespan"\n  ]' in forced.stdout
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner.whatif.simulate import Risk, Triple, generator, risks, simulate
+from planner.whatif.simulate import CHUNK, Risk, Triple, generator, risks, simulate
 from planner.whatif.simulate_run import pushed
-from tests.helpers import Maker, rule, step
+from tests.helpers import Maker, cli_process, rule, step
 from tests.helpers import cli as run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,24 +218,28 @@ def test_irreversible_exposure_is_simulated_per_party(make: Maker) -> None:
 
 def test_the_command_report_json_and_png(tmp_path: Path) -> None:
     png = tmp_path / "hist.png"
+    runs = 2 * CHUNK  # two chunks, so that --workers 2 hands one to each worker
     args = ["simulate", "examples/brief-roadmap.yaml", "--variant", str(UNCERTAIN),
-            "--runs", "2000", "--seed", "4", "--by", "60"]  # fmt: skip
+            "--runs", str(runs), "--seed", "4", "--by", "60"]  # fmt: skip
     result = run(*args, "-o", str(png))
     assert result.returncode == 0, result.stderr
     text = result.stdout
-    assert text.startswith("Simulation of examples/brief-roadmap.yaml: 2,000 runs, seed 4, holding")
+    assert text.startswith(
+        f"Simulation of examples/brief-roadmap.yaml: {runs:,} runs, seed 4, holding"
+    )
     for piece in ("P10    P50    P80    P90", "last step done", "peak leverage exposure",
                   "Done by week 60: ", "Last step done (weeks), runs per bin:",
                   "Criticality index", "Rules broken most often"):  # fmt: skip
         assert piece in text, piece
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    again = run(*args, "--workers", "2", "-o", str(tmp_path / "again.png"))
+    # worker processes are started from a real command, not from the test process
+    again = cli_process(*args, "--workers", "2", "-o", str(tmp_path / "again.png"))
     assert again.stdout == text
     assert (tmp_path / "again.png").read_bytes() == png.read_bytes()
     doc = json.loads(run(*args, "--format", "json").stdout)
-    assert doc["schema"] == "relief-planner/simulation/1" and doc["runs"] == 2000
+    assert doc["schema"] == "relief-planner/simulation/1" and doc["runs"] == runs
     assert doc["last_done"]["p10"] <= doc["last_done"]["p50"] <= doc["last_done"]["p90"]
-    assert sum(b["runs"] for b in doc["histogram"]) == 2000
+    assert sum(b["runs"] for b in doc["histogram"]) == runs
     assert 0 <= doc["by"]["share"] <= 1 and doc["by"]["time"] == 60
 
 

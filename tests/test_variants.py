@@ -184,10 +184,10 @@ def test_a_variant_file_removes_adds_overrides_and_sets_in_that_order(tmp_path: 
         (f"{v}:4:11", "removed step 'us-license'"),
         (f"{v}:7:7", "added step 'us-license' to package 'relief'"),
         (f"{v}:9:7", "added rule 'late-window' (window)"),
-        (f"{v}:12:36", "step 'by-pledge': verify.duration 4 → 13"),
+        # Overridden to 13, then one more by `set:`: one line, from first to last.
+        (f"{v}:12:36; {v}:15:7 (2 changes)", "step 'by-pledge': verify.duration 4 → 14"),
         (f"{v}:12:47", "step 'by-pledge': note (unset) → hawks"),
         (f"{v}:14:23", "rule 'balance': margin 2 → 1"),
-        (f"{v}:15:7", "step 'by-pledge': verify.duration 13 → 14"),
         (f"{v}:15:7", "step 'by-halt': verify.duration 2 → 3"),
     ]
     steps = scenario.steps

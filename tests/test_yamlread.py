@@ -11,12 +11,14 @@ not UTF-8. A syntax error stops the parser and is reported where it was found.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import pickle
 
 import pytest
 import yaml
 
 from planner.errors import InputError, Mark
-from planner.load.yamlread import MAX_BYTES, MAX_DEPTH, YList, YMap, read_yaml
+from planner.load.yamlread import MAX_BYTES, MAX_DEPTH, YList, YMap, read_yaml, written_number
 
 
 def read(text: str) -> object:
@@ -92,7 +94,34 @@ def test_scalar_types(text: str, value: object) -> None:
     got = read(f"k: {text}\n")
     assert isinstance(got, YMap)
     assert got["k"] == value
-    assert type(got["k"]) is type(value)
+    assert isinstance(got["k"], type(value))
+    # A number YAML reads otherwise than its text (`1_000`) keeps the text it was written
+    # as; the others are of exactly their type.
+    if written_number(got["k"]) not in (None, repr(value)):
+        assert written_number(got["k"]) == text
+    else:
+        assert type(got["k"]) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("0x10", 16),
+        ("010", 8),
+        ("1:20", 80),
+        ("+5", 5),
+        ("-0", 0),
+        ("1.50", 1.5),
+        (".inf", math.inf),
+    ],
+)
+def test_numbers_yaml_reads_otherwise_than_written_keep_their_text(text: str, value: float) -> None:
+    """They are the numbers YAML 1.1 says, and remember the text (for an id: issue 19,
+    item 16)."""
+    got = read(f"k: {text}\n")
+    assert isinstance(got, YMap)
+    assert got["k"] == value and written_number(got["k"]) == text
+    assert pickle.loads(pickle.dumps(got["k"])) == value
 
 
 def test_the_non_specific_tag_makes_text() -> None:

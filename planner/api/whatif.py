@@ -37,9 +37,10 @@ def diff(
     planner.errors.InputError
         When a roadmap file cannot be read against its scenario.
     """
-    from planner.whatif.diff import Side, side
+    from planner.whatif.diff import Side, same_unit, side
     from planner.whatif.diff import diff as compare
 
+    same_unit(scenario_a, scenario_b or scenario_a)  # before either side is planned
     sides: list[Side] = []
     edits: list[Problem] = []
     for given, scenario in ((a, scenario_a), (b, scenario_b or scenario_a)):

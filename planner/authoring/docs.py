@@ -1,22 +1,29 @@
-"""The field reference (docs/reference.md) and the JSON Schemas under docs/, generated from
-the field declarations (`planner.fields`) by the same walk as `planner.authoring.schema`.
+"""The generated docs: the field reference (docs/reference.md) and the JSON Schemas under
+docs/, generated from the field declarations (`planner.fields`) by the same walk as
+`planner.authoring.schema`; and the generated parts of hand-written files, from the registry
+of rule kinds (`planner.rules.KINDS`, `BUILT_IN_KINDS`): the kinds and severities of
+docs/check-report.schema.json, and the README's rule table (each kind's fields and
+docstring) between its marker lines.
 
-    python -m planner.authoring.docs            # rewrite docs/reference.md and docs/*.schema.json
+    python -m planner.authoring.docs            # rewrite docs/ and the README's generated parts
     python -m planner.authoring.docs --check    # exit 1, naming the stale files, when they differ
 
-Run from the repository root (or give the docs folder: `python -m planner.authoring.docs DIR`).
-`tests/test_docs.py` fails while the files in docs/ differ from what this writes.
-`reference_markdown` and `generated_files` are pure; only `main` touches files.
+Run from the repository root (or give the docs folder: `python -m planner.authoring.docs DIR`;
+the README is the one beside it unless `--readme FILE`). `tests/test_docs.py` fails while
+the files differ from what this writes. `reference_markdown`, `generated_files` and
+`rule_table_markdown` are pure; only `main` touches files.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from planner.authoring.regions import RegionError, replace_block, set_json_value
 from planner.authoring.schema import (
     KINDS_OF_FILES,
     SECTIONS,
@@ -36,11 +43,15 @@ from planner.load.files import read_file
 from planner.model import SELECTOR_FIELDS
 from planner.roadmap.lines import ENTRY_FIELDS
 from planner.roadmap.read import ROADMAP_TOP
-from planner.rules import KINDS
+from planner.rules import BUILT_IN_KINDS, KINDS
 from planner.rules.base import Rule
 from planner.scenario import Scenario
 
 REFERENCE = "reference.md"
+#: The hand-written schema of `check --format json`, whose kind list and severities are generated.
+CHECK_REPORT = "check-report.schema.json"
+#: The README's block that holds the rule table.
+RULE_TABLE = "rule-kinds"
 
 
 def _cell(text: str) -> str:
@@ -251,14 +262,145 @@ def _roadmap_section() -> list[str]:
 
 
 def generated_files() -> dict[str, str]:
-    """Every file `python -m planner.authoring.docs` writes into the docs folder, by name."""
+    """Every file `python -m planner.authoring.docs` writes whole into the docs folder, by name."""
     out = {schema_file_name(kind): schema_text(kind) for kind in KINDS_OF_FILES}
     out[REFERENCE] = reference_markdown()
     return out
 
 
-def stale(folder: Path) -> list[str]:
-    """The generated files of `folder` that are missing or differ from what is generated."""
+# ---- generated parts of hand-written files ----------------------------------------------
+
+
+def violation_kinds() -> dict[str, int]:
+    """Every kind a violation may have, with its severity: the built-in kinds (preconditions,
+    coverage, fixed), then the rule kinds in registry order."""
+    return {**BUILT_IN_KINDS, **{name: cls.severity for name, cls in KINDS.items()}}
+
+
+def severity_words(code: bool = False) -> str:
+    """The kinds by severity, most severe first: '0 forbid; 1 gate, delink, precondition,
+    fixed; ...' (rule kinds in registry order, then the built-in ones); `code` quotes them."""
+    kinds = {**{name: cls.severity for name, cls in KINDS.items()}, **BUILT_IN_KINDS}
+    quote = (lambda k: f"`{k}`") if code else (lambda k: k)
+    return "; ".join(
+        f"{level} " + ", ".join(quote(k) for k, s in kinds.items() if s == level)
+        for level in sorted(set(kinds.values()))
+    )
+
+
+def check_report_schema(text: str) -> str:
+    """The check report's schema (`text`, hand-written) with its generated values: the
+    kinds a violation may have and their severities."""
+    finding = ("$defs", "finding", "properties")
+    text = set_json_value(text, (*finding, "kind", "enum"), list(violation_kinds()))
+    words = "The rank of the rule's kind in the report, smaller is more severe: "
+    return set_json_value(
+        text, (*finding, "severity", "description"), words + severity_words() + "."
+    )
+
+
+def _kind_fields(cls: type[Rule]) -> str:
+    """A kind's own fields in a line: `lag: 0` for a default, `max` (≥ 1) for a minimum."""
+    common = {d.name for d in declared(Rule)}
+    out = []
+    for d in declared(cls):
+        if d.name in common:
+            continue
+        value = d.default
+        if d.required or value is None or value is REQUIRED:
+            word = f"`{d.key}`"
+        else:
+            word = f"`{d.key}: {str(value).lower() if isinstance(value, bool) else value}`"
+        if isinstance(d.spec, Nat) and d.spec.minimum > 0:
+            word += f" (≥ {d.spec.minimum})"
+        out.append(word)
+    return ", ".join(out)
+
+
+#: A sentence of a docstring that says how the rule is violated, not what it means.
+_VIOLATED = re.compile(r"(?:^|(?<=[.)] ))Violated\b")
+
+
+def _kind_meaning(cls: type[Rule]) -> str:
+    """A kind's docstring on one line, up to how it is violated: its meaning, each formula
+    line in code (with the words beside it after it)."""
+    parts: list[str] = []
+    for paragraph in class_doc(cls, whole=True).split("\n\n"):
+        if not paragraph.startswith("    "):
+            cut = _VIOLATED.search(paragraph)
+            prose = paragraph[: cut.start()].strip() if cut else paragraph
+            if prose.startswith("(") and parts and parts[-1].endswith("."):
+                parts[-1] = f"{parts[-1][:-1]} {prose}"  # a remark on the formula before it
+            elif prose:
+                parts.append(prose)
+            if cut:
+                break
+            continue
+        formulas = []
+        for line in paragraph.splitlines():
+            formula, _, words = line.strip().partition("   ")
+            formula = " ".join(formula.split())
+            formulas.append(f"`{formula}` {words.strip()}".strip())
+        if parts and parts[-1].endswith(":"):
+            parts[-1] += " " + "; ".join(formulas) + "."
+        else:
+            parts.append("; ".join(formulas) + ".")
+    return " ".join(parts)
+
+
+def rule_table_markdown() -> str:
+    """The README's rule table: every kind of the registry, its fields and its meaning
+    (from its docstring), then the report's order of severity."""
+    lines = [
+        "| kind | fields | meaning (the checker and the solver implement exactly this) |",
+        "|---|---|---|",
+    ]
+    for name, cls in KINDS.items():
+        kind = f"[`{name}`](docs/reference.md#rule-{name})"
+        lines.append(f"| {kind} | {_cell(_kind_fields(cls))} | {_cell(_kind_meaning(cls))} |")
+    lines += [
+        "",
+        "**Severity**, the order of the report (smaller first; `severity` in the JSON report): "
+        + severity_words(code=True)
+        + ".",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def kept_files(folder: Path, readme: Path) -> dict[Path, Callable[[str], str]]:
+    """The hand-written files with generated parts, each with the function that puts the
+    parts into its current text."""
+    return {
+        folder / CHECK_REPORT: check_report_schema,
+        readme: lambda text: replace_block(text, RULE_TABLE, rule_table_markdown()),
+    }
+
+
+def updated(folder: Path, readme: Path) -> list[tuple[Path, str]]:
+    """Every file the command writes, with its text: the generated files whole, the
+    hand-written ones with their generated parts put in.
+
+    Raises
+    ------
+    InputError
+        When a hand-written file with generated parts cannot be read.
+    RegionError
+        When it lacks the place of a generated part.
+    """
+    out = [(folder / name, text) for name, text in generated_files().items()]
+    for path, update in kept_files(folder, readme).items():
+        try:
+            out.append((path, update(read_file(path)[1].decode("utf-8"))))
+        except (RegionError, UnicodeDecodeError) as exc:
+            raise RegionError(f"{path}: {exc}") from None
+    return out
+
+
+def stale(folder: Path, readme: Path | None = None) -> list[str]:
+    """The generated files of `folder`, and the hand-written ones with generated parts (the
+    README beside `folder` unless `readme`), that are missing or differ from what is
+    generated."""
+    readme = folder.parent / "README.md" if readme is None else readme
     out = []
     for name, text in generated_files().items():
         path = folder / name
@@ -268,22 +410,42 @@ def stale(folder: Path) -> list[str]:
             current = None
         if current != text.encode("utf-8"):
             out.append(str(path))
+    for path, update in kept_files(folder, readme).items():
+        try:
+            data = read_file(path)[1]
+            fresh = update(data.decode("utf-8")).encode("utf-8") == data
+        except (InputError, RegionError, UnicodeDecodeError):
+            fresh = False
+        if not fresh:
+            out.append(str(path))
     return out
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m planner.authoring.docs [DIR] [--check]`: write (or check) the generated docs."""
+    """`python -m planner.authoring.docs [DIR] [--readme FILE] [--check]`: write (or check)
+    the generated docs."""
     from planner.output import OutputError, write_outputs
 
     args = list(sys.argv[1:] if argv is None else argv)
     check = "--check" in args
     rest = [a for a in args if a != "--check"]
+    readme: Path | None = None
+    if "--readme" in rest:
+        at = rest.index("--readme")
+        if at + 1 >= len(rest):
+            rest.append("-")  # no FILE: the usage line below
+        else:
+            readme = Path(rest[at + 1])
+            del rest[at : at + 2]
     if len(rest) > 1 or any(a.startswith("-") for a in rest):
-        sys.stderr.write("usage: python -m planner.authoring.docs [DIR] [--check]\n")
+        sys.stderr.write(
+            "usage: python -m planner.authoring.docs [DIR] [--readme FILE] [--check]\n"
+        )
         return 2
     folder = Path(rest[0] if rest else "docs")
+    readme = folder.parent / "README.md" if readme is None else readme
     if check:
-        found = stale(folder)
+        found = stale(folder, readme)
         for path in found:
             sys.stderr.write(f"{path}: stale; run `python -m planner.authoring.docs`\n")
         return 1 if found else 0
@@ -291,8 +453,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"{folder}: no such directory\n")
         return 2
     try:
-        write_outputs([(folder / name, text) for name, text in generated_files().items()])
-    except OutputError as exc:
+        write_outputs(updated(folder, readme))
+    except (InputError, RegionError, OutputError) as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
     return 0

@@ -1,8 +1,9 @@
-"""The files `planner init DIR` writes: a starter scenario (package data under
-`planner/authoring/templates/starter`: packages.yaml, one rule file per rule kind, a README stub) or
-a copy of the embedded default, each with the JSON Schemas its first lines point editors
-at (`schemas/`). Pure but for reading the package's own files; `planner.cli.authoring`
-writes them (through `planner.output.write_outputs`)."""
+"""The files `planner init DIR` writes: a starter scenario (packages.yaml and a README stub,
+package data under `planner/authoring/templates/starter`, and one rule file per rule kind:
+the kind's `example`, from the registry) or a copy of the embedded default, each with the
+JSON Schemas its first lines point editors at (`schemas/`). Pure but for reading the
+package's own files; `planner.cli.authoring` writes them (through
+`planner.output.write_outputs`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from planner.authoring.schema import (
 )
 from planner.errors import InputError
 from planner.load.files import constraint_files, default_paths, read_file
+from planner.rules import KINDS
 
 #: Where `init` writes the schemas, relative to the scenario folder.
 SCHEMA_FOLDER = "schemas"
@@ -43,13 +45,11 @@ def _template() -> Traversable:
     return resources.files("planner.authoring").joinpath("templates", "starter")
 
 
-def _walk(folder: Traversable, prefix: str = "") -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.is_dir():
-            out.update(_walk(entry, f"{prefix}{entry.name}/"))
-        elif entry.name.endswith((".yaml", ".md")):
-            out[f"{prefix}{entry.name}"] = entry.read_bytes()
+def _starter_files() -> dict[str, bytes]:
+    """The starter's packages.yaml, and one rule file per kind: the kind's `example`."""
+    out = {"packages.yaml": _template().joinpath("packages.yaml").read_bytes()}
+    for name, cls in KINDS.items():
+        out[f"constraints/{name}.yaml"] = cls.example.encode("utf-8")
     return out
 
 
@@ -83,7 +83,7 @@ def scenario_files(source: str) -> dict[str, bytes]:
     InputError
         When the embedded default cannot be read (an installation without it).
     """
-    files = _walk(_template()) if source == "starter" else _default_files()
+    files = _starter_files() if source == "starter" else _default_files()
     out = {
         name: point_at_schemas(name, data) if name.endswith(".yaml") else data
         for name, data in files.items()

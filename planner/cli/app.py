@@ -20,6 +20,7 @@ import typer
 from typer.exceptions import TyperException
 
 from planner.errors import InputError, Problem
+from planner.render.escape import terminal_safe
 
 if TYPE_CHECKING:
     from planner.output import Outputs, Protected
@@ -83,6 +84,7 @@ def emit(text: str) -> None:
     if out is None:
         raise refuse("planner: cannot write the output: standard output is closed")
     try:
+        text = terminal_safe(text)  # no escape sequence or bidi control of the input's
         out.write(text if text.endswith("\n") else text + "\n")
         out.flush()
     except BrokenPipeError:
@@ -246,7 +248,16 @@ def noted(edits: Iterable[Problem]) -> None:
 
 def main() -> None:
     """Entry point of the `planner` script: usage errors as one line, exit 2; Ctrl-C as
-    one line, exit 130."""
+    one line, exit 130 — also a Ctrl-C that lands while the answer is flushed on the way
+    out (the answer is then dropped, not cut)."""
+    try:
+        leave(_run())
+    except KeyboardInterrupt:
+        interrupted()
+
+
+def _run() -> int:
+    """The command's exit code (usage errors and Ctrl-C end the process here)."""
     try:
         code = app(standalone_mode=False)
     except TyperException as exc:  # click's usage errors (bad or missing options)
@@ -270,14 +281,16 @@ def main() -> None:
         raise
     if code == 130:  # typer turns a Ctrl-C into a silent exit 130
         interrupted()
-    leave(code if isinstance(code, int) else 0)
+    return code if isinstance(code, int) else 0
 
 
 def interrupted() -> NoReturn:
-    """Ctrl-C with nothing to show: say so, exit 130 (the shell's code for it)."""
+    """Ctrl-C with nothing to show: say so, exit 130 (the shell's code for it). What is
+    still buffered for stdout is dropped: an answer is whole or not given."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stderr.write("interrupted\n")
-    leave(130)
+        sys.stderr.flush()
+    os._exit(130)
 
 
 def leave(code: int) -> NoReturn:

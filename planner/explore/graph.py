@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.model import AnyOf, Step
+from planner.render.escape import mermaid_label
 from planner.rules.base import Rule, Terms
 from planner.scenario import Scenario
 
@@ -164,7 +165,11 @@ def around(graph: Graph, step_id: str, depth: int) -> Graph:
             into.setdefault(s, []).append(i)
     seen = {step_id}
     frontier = [step_id]
-    for _ in range(depth):
+    # At most one round per step: past that, and once a round reaches nothing new,
+    # a deeper --depth adds nothing (`--depth 1000000000` ends at once).
+    for _ in range(min(depth, len(graph.steps))):
+        if not frontier:
+            break
         nxt: list[str] = []
         for s in frontier:
             for i in out_of.get(s, ()):
@@ -284,8 +289,8 @@ def to_dot(graph: Graph) -> str:
 
 
 def _mermaid_text(text: str) -> str:
-    """Text inside a quoted Mermaid label."""
-    return text.replace('"', "#quot;").replace("\n", "<br/>")
+    """Text inside a quoted Mermaid label (no HTML or `%%{init}%%` of the user's)."""
+    return mermaid_label(text)
 
 
 _MERMAID_ARROW = {"after": "-->", "wait": "-->", "answer": "-.->", "rank": "==>", "together": "---"}

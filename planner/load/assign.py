@@ -36,7 +36,7 @@ from planner.errors import InputError, Mark, Problems
 from planner.fields import declared
 from planner.load.edits import Found, Tree, remark, shown
 from planner.load.values import describe, suggest
-from planner.load.yamlread import YMap, plain_value, read_yaml
+from planner.load.yamlread import YMap, plain_problem, plain_value, read_yaml
 from planner.model import Step
 from planner.rules import KINDS
 from planner.rules.base import Rule
@@ -65,6 +65,10 @@ def assign(tree: Tree, text: str, mark: Mark, problems: Problems) -> None:
         return
     if op != "=" and (isinstance(value, bool) or not isinstance(value, (int, float))):
         bad(f"'{op}' needs a number, not {describe(value)}")
+        return
+    if op != "=" and not _finite(value):
+        what = "is too large a number" if isinstance(value, int) else "is not a finite number"
+        bad(f"'{op}' needs a number: {describe(written.strip())} {what}")
         return
     if scope == "one":
         found = _one(tree, match["path"], bad)
@@ -151,7 +155,7 @@ def _value(written: str, mark: Mark, bad: _Bad) -> Any:
     try:
         return plain_value(stripped)
     except Exception as exc:  # an impossible date and the like, as read_yaml reports them
-        bad(f"the value {describe(stripped)} is not valid: {exc}")
+        bad(f"the value {plain_problem(stripped, exc)}")
         return _BAD
 
 
@@ -196,16 +200,13 @@ def _kind_of(node: YMap) -> type | None:
 def _steps(
     tree: Tree, conds: tuple[tuple[str, tuple[str, ...]], ...], bad: _Bad
 ) -> list[tuple[str, YMap, type | None]] | None:
-    known: dict[str, set[str]] = {}
-    for found in tree.steps.values():
-        for field, values in tree.step_fields(found):
-            known.setdefault(field, set()).update(values)
+    by_step, known = tree.step_selection()
     wanted = _checked(conds, STEP_FIELDS, known, "step", bad)
     if wanted is None:
         return None
     out: list[tuple[str, YMap, type | None]] = []
     for sid, found in tree.steps.items():
-        fields = dict(tree.step_fields(found))
+        fields = by_step[sid]
         if all(not set(vs).isdisjoint(fields.get(f, ())) for f, vs in wanted):
             out.append((f"step '{sid}'", found.node, Step))
     if not out:
@@ -309,20 +310,41 @@ def _apply(
             return f"has no '{'.'.join(parts)}' to change with '{op}': use '='"
         if isinstance(current, bool) or not isinstance(current, (int, float)):
             return f"'{'.'.join(parts)}' is {describe(current)}, not a number"
-        after = {"+=": current + value, "-=": current - value, "*=": current * value}[op]
+        after = (
+            current + value if op == "+=" else current - value if op == "-=" else current * value
+        )
+        if not _finite(after):
+            return (
+                f"'{'.'.join(parts)}' {shown(current)} {op} {shown(value)} is "
+                f"{'too large a number' if isinstance(after, int) or after == after else 'not a number'}"
+            )
         if isinstance(current, int) and isinstance(after, float):
             whole = math.ceil(after - 1e-9)
             if not math.isclose(whole, after):
                 note = f" (rounded up from {after:g})"
             after = whole
+            if not _finite(after):
+                return f"'{'.'.join(parts)}' {shown(current)} {op} {shown(value)} is too large a number"
         before = current
     if after is None and leaf not in node:
         return 0
     if leaf in node and _same(node[leaf], after):
         return 0
     tree.put(node, leaf, after, mark)
-    tree.note(mark, f"{label}: {'.'.join(parts)} {shown(before)} → {shown(after)}{note}")
+    tree.changed(node, label, ".".join(parts), before, after, mark, note)
     return 1
+
+
+#: Whole numbers past this many bits are past every field's limit (times go up to 2**53):
+#: `--set` refuses to make them, rather than carry thousands of digits to the loader.
+MAX_BITS = 64
+
+
+def _finite(value: float) -> bool:
+    """A float that is neither infinite nor NaN, or a whole number of at most MAX_BITS."""
+    if isinstance(value, int):
+        return value.bit_length() <= MAX_BITS
+    return math.isfinite(value)
 
 
 def _same(a: Any, b: Any) -> bool:

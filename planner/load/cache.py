@@ -17,11 +17,14 @@ entry copied under another name, or changed since it was written, is parsed anew
 Only scenarios of at least `MIN_BYTES` are cached: smaller ones load faster than a cache
 entry is written. Files with problems are never cached, so every message is the loader's.
 
-Where: `$RELIEF_PLANNER_CACHE` if set (`off` disables the cache), else
-`$XDG_CACHE_HOME/relief-planner`, else `~/.cache/relief-planner`. The directory is
-created private (mode 0700), and a directory that other users could write to is never
-read, since a cache entry is a pickle. At most `MAX_ENTRIES` entries are kept, the least
-recently used removed first. Any failure to read or write the cache is ignored: the
+Where: `$RELIEF_PLANNER_CACHE` if set (`off` disables the cache; a leading `~` is the home
+directory), else `$XDG_CACHE_HOME/relief-planner` (an absolute path, as the XDG
+specification says; a relative one is ignored), else `~/.cache/relief-planner`. The
+directory is created private (mode 0700), and a directory that other users could write to
+is never read, since a cache entry is a pickle. At most `MAX_ENTRIES` entries are kept,
+the least recently used removed first; trimming removes only files that are entries (a
+name of 64 hex digits and `.scenario`, starting with this cache's format line), never
+another file of the same folder. Any failure to read or write the cache is ignored: the
 scenario is then simply parsed.
 """
 
@@ -31,6 +34,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,15 +50,23 @@ MAX_ENTRIES = 8
 #: between them and a newline after.
 HEADER = 64 + 1 + 64 + 1
 SUFFIX = ".scenario"
+#: The name of a cache entry: its key (a SHA-256, hex) and the suffix.
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}" + re.escape(SUFFIX) + r"\Z")
+#: What every entry of every format of this cache starts with.
+_FORMAT_PREFIX = FORMAT[: FORMAT.rindex(b" ") + 1]
 
 
 def directory() -> Path | None:
     """The cache directory, or None when the cache is off."""
     where = os.environ.get(ENV)
     if where is not None:
-        return None if where.strip().lower() in ("off", "0", "no", "false", "") else Path(where)
+        if where.strip().lower() in ("off", "0", "no", "false", ""):
+            return None
+        expanded = os.path.expanduser(where)
+        # `~user` of no such user stays as written: not a folder named `~` here.
+        return None if expanded.startswith("~") else Path(expanded)
     xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg:
+    if xdg and os.path.isabs(xdg):
         return Path(xdg) / "relief-planner"
     try:
         return Path.home() / ".cache" / "relief-planner"
@@ -139,8 +151,25 @@ def put(cache_key: str | None, scenario: Scenario) -> None:
         digest = hashlib.sha256(payload).hexdigest()
         data = FORMAT + f"{cache_key} {digest}\n".encode() + payload
         write_atomic(where / (cache_key + SUFFIX), data, durable=False)
-        entries = sorted(where.glob("*" + SUFFIX), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        entries = sorted(_entries(where), key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in entries[MAX_ENTRIES:]:
             old.unlink()
     except (OSError, pickle.PicklingError, RecursionError):
         return
+
+
+def _entries(where: Path) -> list[Path]:
+    """The cache entries in `where`: files named as entries are and starting as they do
+    (a folder given as the cache may hold the user's own `*.scenario` files)."""
+    out = []
+    for path in where.iterdir():
+        if not _ENTRY_NAME.match(path.name) or path.is_symlink() or not path.is_file():
+            continue
+        try:
+            with path.open("rb") as fh:
+                if fh.read(len(_FORMAT_PREFIX)) != _FORMAT_PREFIX:
+                    continue
+        except OSError:
+            continue
+        out.append(path)
+    return out

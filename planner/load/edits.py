@@ -64,6 +64,36 @@ def remark(value: Any, mark: Mark) -> Any:
     return value
 
 
+class _Changed:
+    """The changes of one field of one item: its first value, its last, and where each
+    change was asked for."""
+
+    def __init__(self, node: YMap, label: str, path: str, before: Any) -> None:
+        self.node = node  # kept alive: its id() is the key of its changes
+        self.label, self.path, self.before = label, path, before
+        self.after: Any = None
+        self.marks: list[Mark] = []
+        self.notes: list[str] = []
+
+    def line(self) -> tuple[str, str]:
+        # One change says how it rounded; several say only that one of them did.
+        note = self.notes[0] if len(self.notes) == 1 else " (rounded up)" * any(self.notes)
+        what = f"{self.label}: {self.path} {shown(self.before)} → {shown(self.after)}{note}"
+        places = [one_line(str(m)) for m in dict.fromkeys(self.marks)]
+        where = "; ".join(places[:LISTED_PLACES])
+        if len(places) > LISTED_PLACES:
+            where += f"; and {len(places) - LISTED_PLACES:,} more"
+        if len(self.marks) > 1:
+            where += f" ({len(self.marks):,} changes)"
+        return where, one_line(what)
+
+
+#: The fields of a step that step selectors match on (`Tree.step_fields`).
+SELECTED_BY = frozenset({"id", "actor", "kind", "tags"})
+#: Places named in a change line at most.
+LISTED_PLACES = 3
+
+
 class Tree:
     """The parsed files of one scenario (packages.yaml first, then rule files), indexed
     by id, with the edits variants make. Malformed parts are skipped here: the loader
@@ -71,9 +101,16 @@ class Tree:
 
     def __init__(self, docs: list[tuple[str, Any]]) -> None:
         self.docs = docs
-        #: One (where, what) per change, in the order made.
-        self.changes: list[tuple[str, str]] = []
+        #: The changes in the order first made: a note (where, what), or a field's change
+        #: (`_Changed`), which later changes of the same field update.
+        self._log: list[tuple[str, str] | _Changed] = []
+        self._fields: dict[tuple[int, str], _Changed] = {}
+        #: `--set` expressions applied so far (command line and variant files).
+        self.num_sets = 0
         self._index: tuple[dict[str, Found], dict[str, Found], dict[str, Found]] | None = None
+        self._selection: (
+            tuple[dict[str, dict[str, tuple[str, ...]]], dict[str, set[str]]] | None
+        ) = None
 
     # ---- what is there -----------------------------------------------------------------
 
@@ -132,6 +169,19 @@ class Tree:
     def rules(self) -> dict[str, Found]:
         return self._indexed()[2]
 
+    def step_selection(self) -> tuple[dict[str, dict[str, tuple[str, ...]]], dict[str, set[str]]]:
+        """What every step selector matches on: each step's fields (`step_fields`) by id,
+        and every value each field has. Kept until a step is added or removed or a field
+        it matches on changes: a thousand `--set` selectors read it once."""
+        if self._selection is None:
+            by_step = {sid: dict(self.step_fields(f)) for sid, f in self.steps.items()}
+            known: dict[str, set[str]] = {}
+            for fields in by_step.values():
+                for field, values in fields.items():
+                    known.setdefault(field, set()).update(values)
+            self._selection = by_step, known
+        return self._selection
+
     def step_fields(self, found: Found) -> Iterator[tuple[str, tuple[str, ...]]]:
         """What a step selector matches on, as written: (field, values)."""
         node = found.node
@@ -151,13 +201,37 @@ class Tree:
 
     def note(self, mark: Mark, text: str) -> None:
         """Record one change, with where it was asked for."""
-        self.changes.append((one_line(str(mark)), one_line(text)))
+        self._log.append((one_line(str(mark)), one_line(text)))
+
+    def changed(
+        self, node: YMap, label: str, path: str, before: Any, after: Any, mark: Mark, note: str = ""
+    ) -> None:
+        """Record that field `path` of the item `node` (called `label`) went from `before`
+        to `after`, as asked at `mark`. A field changed again is still one line: from its
+        first value to its last, with every place that changed it (10,000 `--set
+        '*:duration+=1'` are one line per step, not 10,000)."""
+        key = (id(node), path)
+        found = self._fields.get(key)
+        if found is None:
+            found = _Changed(node, label, path, before)
+            self._fields[key] = found
+            self._log.append(found)
+        found.after = after
+        found.marks.append(mark)
+        found.notes.append(note)
+
+    @property
+    def changes(self) -> list[tuple[str, str]]:
+        """One (where, what) per change, in the order first made."""
+        return [c.line() if isinstance(c, _Changed) else c for c in self._log]
 
     def put(
         self, node: YMap, key: str, value: Any, mark: Mark, key_mark: Mark | None = None
     ) -> None:
         """Write `key: value` into `node` as if written at `mark` (the key at `key_mark`);
         None removes the key."""
+        if key in SELECTED_BY:
+            self._selection = None
         if value is None:
             node.pop(key, None)
             node.value_marks.pop(key, None)
@@ -166,11 +240,14 @@ class Tree:
         node[key] = value
         node.value_marks[key] = mark
         node.key_marks[key] = key_mark or mark
+        if key in SELECTED_BY:
+            self._selection = None
 
     def append(self, holder: YList, value: Any, mark: Mark) -> None:
         holder.append(value)
         holder.item_marks.append(mark)
         self._index = None
+        self._selection = None
 
     def drop(self, found: Found) -> None:
         """Take a step, package or rule out of the list that holds it."""
@@ -181,6 +258,7 @@ class Tree:
                     del found.holder.item_marks[i]
                 break
         self._index = None
+        self._selection = None
 
     def add_rules_doc(self, name: str, rules: YList) -> None:
         """Rules a variant adds: read as one more rule file, named after the variant."""
@@ -188,3 +266,4 @@ class Tree:
         self.put(doc, "rules", rules, rules.mark)
         self.docs.append((name, doc))
         self._index = None
+        self._selection = None

@@ -13,6 +13,8 @@ from planner.errors import Mark
 from planner.scenario import Assumption
 
 _ASSUMPTION = re.compile(r"#\s*assumption:\s*(?P<text>.*?)\s*$", re.IGNORECASE)
+#: A line without this word holds no assumption: it is skipped unscanned.
+_WORD = re.compile("assumption", re.IGNORECASE)
 _KEY = re.compile(r"^\s*(?:-\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_]*)\s*:")
 
 
@@ -54,10 +56,14 @@ def assumptions(
     "package"); a comment before the first of them belongs to the scenario section.
     """
     text = data.decode("utf-8", errors="replace")
+    if "assumption" not in text.lower():
+        return ()  # most files have none: no line need be looked at
     starts = sorted(owners)
     lines = text.splitlines()
     out: list[Assumption] = []
     for number, line in enumerate(lines, 1):
+        if not _WORD.search(line):
+            continue  # the quoting scan below is for the few lines that may hold one
         at = comment_start(line)
         match = _ASSUMPTION.match(line, at) if at is not None else None
         if match is None:

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from planner.errors import Mark, Problems
-from planner.fields import TIME_PATTERN, keys
+from planner.fields import ID_PATTERN, TIME_PATTERN, keys
 from planner.load.chains import settle
 from planner.load.selectors import Selectors
 from planner.load.values import (
@@ -416,6 +416,9 @@ class StepsReader:
             return []
         out = []
         for i, tag in enumerate(items):
+            if type(tag) is str and ID_PATTERN.match(tag):
+                out.append(tag)  # valid: its place is not needed
+                continue
             where = items.at(i) if isinstance(items, YList) else r.at("tags")
             out.append(check_id(self.problems, where, r.owner, "tags", tag))
         return out

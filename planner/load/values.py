@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import functools
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any, ClassVar
@@ -30,7 +31,7 @@ from planner.fields import (
     Time,
     declared,
 )
-from planner.load.yamlread import YList, YMap
+from planner.load.yamlread import YList, YMap, written_number
 from planner.model import convert
 
 MISSING: Any = object()
@@ -153,8 +154,13 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 
 
 def number(value: float) -> str:
-    """A number as written: integers in full, floats short."""
-    return str(value) if isinstance(value, int) else f"{value:g}"
+    """A number as written: integers in full (a very long one shortened), floats short."""
+    if not isinstance(value, int):
+        return f"{value:g}"
+    if value.bit_length() < 80:
+        return str(value)
+    digits = len(str(abs(value))) if value.bit_length() < 14_000 else None
+    return "a number of " + (f"{digits:,} digits" if digits else "more than 4,000 digits")
 
 
 def describe(value: Any) -> str:
@@ -168,6 +174,10 @@ def describe(value: Any) -> str:
         return f"the boolean {str(value).lower()}"
     if isinstance(value, str):
         return f"'{value}'" if len(value) <= 40 else f"'{value[:37]}...'"
+    if isinstance(value, int):
+        return number(value)
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
     return repr(value)
 
 
@@ -185,7 +195,12 @@ class Reader:
         self.problems = problems
         self.node = node
         name = node.get(id_key) if id_key else None
-        self.owner = f"{owner} '{name}'" if isinstance(name, (str, int)) and name != "" else owner
+        if type(name) is str:
+            self.owner = f"{owner} '{name}'" if name else owner
+        else:
+            name = written_number(name) or name
+            known = isinstance(name, (str, int)) and not isinstance(name, bool) and name != ""
+            self.owner = f"{owner} '{name}'" if known else owner
         allowed = tuple(allowed)
         #: Fields that an unknown field was probably meant to be (not reported missing).
         self.typos: set[str] = set()
@@ -222,7 +237,8 @@ class Reader:
         if value is default:
             return "" if value is MISSING else value
         if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
-            return str(value)  # a title such as `2027` is still a title
+            # A title such as `2027` is still a title, and `0x10` stays `0x10`.
+            return written_number(value) or str(value)
         if not isinstance(value, str):
             self.fail(key, f"'{key}' must be text, not {describe(value)}")
             return default if default is not MISSING else ""
@@ -314,10 +330,35 @@ class Reader:
         return value
 
 
+def id_problem(key: str, value: Any) -> str | None:
+    """Why `value` cannot be an id, or None: what YAML 1.1 read as a number other than
+    its text (`0x10` is 16, `010` is 8, `1:20` is 80) or as a float, date or flag is
+    refused with the text to quote, never silently renamed."""
+    written = written_number(value)
+    if written is not None:
+        read = "a number" if number(value) == written else f"the number {number(value)}"
+        if not ID_PATTERN.match(written):
+            return (
+                f"'{key}' {written} is not an identifier (letters, digits, '-', '_', '.'; "
+                f"YAML reads it as {read})"
+            )
+        return (
+            f"'{key}' {written} is read by YAML as {read}: write it in quotes "
+            f"('{written}') to keep it as written"
+        )
+    if isinstance(value, (bool, dt.date)):
+        return f"'{key}' must be an identifier, not {describe(value)} (write it in quotes)"
+    if not isinstance(value, (str, int)):
+        return f"'{key}' must be an identifier, not {describe(value)}"
+    return None
+
+
 def check_id(problems: Problems, mark: Mark, owner: str, key: str, value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        problems.add(mark, f"{owner}: '{key}' must be an identifier, not {describe(value)}")
-        return ""
+    if type(value) is not str:
+        problem = id_problem(key, value)
+        if problem is not None:
+            problems.add(mark, f"{owner}: {problem}")
+            return ""
     text = str(value)
     if not ID_PATTERN.match(text):
         problems.add(
@@ -386,8 +427,63 @@ def read_declared(r: Reader, decl: Declared, default: Any = _UNSET) -> Any:
 def read_plain(r: Reader, cls: type, skip: tuple[str, ...] = (), **defaults: Any) -> dict[str, Any]:
     """Every declared field of `cls` that has a plain type (but those in `skip`), by
     attribute name; `defaults` override declared ones."""
-    return {
-        d.name: read_declared(r, d, defaults.get(d.name, _UNSET))
-        for d in declared(cls)
-        if d.name not in skip and not isinstance(d.spec, (Custom, Sel, SelPair))
-    }
+    node = r.node
+    out: dict[str, Any] = {}
+    # Ten thousand steps of a dozen fields are read without a call for each field that is
+    # absent (its default, as every reader gives it: a required one is reported missing by
+    # the reader, a flag's default is a flag) or plainly valid (what the reader would
+    # return unchanged); anything else goes through the reader, which words the problem.
+    for d, key, how, limit in _plain_fields(cls, skip):
+        default = defaults.get(d.name, _UNSET)
+        if key not in node:
+            value = d.default if default is _UNSET else default
+            if value is not REQUIRED and (type(value) is bool or how != _FLAG):
+                out[d.name] = value
+                continue
+        else:
+            value = node[key]
+            kind = type(value)
+            if (
+                (how == _TEXT and kind is str)
+                or (how == _IDENT and kind is str and ID_PATTERN.match(value))
+                or (how == _NAT and kind is int and limit <= value <= MAX_NUMBER)
+                or (how == _FLAG and kind is bool)
+                or (how == _CHOICE and kind is str and value in limit)
+                or (how == _INT and kind is int and -MAX_NUMBER <= value <= MAX_NUMBER)
+            ):
+                out[d.name] = value
+                continue
+        out[d.name] = read_declared(r, d, default)
+    return out
+
+
+_TEXT, _IDENT, _NAT, _FLAG, _CHOICE, _INT, _OTHER = range(7)
+
+
+@functools.cache
+def _plain_fields(cls: type, skip: tuple[str, ...]) -> tuple[tuple[Declared, str, int, Any], ...]:
+    """The declared fields of `cls` of a plain type, but those in `skip`, each with its
+    key in the file, its kind (`_TEXT`...) and its limit (a whole number's minimum, a
+    choice's options)."""
+    out: list[tuple[Declared, str, int, Any]] = []
+    for d in declared(cls):
+        spec = d.spec
+        if d.name in skip or isinstance(spec, (Custom, Sel, SelPair)):
+            continue
+        if isinstance(spec, Text):
+            out.append((d, d.key, _TEXT, None))
+        elif isinstance(spec, (Ident, Attr)):
+            out.append((d, d.key, _IDENT, None))
+        elif isinstance(spec, Nat):
+            out.append((d, d.key, _NAT, spec.minimum))
+        elif isinstance(spec, Flag):
+            out.append((d, d.key, _FLAG, None))
+        elif isinstance(spec, Choice):
+            out.append((d, d.key, _CHOICE, spec.options))
+        elif isinstance(spec, Int):
+            out.append((d, d.key, _INT, None))
+        elif isinstance(spec, StepOrTime):
+            out.append((d, d.key, _OTHER, None))  # always through its reader
+        else:
+            raise TypeError(f"field '{d.key}': no plain reader for {type(spec).__name__}")
+    return tuple(out)

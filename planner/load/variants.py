@@ -43,9 +43,9 @@ from typing import Any
 
 from planner.errors import InputError, Mark, Problem, Problems
 from planner.load.assign import assign
-from planner.load.edits import Found, Tree, shown
+from planner.load.edits import Found, Tree
 from planner.load.files import read_file
-from planner.load.values import Reader, describe, suggest
+from planner.load.values import Reader, describe, id_problem, suggest
 from planner.load.yamlread import YList, YMap, read_yaml
 from planner.rules.base import plural
 
@@ -85,9 +85,42 @@ def read_overlay(
     return Overlay(tuple(files), tuple(sets)), problems
 
 
+#: A `--set` expression is quoted whole in messages up to this many characters.
+SHOWN_EXPR = 120
+
+
 def set_mark(expr: str) -> Mark:
-    """Where a `--set` expression's problems and changes are said to come from."""
+    """Where a `--set` expression's problems and changes are said to come from (a long
+    one shortened: a message is one readable line)."""
+    if len(expr) > SHOWN_EXPR:
+        expr = f"{expr[: SHOWN_EXPR - 20]}...{expr[-17:]}"
     return Mark(f"--set '{expr}'")
+
+
+#: `--set` expressions taken at most, from the command line and variant files together:
+#: each one visits every step or rule it selects, so their number bounds the work.
+MAX_SETS = 1000
+#: Sources named in the variant's name at most ("a.yaml + --set '...' + 3 more").
+NAMED_SOURCES = 4
+
+
+def _set(tree: Tree, expr: str, mark: Mark, problems: Problems) -> bool:
+    """Apply one `--set` expression, unless MAX_SETS were applied already (then the one
+    problem is reported and False returned: the rest are not read)."""
+    if tree.num_sets >= MAX_SETS:
+        _too_many(problems, mark)
+        return False
+    tree.num_sets += 1
+    assign(tree, expr, mark, problems)
+    return True
+
+
+def _too_many(problems: Problems, mark: Mark) -> None:
+    problems.add(
+        mark,
+        f"more than {MAX_SETS:,} --set expressions (here and in variant files): "
+        "write a repeated change once ('*:duration+=10' for ten '+=1')",
+    )
 
 
 def apply_overlay(
@@ -106,9 +139,16 @@ def apply_overlay(
             names.append(Path(name).stem)
             continue
         names.append(_variant_file(tree, name, doc, problems))
-    for expr in overlay.sets:
-        assign(tree, expr, set_mark(expr), problems)
-        names.append(f"--set '{expr}'")
+    sets = overlay.sets
+    if len(sets) > MAX_SETS:  # refused before any is applied: none would be used
+        _too_many(problems, set_mark(sets[MAX_SETS]))
+        sets = ()
+    for expr in sets:
+        if not _set(tree, expr, set_mark(expr), problems):
+            break
+        names.append(set_mark(expr).file)
+    if len(names) > NAMED_SOURCES:
+        names[NAMED_SOURCES - 1 :] = [f"{len(names) - NAMED_SOURCES + 1:,} more"]
     return " + ".join(names), tuple(tree.changes)
 
 
@@ -133,9 +173,13 @@ def _variant_file(tree: Tree, name: str, doc: Any, problems: Problems) -> str:
     if override is not None:
         _override(tree, Reader(problems, override, "override", OVERRIDE_SECTIONS), problems)
     sets = top.sequence("set", None)
+    if sets and len(sets) > MAX_SETS:
+        _too_many(problems, sets.at(MAX_SETS))
+        sets = None
     for i, expr in enumerate(sets or []):
         if isinstance(expr, str):
-            assign(tree, expr, sets.at(i), problems)
+            if not _set(tree, expr, sets.at(i), problems):
+                break
         else:
             problems.add(sets.at(i), f"set: an expression is text, not {describe(expr)}")
     return label
@@ -162,17 +206,24 @@ def _ids(r: Reader, key: str) -> list[tuple[str, Mark]]:
     value = r.raw(key, None)
     if value is None:
         return []
-    if isinstance(value, (str, int)) and not isinstance(value, bool):
-        return [(str(value), r.at(key))]
     if not isinstance(value, YList):
-        r.fail(key, f"'{key}' must be a list of ids, not {describe(value)}")
+        problem = None if isinstance(value, YMap) else id_problem(key, value)
+        if isinstance(value, YMap):
+            r.fail(key, f"'{key}' must be a list of ids, not {describe(value)}")
+        elif problem is not None:
+            r.fail(key, problem)
+        else:
+            return [(str(value), r.at(key))]
         return []
     out = []
     for i, item in enumerate(value):
-        if isinstance(item, (str, int)) and not isinstance(item, bool):
+        problem = id_problem(key, item)
+        if problem is None:
             out.append((str(item), value.at(i)))
-        else:
+        elif isinstance(item, (YMap, YList)) or item is None:
             r.problems.add(value.at(i), f"{r.owner}: '{key}' lists ids, not {describe(item)}")
+        else:
+            r.problems.add(value.at(i), f"{r.owner}: {problem}")
     return out
 
 
@@ -330,4 +381,4 @@ def _merge(
         ):
             continue
         tree.put(node, key, value, mark, patch.key_at(key))
-        tree.note(mark, f"{label}: {'.'.join(where)} {shown(current)} → {shown(value)}")
+        tree.changed(node, label, ".".join(where), current, value, mark)

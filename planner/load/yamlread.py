@@ -43,40 +43,66 @@ _CORE_TAGS = {
 _INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)$")
 
 
+#: Where a key, value or item was written: a `Mark`, or the reader's own record of the
+#: place (libyaml's 0-based mark, kept as it came: making a `Mark` for each of 300,000
+#: values that are never reported costs a tenth of the reading), made a `Mark` when asked.
+Where = Any
+
+
+def _as_mark(file: str, where: Where) -> Mark:
+    return where if type(where) is Mark else Mark(file, where.line + 1, where.column + 1)
+
+
 class YMap(dict[str, Any]):
-    """A mapping that remembers where it, each key and each value were written."""
+    """A mapping that remembers where it, each key and each value were written (read
+    them with `at` and `key_at`)."""
 
     __slots__ = ("key_marks", "mark", "value_marks")
 
     def __init__(self, mark: Mark) -> None:
-        super().__init__()
         self.mark = mark
-        self.key_marks: dict[str, Mark] = {}
-        self.value_marks: dict[str, Mark] = {}
+        self.key_marks: dict[str, Where] = {}
+        self.value_marks: dict[str, Where] = {}
 
     def at(self, key: str) -> Mark:
         """Where the value of `key` was written (the mapping itself when absent)."""
-        return self.value_marks.get(key, self.mark)
+        where = self.value_marks.get(key)
+        if where is None:
+            return self.mark
+        if type(where) is not Mark:
+            where = self.value_marks[key] = _as_mark(self.mark.file, where)
+        return where
 
     def key_at(self, key: str) -> Mark:
-        return self.key_marks.get(key, self.mark)
+        where = self.key_marks.get(key)
+        if where is None:
+            return self.mark
+        if type(where) is not Mark:
+            where = self.key_marks[key] = _as_mark(self.mark.file, where)
+        return where
 
 
 class YList(list[Any]):
-    """A list that remembers where it and each item were written."""
+    """A list that remembers where it and each item were written (read them with `at`)."""
 
     __slots__ = ("item_marks", "mark")
 
     def __init__(self, mark: Mark) -> None:
-        super().__init__()
         self.mark = mark
-        self.item_marks: list[Mark] = []
+        self.item_marks: list[Where] = []
 
     def at(self, index: int) -> Mark:
-        return self.item_marks[index] if index < len(self.item_marks) else self.mark
+        if index >= len(self.item_marks):
+            return self.mark
+        where = self.item_marks[index]
+        if type(where) is not Mark:
+            where = self.item_marks[index] = _as_mark(self.mark.file, where)
+        return where
 
 
 _SCALAR = ev.ScalarEvent
+_MAP_END = ev.MappingEndEvent
+_SEQ_END = ev.SequenceEndEvent
 _SKIPPED = (ev.StreamStartEvent, ev.StreamEndEvent, ev.DocumentEndEvent)
 
 
@@ -93,6 +119,44 @@ _constructor = yaml.constructor.SafeConstructor()
 TYPED_STARTS = frozenset(_resolver.yaml_implicit_resolvers) | {""}
 
 
+class WrittenInt(int):
+    """A whole number that YAML 1.1 reads otherwise than its text says to a person:
+    `0x10` is 16, `010` is 8, `1:20` is 80, `1_000` is 1000. It is that number
+    everywhere; `written` keeps the text, so that a field that must be text (an id) can
+    say what YAML made of it instead of silently renaming it."""
+
+    written: str
+
+
+class WrittenFloat(float):
+    """A float whose text is not how Python writes it (`1.50`, `.inf`, `1.0e+3`); as
+    `WrittenInt`."""
+
+    written: str
+
+
+def written_number(value: Any) -> str | None:
+    """The text of a plain scalar that YAML 1.1 typed as a number (`0x10` for 16, `1.5`
+    for 1.5), or None for anything else (text, a quoted value, a flag, a date)."""
+    if isinstance(value, (WrittenInt, WrittenFloat)):
+        return value.written
+    if isinstance(value, float):
+        return repr(value)
+    return None
+
+
+def _as_written(value: Any, text: str) -> Any:
+    """`value`, marked with its text when that is not the number's own way of writing it."""
+    if type(value) is int and str(value) != text:
+        marked: WrittenInt | WrittenFloat = WrittenInt(value)
+    elif type(value) is float and repr(value) != text:
+        marked = WrittenFloat(value)
+    else:
+        return value
+    marked.written = text
+    return marked
+
+
 _PLAIN: dict[str, Any] = {}
 #: Mark(...) without the Python-level constructor of a named tuple (one per value read).
 _new_tuple = tuple.__new__
@@ -107,6 +171,7 @@ def _scalar(event: ev.ScalarEvent, tag: str | None) -> Any:
         if known is not _PLAIN:
             return known
         value = _scalar(event, _resolver.resolve(yaml.ScalarNode, event.value, event.implicit))  # type: ignore[no-untyped-call]
+        value = _as_written(value, event.value)
         if len(_PLAIN) < 100_000:  # plain values repeat (keys, numbers); all are immutable
             _PLAIN[event.value] = value
         return value
@@ -126,6 +191,12 @@ def plain_value(text: str) -> Any:
     `read_yaml` types it. Raises ValueError (and the like) where `read_yaml` would report
     an invalid value, such as the date 2027-02-30."""
     return _scalar(ev.ScalarEvent(None, None, (True, False), text), None)
+
+
+def plain_problem(text: str, exc: Exception) -> str:
+    """Why `plain_value(text)` raised `exc`, as `read_yaml` words it ("'2027-02-30' is
+    not a valid date (...)", "'999...' is too long a number (5,000 characters)")."""
+    return _bad_scalar(ev.ScalarEvent(None, None, (True, False), text), None, exc)
 
 
 #: A JSON number that YAML 1.1 would leave as text (an exponent without a dot: 1e3).
@@ -165,7 +236,11 @@ def read_yaml(name: str, data: bytes, json_numbers: bool = False) -> Any:
         message = f"not UTF-8 text ({exc.reason} 0x{byte:02x}): save the file as UTF-8"
         raise InputError([Problem(place, message)]) from None
     problems: list[Problem] = []
-    stack: list[tuple[Any, Any]] = []  # (container, pending key or None)
+    # The open containers, innermost last, and for each the key read and waiting for its
+    # value (None when none is: the next scalar is a key). Two lists rather than a list
+    # of pairs: a value read only sets `keys[-1]`, no pair is built per value.
+    containers: list[Any] = []
+    keys: list[Any] = []
     brackets: list[str] = []  # per open container: "[" or "{" when written in flow style
     root: Any = None
     documents = 0
@@ -178,39 +253,56 @@ def read_yaml(name: str, data: bytes, json_numbers: bool = False) -> Any:
 
     event: Any
     value: Any
-    container: Any
+    container: Any = None  # containers[-1], or None at the top level
+    # libyaml's events through PyYAML's C parser, one call each (no generator between).
+    next_event = _Loader(text).get_event
+    typed_starts = TYPED_STARTS
+    new_mark = _new_tuple
+    plain = _PLAIN
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        while (event := next_event()) is not None:
             kind = type(event)
-            if kind is _SCALAR and event.anchor is None and event.tag is None and stack:
+            if (
+                kind is _SCALAR
+                and container is not None
+                and event.anchor is None
+                and event.tag is None
+            ):
                 # The common case, kept short: a plain or quoted value inside a container.
-                start = event.start_mark
-                mark = _new_tuple(Mark, (name, start.line + 1, start.column + 1))
+                start = event.start_mark  # made a Mark only if asked for (`Where`)
                 value = event.value
-                if event.implicit[0] and value[:1] in TYPED_STARTS:  # else text: as _scalar
-                    try:
-                        value = _scalar(event, None)
-                        if json_numbers and type(value) is str and _JSON_NUMBER.match(value):
-                            value = float(value)
-                    except Exception as exc:  # a date such as 2027-02-30, ...
-                        problems.append(Problem(mark, _bad_scalar(event, None, exc)))
-                container, key = stack[-1]
+                if event.implicit[0] and value[:1] in typed_starts:  # else text: as _scalar
+                    known = plain.get(value, plain)
+                    if known is not plain and not json_numbers:
+                        value = known  # a number or word read before (as `_scalar` does)
+                    else:
+                        try:
+                            value = _scalar(event, None)
+                            if json_numbers and type(value) is str and _JSON_NUMBER.match(value):
+                                value = float(value)
+                        except Exception as exc:  # a date such as 2027-02-30, ...
+                            problems.append(
+                                Problem(_as_mark(name, start), _bad_scalar(event, None, exc))
+                            )
                 if type(container) is YList:
                     container.append(value)
-                    container.item_marks.append(mark)
-                elif key is not None:
+                    container.item_marks.append(start)
+                    continue
+                key = keys[-1]
+                if key is not None:
                     container[key] = value
-                    container.value_marks[key] = mark
-                    stack[-1] = (container, None)
+                    container.value_marks[key] = start
+                    keys[-1] = None
                 elif event.value not in container.key_marks:
-                    container.key_marks[event.value] = mark
-                    stack[-1] = (container, event.value)
+                    container.key_marks[event.value] = start
+                    keys[-1] = event.value
                 else:  # a duplicate key: the general path words the problem
-                    _attach(name, stack, value, mark, problems, scalar_event=event)
+                    mark = _as_mark(name, start)
+                    _attach(name, containers, keys, value, mark, problems, scalar_event=event)
                 continue
             if kind in _SKIPPED:
                 continue
-            if isinstance(event, ev.DocumentStartEvent):
+            if kind is ev.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     problems.append(
@@ -218,26 +310,38 @@ def read_yaml(name: str, data: bytes, json_numbers: bool = False) -> Any:
                     )
                     break
                 continue
-            mark = _mark(name, event.start_mark)
-            if isinstance(event, ev.AliasEvent):
+            if kind is _MAP_END or kind is _SEQ_END:
+                value = containers.pop()
+                keys.pop()
+                brackets.pop()
+                if not containers:
+                    root, container = value, None
+                    continue
+                container = containers[-1]
+                if type(container) is YList:
+                    container.append(value)
+                    container.item_marks.append(value.mark)
+                elif (key := keys[-1]) is not None:
+                    container[key] = value
+                    container.value_marks[key] = value.mark
+                    keys[-1] = None
+                else:  # a mapping as a key: the general path refuses it
+                    _attach(name, containers, keys, value, value.mark, problems)
+                continue
+            start = event.start_mark
+            mark = new_mark(Mark, (name, start.line + 1, start.column + 1))
+            if kind is ev.AliasEvent:
                 refused(
                     Problem(mark, f"aliases are not allowed (*{event.anchor}): write the value out")
                 )
                 value = None
-            elif isinstance(event, (ev.MappingEndEvent, ev.SequenceEndEvent)):
-                value, _ = stack.pop()
-                brackets.pop()
-                _attach(name, stack, value, value.mark, problems)
-                if not stack:
-                    root = value
-                continue
             else:
-                anchor = getattr(event, "anchor", None)
+                anchor = event.anchor
                 if anchor is not None:
                     refused(
                         Problem(mark, f"anchors are not allowed (&{anchor}): write the value out")
                     )
-                tag = getattr(event, "tag", None)
+                tag = event.tag
                 if tag == "!":
                     tag = "tag:yaml.org,2002:str"
                 elif tag is not None and tag not in _CORE_TAGS:
@@ -246,27 +350,26 @@ def read_yaml(name: str, data: bytes, json_numbers: bool = False) -> Any:
                         Problem(mark, f"tags are not allowed ({shown}): write a plain value")
                     )
                     tag = None
-                if isinstance(event, (ev.MappingStartEvent, ev.SequenceStartEvent)):
-                    if len(stack) >= MAX_DEPTH:
+                if kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
+                    if len(containers) >= MAX_DEPTH:
                         problems.append(Problem(mark, f"nested deeper than {MAX_DEPTH} levels"))
                         break
-                    container = (
-                        YMap(mark) if isinstance(event, ev.MappingStartEvent) else YList(mark)
-                    )
-                    stack.append((container, None))
-                    flow = bool(getattr(event, "flow_style", False))
-                    brackets.append(("{" if isinstance(container, YMap) else "[") if flow else "")
+                    container = YMap(mark) if kind is ev.MappingStartEvent else YList(mark)
+                    containers.append(container)
+                    keys.append(None)
+                    flow = bool(event.flow_style)
+                    brackets.append(("{" if kind is ev.MappingStartEvent else "[") if flow else "")
                     continue
-                assert isinstance(event, ev.ScalarEvent)
+                assert kind is _SCALAR
                 try:
                     value = _scalar(event, tag)
                 except Exception as exc:  # a date such as 2027-02-30, `!!bool maybe`, ...
                     problems.append(Problem(mark, _bad_scalar(event, tag, exc)))
                     value = event.value
-            if not stack:
+            if container is None:
                 root = value
             else:
-                _attach(name, stack, value, mark, problems, scalar_event=event)
+                _attach(name, containers, keys, value, mark, problems, scalar_event=event)
     except yaml.MarkedYAMLError as exc:
         where = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
@@ -283,7 +386,7 @@ def read_yaml(name: str, data: bytes, json_numbers: bool = False) -> Any:
             if exc.context == "while scanning a quoted scalar" and exc.context_mark:
                 at, what = _mark(name, exc.context_mark), f"unclosed quoted text ({what})"
             elif brackets and brackets[-1]:
-                at, what = stack[-1][0].mark, f"unclosed '{brackets[-1]}' ({what})"
+                at, what = containers[-1].mark, f"unclosed '{brackets[-1]}' ({what})"
         problems.append(Problem(at, f"YAML syntax error: {what}"))
     except yaml.reader.ReaderError as exc:  # a control character: the reader's own position
         line = text.count("\n", 0, exc.position) + 1
@@ -328,16 +431,18 @@ def _bad_scalar(event: ev.ScalarEvent, tag: str | None, exc: Exception) -> str:
 
 def _attach(
     name: str,
-    stack: list[tuple[Any, Any]],
+    containers: list[Any],
+    keys: list[Any],
     value: Any,
     mark: Mark,
     problems: list[Problem],
     scalar_event: Any = None,
 ) -> None:
-    """Put a finished value into the container on top of the stack."""
-    if not stack:
+    """Put a finished value into the innermost open container (`containers[-1]`, whose
+    key waiting for a value is `keys[-1]`)."""
+    if not containers:
         return
-    container, key = stack[-1]
+    container, key = containers[-1], keys[-1]
     if isinstance(container, YList):
         container.append(value)
         container.item_marks.append(mark)
@@ -351,14 +456,14 @@ def _attach(
         else:
             key_text = str(value)
         if key_text in container.key_marks:
-            first = container.key_marks[key_text]
+            first = container.key_at(key_text)
             problems.append(
                 Problem(mark, f"duplicate key '{key_text}' (first written at line {first.line})")
             )
             key_text = f"{key_text}\0dup{mark}"  # keep parsing; the file is refused anyway
         container.key_marks[key_text] = mark
-        stack[-1] = (container, key_text)
+        keys[-1] = key_text
         return
     container[key] = value
     container.value_marks[key] = mark
-    stack[-1] = (container, None)
+    keys[-1] = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.check import Report
+from planner.render.escape import md_code, md_text
 from planner.render.outline import Outline
 from planner.render.report import quote
 from planner.render.timeline import counter_text, leverage_rows, phase_heading, span_text, when
@@ -152,15 +153,13 @@ def _environment(fmt: str) -> Any:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_cell
+    env.filters["code"] = md_code
     return env
 
 
 def md_cell(value: Any) -> str:
-    """Text for a Markdown table cell or line: '|' and HTML's specials escaped, one line."""
-    text = " ".join(str(value).split())
-    for c, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
-        text = text.replace(c, escaped)
-    return text
+    """Text for a Markdown table cell or line (`planner.render.escape.md_text`)."""
+    return md_text(value)
 
 
 def report_html(o: Outline, roadmap: str) -> str:

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from planner.render.escape import csv_cell
 from planner.render.outline import Outline, Row
 from planner.render.phases import Span
 from planner.render.timeline import COLUMNS, TIME_COLUMNS, leverage_rows
@@ -53,10 +54,12 @@ def _csv_cell(o: Outline, name: str, row: Row) -> Any:
 
 
 def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """CSV text; a text cell that a spreadsheet would run as a formula is written with a
+    `'` before it (`escape.csv_cell`)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     return buf.getvalue()
 
 

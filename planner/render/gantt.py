@@ -55,6 +55,9 @@ def _rc() -> Any:
         "font.size": 6,
         "pdf.fonttype": 42,
         "path.simplify": False,
+        # Titles are the user's text: "$1bn ... $2bn" is money, not TeX math ("$...$"
+        # would be typeset, and a backslash inside it is a parse error).
+        "text.parse_math": False,
     }
 
 

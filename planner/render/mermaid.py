@@ -18,9 +18,10 @@ from planner.render.gantt import ordered_rows, short
 from planner.render.outline import Outline
 
 NOMINAL_START = dt.date(2001, 1, 1)
-#: Mermaid reads ':' (task fields), ';' and '#' (entities) in a task name, and '<' '>'
-#: would be markup: each is written as a look-alike.
-_UNSAFE = str.maketrans({":": "꞉", ";": ",", "#": "№", "<": "‹", ">": "›"})
+#: Mermaid reads ':' (task fields), ';' and '#' (entities) in a task name, '<' '>' would
+#: be markup and '%%' a comment or an `%%{init}%%` directive: each is written as a
+#: look-alike.
+_UNSAFE = str.maketrans({":": "꞉", ";": ",", "#": "№", "<": "‹", ">": "›", "%": "％"})
 
 
 def _task_name(text: str) -> str:

@@ -170,25 +170,28 @@ def histogram_png(scenario: Scenario, sim: Simulation, source: str, by: int | No
     unit = scenario.unit
     found = [(a, c) for a, _, c in bins(sim.last_done)]
     width = (bins(sim.last_done)[0][1] - bins(sim.last_done)[0][0] + 1) if found else 1
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
-    ax.bar([a for a, _ in found], [c for _, c in found], width=width * 0.9, align="edge",
-           color="#4C72B0")  # fmt: skip
-    marks = quantiles(sim.last_done)
-    when = by_time(sim, by)
-    for label, x, style, color in (
-        (f"planned {sim.planned_last}", sim.planned_last, "-", "#999999"),
-        (f"P50 {marks[50]}", marks[50], "--", "black"),
-        (f"P80 {marks[80]}", marks[80], ":", "black"),
-        (f"by {when}: {100 * share_by(sim.last_done, when):.0f}%", when, "-", "#C44E52"),
-    ):
-        # A run done at time v is counted in the slot [v, v + 1): the mark is its middle.
-        ax.axvline(x + 0.5, color=color, linestyle=style, linewidth=1.2, label=label)
-    ax.set_xlabel(f"last step done ({unit}s)")
-    ax.set_ylabel("runs")
-    ax.set_title(f"{scenario.name}: {source}, {sim.runs:,} runs", fontsize=10)
-    ax.legend(loc="upper right", fontsize=9)
-    fig.tight_layout()
-    out = io.BytesIO()
-    fig.savefig(out, format="png", metadata={"Software": None})
-    plt.close(fig)
+    # The title holds the scenario's name and the roadmap's file name: a `$` in either is
+    # text, not the start of TeX math (see `planner.render.gantt`).
+    with matplotlib.rc_context({"text.parse_math": False}):
+        fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+        ax.bar([a for a, _ in found], [c for _, c in found], width=width * 0.9, align="edge",
+               color="#4C72B0")  # fmt: skip
+        marks = quantiles(sim.last_done)
+        when = by_time(sim, by)
+        for label, x, style, color in (
+            (f"planned {sim.planned_last}", sim.planned_last, "-", "#999999"),
+            (f"P50 {marks[50]}", marks[50], "--", "black"),
+            (f"P80 {marks[80]}", marks[80], ":", "black"),
+            (f"by {when}: {100 * share_by(sim.last_done, when):.0f}%", when, "-", "#C44E52"),
+        ):
+            # A run done at time v is counted in the slot [v, v + 1): the mark is its middle.
+            ax.axvline(x + 0.5, color=color, linestyle=style, linewidth=1.2, label=label)
+        ax.set_xlabel(f"last step done ({unit}s)")
+        ax.set_ylabel("runs")
+        ax.set_title(f"{scenario.name}: {source}, {sim.runs:,} runs", fontsize=10)
+        ax.legend(loc="upper right", fontsize=9)
+        fig.tight_layout()
+        out = io.BytesIO()
+        fig.savefig(out, format="png", metadata={"Software": None})
+        plt.close(fig)
     return out.getvalue()

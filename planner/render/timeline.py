@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from planner.check import Report
+from planner.render.escape import md_text
 from planner.render.outline import Outline, Row, outline
 from planner.render.phases import Span
 from planner.scenario import Scenario
@@ -151,9 +152,10 @@ def cell(scenario: Scenario, column: str, row: Row) -> str:
 
 
 def _escape(text: str, tablefmt: str) -> str:
-    """Cell text that keeps the table whole: a '|' would end a Markdown cell."""
+    """Cell text that keeps the table whole and inert: in Markdown on one line (a newline
+    would end the row), with no link, HTML or '|' of its own (`escape.md_text`)."""
     if tablefmt in MARKDOWN_FORMATS:
-        return text.replace("|", "\\|")
+        return md_text(text)
     return text
 
 
@@ -164,7 +166,7 @@ def _cut(text: str, width: int) -> str:
 def heading(text: str, tablefmt: str) -> str:
     """A group's title as the format writes titles (a Markdown heading, an HTML h3...)."""
     if tablefmt in MARKDOWN_FORMATS:
-        return f"### {text}\n"
+        return f"### {md_text(text)}\n"
     if tablefmt in HTML_FORMATS:
         return f"<h3>{html.escape(text)}</h3>"
     if tablefmt.startswith("latex"):
@@ -185,7 +187,7 @@ def text_block(text: str, tablefmt: str) -> str:
 
 def _note(text: str, tablefmt: str) -> str:
     if tablefmt in MARKDOWN_FORMATS:
-        return f"_{text}_"
+        return f"_{md_text(text)}_"
     if tablefmt in HTML_FORMATS:
         return f"<p>{html.escape(text)}</p>"
     return text

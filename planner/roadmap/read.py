@@ -3,18 +3,20 @@ CSV, checked against a scenario. Derived fields are checked, never trusted."""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from planner.errors import Mark, Problem, Problems
+from planner.errors import InputError, Mark, Problem, Problems
 from planner.limits import MAX_TIME
-from planner.load.files import gc_paused, read_file
+from planner.load.files import display_name, gc_paused, read_file
 from planner.load.values import Reader, check_id, check_nat, describe, suggest
 from planner.load.yamlread import YMap, read_yaml
 from planner.model import Step
+from planner.render.escape import csv_text
 from planner.roadmap.lines import ENTRY_FIELDS, Compact, Row, expand, read_roadmap_steps
 from planner.scenario import Scenario
 
@@ -33,6 +35,23 @@ class RoadmapFile:
     edits: tuple[Problem, ...] = ()
 
 
+#: A roadmap file is refused unread past this many bytes, plus PER_STEP_BYTES for each step
+#: of the scenario (`plan -o` writes 200 to 300 bytes a step, with its title): a larger
+#: one can only list steps the scenario does not have, or list them again.
+BASE_BYTES = 1024 * 1024
+PER_STEP_BYTES = 1024
+
+
+#: Unknown steps of one roadmap looked up for "did you mean" at most (each lookup costs
+#: up to a millisecond; the first MAX_LISTED of them are listed).
+MAX_SUGGESTED = 1000
+
+
+def size_limit(scenario: Scenario) -> int:
+    """The largest roadmap file read against `scenario`, in bytes."""
+    return BASE_BYTES + PER_STEP_BYTES * len(scenario.steps)
+
+
 @gc_paused
 def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
     """Read a roadmap file (YAML, JSON or CSV by suffix) against a scenario.
@@ -40,8 +59,10 @@ def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
     Raises
     ------
     InputError
-        Unknown or duplicate steps, bad times, inconsistent derived fields, malformed files.
+        Unknown or duplicate steps, bad times, inconsistent derived fields, malformed files,
+        a file too large for any roadmap of the scenario (`size_limit`).
     """
+    _refuse_oversized(path, scenario)
     name, data = read_file(path)
     problems = Problems()
     edits: list[Problem] = []
@@ -58,6 +79,26 @@ def load_roadmap(path: Path, scenario: Scenario) -> RoadmapFile:
             result = _roadmap_doc(name, doc, scenario, problems, edits)
     problems.raise_if_any()
     return replace(result, edits=tuple(sorted(edits, key=lambda p: p.mark)))
+
+
+def _refuse_oversized(path: Path, scenario: Scenario) -> None:
+    """Refuse, before reading it, a file larger than any roadmap of `scenario` can be."""
+    try:
+        size = path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return  # read_file says what is wrong
+    limit = size_limit(scenario)
+    if size > limit:
+        n = len(scenario.steps)
+        raise InputError(
+            [
+                Problem(
+                    Mark(display_name(path)),
+                    f"file is {size:,} bytes; a roadmap of this scenario's {n:,} "
+                    f"step{'s' * (n != 1)} is at most {limit:,}",
+                )
+            ]
+        )
 
 
 def _roadmap_doc(
@@ -90,10 +131,11 @@ def _roadmap_doc(
     if "sequence" in body:
         items = r.sequence("sequence")
         seen: dict[str, int] = {}
+        unknown: list[str] = []
         for i, sid in enumerate(items or []):
             where = items.at(i)
             sid = check_id(problems, where, "roadmap", "sequence", sid)
-            if _known_step(sid, where, scenario, problems) and _first_time(
+            if _known_step(sid, where, scenario, problems, unknown) and _first_time(
                 sid, where, seen, problems
             ):
                 seen[sid] = where.line
@@ -127,11 +169,18 @@ def _derived(step: Step, start: int) -> tuple[int, int, str, str, str, str]:
     )
 
 
-def _known_step(sid: str, where: Mark, scenario: Scenario, problems: Problems) -> bool:
+def _known_step(
+    sid: str, where: Mark, scenario: Scenario, problems: Problems, unknown: list[str]
+) -> bool:
+    """Whether `sid` is a step of the scenario; else a problem, with "did you mean" for
+    the first MAX_SUGGESTED unknown steps (`unknown` lists those met): 800,000 unknown
+    steps must not cost 800,000 searches, of which 20 are listed."""
     if sid in scenario.steps:
         return True
     if sid:
-        problems.add(where, f"roadmap: unknown step '{sid}'{suggest(sid, scenario.steps)}")
+        hint = suggest(sid, scenario.steps) if len(unknown) < MAX_SUGGESTED else ""
+        unknown.append(sid)
+        problems.add(where, f"roadmap: unknown step '{sid}'{hint}")
     return False
 
 
@@ -145,7 +194,7 @@ def _first_time(sid: str, where: Mark, seen: dict[str, int], problems: Problems)
 
 def _starts(
     name: str,
-    rows: Sequence[Row | Compact],
+    rows: Iterable[Row | Compact],
     scenario: Scenario,
     problems: Problems,
     edits: list[Problem],
@@ -154,6 +203,7 @@ def _starts(
     otherwise than the scenario is noted in `edits`."""
     starts: dict[str, int] = {}
     seen: dict[str, int] = {}  # step -> the line it was first listed on
+    unknown: list[str] = []
     steps = scenario.steps
     for entry in rows:
         if len(entry) == 5:  # a compact entry: its id and start are well formed
@@ -180,7 +230,8 @@ def _starts(
             problems, row["start"][1], f"step '{sid}': 'start'", row["start"][0], 0, MAX_TIME
         )
         if not (
-            _known_step(sid, where, scenario, problems) and _first_time(sid, where, seen, problems)
+            _known_step(sid, where, scenario, problems, unknown)
+            and _first_time(sid, where, seen, problems)
         ):
             continue
         seen[sid] = where.line
@@ -204,19 +255,30 @@ _CSV_INT = re.compile(r"-?[0-9]+\Z")
 _CSV_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]*\Z")
 
 
+#: A CSV time of more digits than this is refused as such (times go up to 2**53, 16
+#: digits; Python itself refuses to read integers of 4,300 digits and more).
+MAX_DIGITS = 30
+
+
 def _csv_number(cell: str) -> Any:
     """A CSV time cell's value: an integer written with the digits 0-9 (spaces around it
     are dropped, as in the header), a decimal number (refused later as not whole), or
-    the text itself (refused later as not a number): '٣' and '1_000' are not numbers."""
+    the text itself (refused later as not a number): '٣' and '1_000' are not numbers.
+    Raises ValueError for an integer too long to be a time."""
     if _CSV_INT.match(cell):
+        if len(cell.lstrip("-")) > MAX_DIGITS:
+            shown = cell if len(cell) <= 40 else cell[:37] + "..."
+            raise ValueError(f"'{shown}' is too long a number ({len(cell):,} characters)")
         return int(cell)
     if _CSV_DECIMAL.match(cell):
         return float(cell)
     return cell
 
 
-def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
-    """CSV rows with a `step,start` header, values typed (integers where they look so)."""
+def _csv_rows(name: str, data: bytes, problems: Problems) -> Iterable[Row]:
+    """CSV rows with a `step,start` header, values typed (integers where they look so).
+    The header is read at once; the rows as they are used, so that a file of many bad
+    rows is never held whole (its problems past MAX_COLLECTED are only counted)."""
     import csv
     import io
 
@@ -250,11 +312,17 @@ def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
     if "step" not in header or "start" not in header:
         problems.add(Mark(name, 1, 1), "CSV header must name the columns 'step' and 'start'")
         return []
-    rows: list[Row] = []
+    return _csv_records(name, reader, header, problems)
+
+
+def _csv_records(name: str, reader: Any, header: list[str], problems: Problems) -> Iterator[Row]:
+    import csv
+
+    mark = functools.partial(tuple.__new__, Mark)  # without NamedTuple's Python-level __new__
     try:
         for record in reader:
             line = reader.line_num
-            if not any(cell.strip() for cell in record):
+            if not "".join(record).strip():
                 continue
             if len(record) != len(header):
                 problems.add(
@@ -263,13 +331,20 @@ def _csv_rows(name: str, data: bytes, problems: Problems) -> list[Row]:
                 continue
             row: dict[str, tuple[Any, Mark]] = {}
             col = 1
+            whole = True
             for h, cell in zip(header, record, strict=True):
                 value: Any = cell.strip()
-                if h in ("start", "end", "done"):
-                    value = _csv_number(value)
-                row[h] = (value, Mark(name, line, col))
+                if h in ("actor", "package", "kind", "title"):
+                    value = csv_text(value)  # a formula's guard, as `plan -o` writes it
+                elif h in ("start", "end", "done"):
+                    try:
+                        value = _csv_number(value)
+                    except ValueError as exc:
+                        problems.add(Mark(name, line, col), f"'{h}': {exc}")
+                        whole = False
+                row[h] = (value, mark((name, line, col)))
                 col += len(cell) + 1
-            rows.append((Mark(name, line, 1), row))
+            if whole:
+                yield mark((name, line, 1)), row
     except csv.Error as exc:
         problems.add(Mark(name, reader.line_num, 1), f"CSV error: {exc}")
-    return rows

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from planner.render.escape import csv_cell, yaml_printable
 from planner.scenario import Scenario
 
 #: Suffixes a roadmap file may have, by format.
@@ -50,8 +51,11 @@ def roadmap_doc(
 
 
 def _yaml_scalar(value: Any) -> str:
-    """A scalar as YAML: JSON-quoted text (valid YAML), bare numbers."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+    """A scalar as YAML: JSON-quoted text (valid YAML; what YAML refuses even in quotes,
+    a C1 control, escaped), bare numbers."""
+    if isinstance(value, str):
+        return yaml_printable(json.dumps(value, ensure_ascii=False))
+    return str(value)
 
 
 def roadmap_yaml(doc: Mapping[str, Any]) -> str:
@@ -74,18 +78,21 @@ def roadmap_yaml(doc: Mapping[str, Any]) -> str:
 
 
 def roadmap_csv(doc: Mapping[str, Any]) -> str:
+    """The roadmap as CSV; a title a spreadsheet would run as a formula (`=HYPERLINK(...)`)
+    gets a `'` before it, which `check` takes off again (`planner.render.escape`)."""
     buf = io.StringIO()
     rows = doc["roadmap"]["steps"]
     writer = csv.DictWriter(
         buf, fieldnames=list(rows[0]) if rows else ["step", "start"], lineterminator="\n"
     )
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
     return buf.getvalue()
 
 
 def roadmap_json(doc: Mapping[str, Any]) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    """JSON that the YAML reader `check` uses accepts (`escape.yaml_printable`)."""
+    return yaml_printable(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def roadmap_text(doc: Mapping[str, Any], path: Path) -> str:

@@ -2,13 +2,16 @@
 its meaning (docstring, with the formula), its load-time checks, its scheduling terms, its
 `check` and its CP-SAT `encode` (the protocol of `planner.rules.base.Rule`).
 
-Adding a kind: write its module, add its class to `KINDS` below, add its tests.
+Adding a kind: write its module, add its class to `KINDS` below, add its tests, and run
+`python -m planner.authoring.docs` (the docs, the README's rule table and the check-report
+schema's kinds are generated from this registry).
 """
 
 from __future__ import annotations
 
+from planner.rules import branch, coverage, fixed, preconditions
 from planner.rules.balance import Balance
-from planner.rules.base import Rule
+from planner.rules.base import PRECONDITION_KIND, Rule
 from planner.rules.capacity import Capacity
 from planner.rules.continuity import Continuity
 from planner.rules.delink import Delink
@@ -21,6 +24,7 @@ from planner.rules.simultaneous import Simultaneous
 from planner.rules.window import Window
 
 __all__ = [
+    "BUILT_IN_KINDS",
     "KINDS",
     "Balance",
     "Capacity",
@@ -50,4 +54,13 @@ KINDS: dict[str, type[Rule]] = {
         Simultaneous,
         Continuity,
     )
+}
+
+#: The kinds of violation that no rule of constraints/ states, with their severities: a
+#: step's own `after` items, the coverage of required steps, steps with a fixed time.
+BUILT_IN_KINDS: dict[str, int] = {
+    PRECONDITION_KIND: preconditions.SEVERITY,
+    coverage.KIND: coverage.SEVERITY,
+    fixed.KIND: fixed.SEVERITY,
+    branch.KIND: branch.SEVERITY,
 }

@@ -38,6 +38,17 @@ class Balance(Rule):
 
     kind: ClassVar[str] = "balance"
     severity: ClassVar[int] = 4
+    example: ClassVar[str] = """\
+# balance: at every time, the value of `ahead` steps started minus the value of `behind`
+# steps done stays within `margin` (leverage never runs ahead).
+rules:
+  - id: leverage-balance
+    kind: balance
+    ahead: {actor: S}
+    behind: {actor: T, tags: verified}
+    margin: 5                        # room for the opening pledge and gesture (3 + 2)
+    source: "Concessions never run far ahead of verified steps."
+"""
 
     ahead: Annotated[Selector, Sel("the concessions, counted from the time they start")]
     behind: Annotated[Selector, Sel("the counter-steps, counted from the time they are done")]

@@ -391,6 +391,9 @@ class Rule(Rebuilt, ABC):
     kind: ClassVar[str] = ""
     #: Rank in the report: smaller is more severe.
     severity: ClassVar[int] = 6
+    #: A rule file holding an example of the kind, with comments: what `planner init` writes
+    #: as constraints/<kind>.yaml, on the steps of the starter scenario.
+    example: ClassVar[str] = ""
 
     id: Annotated[str, Ident("the rule's id, unique across the constraint files")]
     source: Annotated[str, Text("the sentence of the brief or treaty the rule encodes")]

@@ -25,6 +25,15 @@ class Capacity(Rule):
 
     kind: ClassVar[str] = "capacity"
     severity: ClassVar[int] = 5
+    example: ClassVar[str] = """\
+# capacity: at most `max` selected steps run at the same time (verification not counted).
+rules:
+  - id: one-working-group-at-a-time
+    kind: capacity
+    steps: {kind: dialogue}
+    max: 1
+    source: "One negotiating team."
+"""
 
     steps: Annotated[Selector, Sel("the steps that share the capacity")]
     max: Annotated[int, Nat("how many of them may run at the same time", minimum=1)]

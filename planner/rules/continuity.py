@@ -32,6 +32,16 @@ class Continuity(Rule):
 
     kind: ClassVar[str] = "continuity"
     severity: ClassVar[int] = 3
+    example: ClassVar[str] = """\
+# continuity: selected relief stays in force, renewals included, from its done time (or
+# `from`) until `until` (a time, or a step's done time), without a gap.
+rules:
+  - id: finance-license-holds
+    kind: continuity
+    steps: [s-finance-license]
+    until: 1 year
+    source: "Licensed finance stays licensed through the first year."
+"""
 
     steps: Annotated[Selector, Sel("the relief that must stay in force")]
     until: Annotated[

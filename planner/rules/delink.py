@@ -114,6 +114,15 @@ class Delink(Rule):
 
     kind: ClassVar[str] = "delink"
     severity: ClassVar[int] = 1
+    example: ClassVar[str] = """\
+# delink: no chain of conditions (after, precedence, reciprocity, gate) may join the two
+# sides, in either direction.
+rules:
+  - id: humanitarian-apart
+    kind: delink
+    between: [{package: humanitarian}, {package: relief}]
+    source: "Humanitarian access is not a bargaining chip."
+"""
 
     between: Annotated[
         tuple[Selector, ...], SelPair("the two tracks that no chain of conditions may join")

@@ -45,6 +45,8 @@ class Forbid(Rule):
 
         s not scheduled    for every selected s, and for every s whose `after` chain needs one
 
+    (an `{any: [...]}` item needs a red line only when every alternative does).
+
     Violated by each forbidden step in the roadmap, and by each scheduled step that needs
     one (the message prints the chain). `plan` leaves forbidden steps out and refuses a
     scenario where another step depends on them.
@@ -52,6 +54,14 @@ class Forbid(Rule):
 
     kind: ClassVar[str] = "forbid"
     severity: ClassVar[int] = 0
+    example: ClassVar[str] = """\
+# forbid: red lines. The steps are never scheduled, and no step may depend on them.
+rules:
+  - id: no-regime-change-demand
+    kind: forbid
+    steps: [s-demand-regime-change]
+    source: "Conditioning relief on a change of government would end the talks."
+"""
 
     steps: Annotated[Selector, Sel("the red-line steps")]
 

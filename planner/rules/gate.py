@@ -26,6 +26,15 @@ class Gate(Rule):
 
     kind: ClassVar[str] = "gate"
     severity: ClassVar[int] = 1
+    example: ClassVar[str] = """\
+# gate: no `opens` step starts before every `when` step is done.
+rules:
+  - id: opening-first
+    kind: gate
+    when: [t-halt-pledge, s-no-regime-change-pledge]
+    opens: {package: relief}
+    source: "The opening commitments come first."
+"""
 
     when: Annotated[Selector, Sel("the steps that form the gate: all must be done")]
     opens: Annotated[Selector, Sel("the steps the gate holds back until then")]

@@ -26,6 +26,16 @@ class Order(Rule):
 
     kind: ClassVar[str] = "order"
     severity: ClassVar[int] = 5
+    example: ClassVar[str] = """\
+# order: graduated relief. Of two selected steps, the one with the smaller `by` (a name in
+# `attrs`, or duration / value) starts no later; `direction: descending` reverses it.
+rules:
+  - id: low-risk-first
+    kind: order
+    steps: {tags: sectoral}
+    by: risk
+    source: "The least sensitive sectors first."
+"""
 
     steps: Annotated[Selector, Sel("the steps ranked")]
     by: Annotated[

@@ -27,6 +27,17 @@ class Precedence(Rule):
 
     kind: ClassVar[str] = "precedence"
     severity: ClassVar[int] = 3
+    example: ClassVar[str] = """\
+# precedence: the `after` steps start only `lag` or more after every `before` step is
+# done, and (with `within`) no longer than that after.
+rules:
+  - id: reform-follows-economic-talks
+    kind: precedence
+    before: [talks-economy]          # a selector: step ids ...
+    after: [t-reform]
+    within: 12                       # the reform starts at most 12 weeks after the talks end
+    source: "Quote the sentence this rule encodes (required on every rule)."
+"""
 
     before: Annotated[Selector, Sel("the steps waited for")]
     after: Annotated[Selector, Sel("the steps that wait")]

@@ -41,6 +41,17 @@ class Reciprocity(Rule):
 
     kind: ClassVar[str] = "reciprocity"
     severity: ClassVar[int] = 3
+    example: ClassVar[str] = """\
+# reciprocity: action for action. Each `give` step needs its own `get` step done (verified)
+# no later than it starts; `pairing: shared` lets one counter-step answer several.
+rules:
+  - id: relief-for-verified-steps
+    kind: reciprocity
+    give: {kind: relief}             # ... or a mapping of steps, actor, package, kind, tags
+    get: {actor: T, tags: verified}  # every given field must match
+    pairing: distinct
+    source: "Relief follows each verified step of the other side."
+"""
 
     give: Annotated[Selector, Sel("the steps that each need a counter-step (the concessions)")]
     get: Annotated[Selector, Sel("the counter-steps that answer them")]

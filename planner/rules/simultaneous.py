@@ -25,6 +25,14 @@ class Simultaneous(Rule):
 
     kind: ClassVar[str] = "simultaneous"
     severity: ClassVar[int] = 5
+    example: ClassVar[str] = """\
+# simultaneous: the selected steps start at the same time.
+rules:
+  - id: pledges-signed-together
+    kind: simultaneous
+    steps: [t-halt-pledge, s-no-regime-change-pledge]
+    source: "Both pledges are signed at one ceremony."
+"""
 
     steps: Annotated[Selector, Sel("the steps that start together")]
 

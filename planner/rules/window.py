@@ -25,6 +25,24 @@ class Window(Rule):
 
     kind: ClassVar[str] = "window"
     severity: ClassVar[int] = 4
+    example: ClassVar[str] = """\
+# window: selected steps start (or, with `measure: done`, are done) between `earliest`
+# and `latest`.
+rules:
+  - id: goodwill-early
+    kind: window
+    steps: {tags: good-faith}
+    latest: 4
+    source: "A first gesture within a month."
+  - id: relief-within-half-a-year
+    kind: window
+    steps: {kind: relief}
+    measure: done
+    latest: 26
+    soft: true                       # a preference: each week late costs `weight`
+    weight: 2
+    source: "Relief in force within six months, if it can be."
+"""
 
     steps: Annotated[Selector, Sel("the steps whose times are bounded")]
     earliest: Annotated[int, Time("the window opens: nothing measured before this time")] = 0

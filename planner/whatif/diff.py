@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from planner.check import Report, check
+from planner.errors import InputError, Mark, Problem
 from planner.roadmap.packages import package_order
 from planner.scenario import Scenario
 from planner.whatif.exposure import curves, is_marked
@@ -81,6 +82,28 @@ class Diff:
         return sum(1 for s in self.a.starts if s in self.b.starts) - len(self.moved)
 
 
+def same_unit(a: Scenario, b: Scenario) -> None:
+    """Refuse two sides whose scenarios count time in different units: "week 45" and
+    "day 45" are not comparable, and a unit changed without every duration converted is
+    another deal.
+
+    Raises
+    ------
+    InputError
+        When the units differ.
+    """
+    if a.unit != b.unit:
+        raise InputError(
+            [
+                Problem(
+                    Mark("planner diff"),
+                    f"A counts {a.unit}s and B counts {b.unit}s: diff compares two roadmaps "
+                    "in one unit (B's --b-set or --b-variant changed the scenario's unit)",
+                )
+            ]
+        )
+
+
 def side(name: str, scenario: Scenario, starts: Mapping[str, int]) -> Side:
     """A roadmap, checked, its package order and its tight rules worked out."""
     report = check(scenario, starts)
@@ -104,7 +127,8 @@ def side(name: str, scenario: Scenario, starts: Mapping[str, int]) -> Side:
 
 
 def diff(a: Side, b: Side) -> Diff:
-    """What changed from A to B."""
+    """What changed from A to B (in one unit of time: see `same_unit`)."""
+    same_unit(a.scenario, b.scenario)
     position = {s: i for i, s in enumerate(b.scenario.steps)}
     position.update(
         {s: len(position) + i for i, s in enumerate(a.scenario.steps) if s not in position}
