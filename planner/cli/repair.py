@@ -118,6 +118,7 @@ def repair(
         partial=partial,
         time_limit=time_limit,
         seed=seed,
+        as_of=keep_before,
     )
     from planner import interrupt
     from planner.render.repair import repair_doc, repair_text

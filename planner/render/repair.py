@@ -22,6 +22,18 @@ def repair_headline(result: Repair, unit: str) -> str:
     return f"{closest} {repair_size(result, unit)}"
 
 
+def _impossible(result: Repair, source: str) -> str:
+    """What no roadmap can do: keep every rule (with only the steps a partial roadmap
+    schedules; with the held steps held, when they are among the colliding rules)."""
+    text = "No roadmap keeps every hard rule"
+    if result.partial:
+        text = f"No roadmap of the steps {source} schedules keeps every hard rule"
+    conflict = result.conflict
+    if conflict is not None and any(c.kind == "held" for c in conflict.culprits):
+        text += f" with the steps held where {source} has them"
+    return text + "."
+
+
 def _why(reasons: tuple[str, ...], limit: int = 3) -> str:
     shown = "; ".join(reasons[:limit])
     return shown + (f"; and {len(reasons) - limit} more" if len(reasons) > limit else "")
@@ -33,16 +45,14 @@ def repair_text(scenario: Scenario, result: Repair, source: str, tablefmt: str =
 
     if result.status == "infeasible":
         assert result.conflict is not None
-        return (
-            f"No roadmap keeps every hard rule with the steps held where {source} has them.\n\n"
-            + conflict_text(scenario, result.conflict)
-        )
+        return f"{_impossible(result, source)}\n\n" + conflict_text(scenario, result.conflict)
     unit = scenario.unit
     lines = [f"Repair of {source}: {repair_headline(result, unit)}."]
     if result.status == "clean":
         return "\n".join(lines)
     if not result.proven:
-        lines.append("  (the time limit stopped the search before it proved no roadmap is closer)")
+        cut = "Ctrl-C" if result.interrupted else "the time limit"
+        lines.append(f"  ({cut} stopped the search before it proved no roadmap is closer)")
     rows = []
     for m in result.moves:
         rows.append(

@@ -2,22 +2,33 @@
 
 Closest means, lexicographically:
 
-1. for a sequence (`roadmap: {sequence: [...]}`), the fewest pairs of consecutive steps
+1. the fewest optional steps added or dropped (a roadmap that leaves out an optional step
+   another one needs, or schedules one that no roadmap can hold, changes what the deal
+   includes: that comes first, and only when no roadmap keeps every rule without it);
+2. for a sequence (`roadmap: {sequence: [...]}`), the fewest pairs of consecutive steps
    whose order it inverts (the sequence's order is the proposal);
-2. the least total displacement: the sum of |repaired start − proposed start| over the
+3. the least total displacement: the sum of |repaired start − proposed start| over the
    proposed steps it keeps;
-3. the fewest steps moved;
-4. then the scenario's own objectives (soft-rule penalty, finish, exposure, good faith).
+4. the fewest steps moved;
+5. then, on deals of up to `SMALL_STEPS` steps, the scenario's own objectives (soft-rule
+   penalty, finish, exposure, good faith).
 
 Required steps the roadmap leaves out are scheduled (unless `partial`: then the steps it
 leaves out stay out, and a rule that needs one cannot be kept); red-line steps are
-dropped. Held steps (`keep`: they already happened) stay where the roadmap has them, and
-when no roadmap keeps every rule with them held, the why-not names the held steps among
-the colliding rules.
+dropped. Held steps (`keep`: they already happened) stay where the roadmap has them; with
+`as_of` (`--keep-before T`), every step the roadmap starts before T is held and every
+other step starts at T or later: nothing moves into the past. When no roadmap keeps every
+rule with them held, the why-not names the held steps among the colliding rules.
+
+Deals of up to `SMALL_STEPS` steps are searched whole (`planner.solver.stages`); larger
+ones from the proposal shifted by the list schedule, then by neighbourhoods
+(`planner.solver.closest`). Either way the answer is never farther from the proposal than
+the shifted one when that keeps every rule.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from collections.abc import Collection, Mapping, Sequence
@@ -25,15 +36,27 @@ from typing import Any
 
 from planner.check import Report, check
 from planner.model import AnyOf
-from planner.objectives import objective_order
+from planner.objectives import measure, objective_order
+from planner.roadmap.packages import optional_units
 from planner.roadmap.sequence import serial_starts
 from planner.rules.conditions import conditions, earliest_possible
 from planner.scenario import Scenario
+from planner.schedule.bounds import earliest_starts
+from planner.schedule.shift import PATIENCE, shift_schedule
+from planner.solver.closest import Closest, nearest
 from planner.solver.encoder import Encoder
+from planner.solver.replan import as_of_window
 from planner.solver.results import Move, Repair
+from planner.solver.search import Search, Stopper
 
 #: The repair's own objectives, before the scenario's.
 ORDER, DISTANCE, MOVED = "order", "displacement", "moved"
+#: Up to this many scheduled steps, the whole model is searched at once (and the
+#: scenario's objectives break the ties); above, neighbourhoods (`planner.solver.closest`).
+SMALL_STEPS = 120
+#: At most this many choices of optional parts are tried when the roadmap's own cannot
+#: be repaired.
+MAX_CHOICES = 256
 
 
 def repair(
@@ -46,6 +69,7 @@ def repair(
     objectives: Sequence[str] | None = None,
     time_limit: float = 10.0,
     seed: int = 0,
+    as_of: int | None = None,
 ) -> Repair:
     """The roadmap closest to `proposed` (a start per step) that keeps every hard rule.
 
@@ -58,65 +82,323 @@ def repair(
         Steps held at their proposed times (they already happened).
     partial:
         The roadmap covers part of the deal: left-out steps stay out.
+    as_of:
+        What happened before this time happened: every step the roadmap starts earlier
+        is held, and no other step starts before it.
     """
-    from planner.solver.stages import solve_lexicographic
-
     t0 = time.monotonic()
     forbidden = scenario.forbidden()
     before = check(scenario, proposed, partial=partial)
     kept = {s: t for s, t in proposed.items() if s not in forbidden}
-    scheduled = set(kept) if partial else set(kept) | set(scenario.required())
     held = {s: kept[s] for s in keep if s in kept}
+    if as_of is not None:
+        held |= {s: t for s, t in kept.items() if t < as_of}
     if before.is_clean and not (set(proposed) & forbidden):
         return Repair("clean", dict(proposed), proven=True, before=before, after=before)
-    latest = max(kept.values(), default=0)
-    enc = Encoder(scenario, scheduled=scheduled, after=latest).build()
-    stages = _objectives(enc, kept, held, sequence)
-    if enc.impossible:
-        return _impossible(scenario, scheduled, held, before, time_limit, seed, latest)
-    hint = _pushed_later(scenario, kept, enc.scheduled)
-    deadline = t0 + time_limit
-    goals = objective_order(scenario) if objectives is None else objectives
-    status, best, _ = solve_lexicographic(enc, [*stages, *goals], deadline, seed, hint, None)
-    if status == "infeasible":
-        return _impossible(
-            scenario, scheduled, held, before, max(1.0, time_limit / 2), seed, latest
+    rest = [s for s in scenario.steps if s not in held and s not in forbidden]
+    window = as_of_window(scenario, rest, as_of) if as_of is not None else None
+    model_of = dataclasses.replace(scenario, rules=(*scenario.rules, window)) if window else scenario
+    job = _Job(
+        scenario, model_of, proposed, kept, held, before, sequence, partial,
+        objective_order(scenario) if objectives is None else tuple(objectives),
+        t0 + time_limit, time_limit, seed, as_of or 0,
+    )  # fmt: skip
+    with Stopper() as stopper:
+        job.stopper = stopper
+        return job.run()
+
+
+@dataclasses.dataclass(slots=True)
+class _Job:
+    """One repair call: what it was given, and its clock."""
+
+    scenario: Scenario
+    #: The scenario the model is built from (with the as-of window, when given).
+    model_of: Scenario
+    proposed: Mapping[str, int]
+    kept: dict[str, int]
+    held: dict[str, int]
+    before: Report
+    sequence: Sequence[str] | None
+    partial: bool
+    objectives: tuple[str, ...]
+    deadline: float
+    time_limit: float
+    seed: int
+    as_of: int
+    stopper: Stopper | None = None
+
+    def run(self) -> Repair:
+        base = set(self.kept) if self.partial else set(self.kept) | set(self.scenario.required())
+        found = self._attempt(base, self.deadline)
+        if found.status != "infeasible" or self.stopped:
+            return self._finish(found)
+        # The roadmap's own choice of optional parts cannot be repaired: the fewest
+        # optional steps added or dropped that can.
+        other = self._other_content(base)
+        if other is not None:
+            return self._finish(other)
+        fullest = base if self.partial else base | _addable(self.scenario, self.held)
+        if fullest != base and not self.stopped:
+            # No choice can be repaired: the why-not of the roadmap with every optional
+            # part, so that it does not blame an optional step left out.
+            left = max(1.0, self.deadline - time.monotonic())
+            found = self._attempt(fullest, time.monotonic() + left)
+        return self._finish(found)
+
+    @property
+    def stopped(self) -> bool:
+        return self.stopper is not None and self.stopper.stopped
+
+    def _finish(self, found: Repair) -> Repair:
+        interrupted = self.stopped
+        notes = found.notes
+        if found.status == "unknown" and interrupted:
+            notes = ("interrupted before any repaired roadmap was found",)
+        return dataclasses.replace(
+            found,
+            interrupted=interrupted,
+            held=len(self.held),
+            partial=self.partial,
+            notes=notes,
         )
-    if best is None:
+
+    # -- the choice of optional parts ------------------------------------------------
+
+    def _other_content(self, base: set[str]) -> Repair | None:
+        """The closest repair with the fewest optional steps added or dropped, when the
+        roadmap's own choice has none; None when no choice tried has one."""
+        units = optional_units(self.scenario)
+        toggles: list[tuple[str, frozenset[str], bool]] = []  # (unit, steps, added)
+        for unit, ids in units.items():
+            present = [s for s in ids if s in base]
+            missing = [s for s in ids if s not in base]
+            if present and not any(s in self.held for s in present):
+                toggles.append((unit, frozenset(present), False))
+            if missing and not self.partial:
+                toggles.append((unit, frozenset(missing), True))
+        if not toggles:
+            return None
+        subsets: list[tuple[int, tuple[int, ...]]] = []
+        for r in range(1, len(toggles) + 1):
+            for combo in itertools.combinations(range(len(toggles)), r):
+                units_in = [toggles[i][0] for i in combo]
+                if len(set(units_in)) < len(units_in):
+                    continue  # a unit is added or dropped, not both
+                subsets.append((sum(len(toggles[i][1]) for i in combo), combo))
+                if len(subsets) >= MAX_CHOICES:
+                    break
+            if len(subsets) >= MAX_CHOICES:
+                break
+        subsets.sort()
+        best: Repair | None = None
+        best_cost: int | None = None
+        undecided = False
+        for k, (cost, combo) in enumerate(subsets):
+            if self.stopped or time.monotonic() >= self.deadline:
+                undecided = True
+                break
+            if best_cost is not None and cost > best_cost:
+                break
+            chosen = set(base)
+            for i in combo:
+                _unit, ids, added = toggles[i]
+                chosen = chosen | ids if added else chosen - ids
+            left = self.deadline - time.monotonic()
+            share = left / max(1, min(len(subsets) - k, 4))
+            found = self._attempt(chosen, time.monotonic() + share, explain=False)
+            if found.status == "infeasible":
+                continue
+            if found.status != "repaired":
+                undecided = True
+                continue
+            if best is None or _rank(found) < _rank(best):
+                best, best_cost = found, cost
+        if best is None:
+            return None
+        if undecided and best.proven:
+            best = dataclasses.replace(best, proven=False)
+        return best
+
+    # -- one choice of steps -----------------------------------------------------------
+
+    def _attempt(self, scheduled: set[str], deadline: float, explain: bool = True) -> Repair:
+        """The closest repair that schedules exactly `scheduled` (red lines aside)."""
+        kept = self.kept
+        chosen = [s for s in self.model_of.steps if s in scheduled]
+        if len(chosen) > SMALL_STEPS:
+            return self._large(chosen, deadline, explain)
+        latest = max(kept.values(), default=0)
+        enc = Encoder(self.model_of, scheduled=scheduled, after=max(latest, self.as_of)).build()
+        stages = _objectives(enc, kept, self.held, self.sequence)
+        if enc.impossible:
+            return self._impossible(enc.scheduled, deadline, explain)
+        assert self.stopper is not None
+        from planner.solver.stages import run_stages
+
+        hint = _pushed_later(self.model_of, kept, enc.scheduled, self.as_of)
+        status, best = run_stages(
+            enc, [*stages, *self.objectives], deadline, self.seed, hint, self.stopper
+        )
+        if status == "infeasible":
+            return self._impossible(enc.scheduled, deadline, explain)
+        if best is None:
+            return self._unknown()
+        return self._repaired(best.starts, status == "optimal", dict(best.values))
+
+    def _large(self, chosen: list[str], deadline: float, explain: bool) -> Repair:
+        """A large deal: the shifted proposal, then neighbourhoods (`closest`); the model
+        only when there is time to build it and search."""
+        assert self.stopper is not None
+        scenario, kept = self.model_of, self.kept
+        t0 = time.monotonic()
+        # What the check of the answer (and CP-SAT's overrun of its limit) needs.
+        deadline -= 0.05 + len(chosen) * 1e-4
+        est = earliest_starts(scenario, chosen)
+        movers = {v.steps[0] for v in self.before.violations if v.kind != "capacity" and v.steps}
+        movers |= {s for s, t in kept.items() if t < est.get(s, 0)}
+        stages = [ORDER, DISTANCE, MOVED] if self.sequence else [DISTANCE, MOVED]
+        shifted: dict[str, int] | None = None
+        for patience in (None, PATIENCE):
+            if shifted is not None and time.monotonic() + 2 * (time.monotonic() - t0) > deadline:
+                break
+            shift = shift_schedule(
+                scenario, chosen, kept, est, self.held, self.as_of, movers, patience
+            )
+            if shift.broken or not check(scenario, shift.starts, partial=self.partial).is_clean:
+                continue
+            own = _own_values(kept, shift.starts, self.sequence)
+            if shifted is None or _stage_values(own, stages) < _stage_values(
+                _own_values(kept, shifted, self.sequence), stages
+            ):
+                shifted = shift.starts
+        # Building the model takes about as long as the shift, twice over at 10,000 steps:
+        # without the time to build it and search, the shifted proposal is the answer.
+        spent = time.monotonic() - t0
+        if shifted is not None and (self.stopped or time.monotonic() + 3 * spent > deadline):
+            return self._repaired(shifted, False, {})
+        latest = max(max(kept.values(), default=0), self.as_of)
+        enc = Encoder(scenario, scheduled=chosen, after=latest, est=est).build()
+        stages = _objectives(enc, kept, self.held, self.sequence)
+        if enc.impossible:
+            return self._impossible(enc.scheduled, deadline, explain)
+        added = [s for s in enc.scheduled if s not in kept]
+        closest = Closest(
+            scenario,
+            Search(enc, self.stopper, self.seed),
+            {s: t for s, t in kept.items() if s in enc.start},
+            self.before,
+            deadline,
+            added,
+            tuple(self.sequence or ()),
+        )
+        best, proven = nearest(closest, stages, shifted)
+        if best is None:
+            if shifted is not None:
+                return self._repaired(shifted, False, {})
+            if closest.infeasible:
+                return self._impossible(enc.scheduled, self.deadline, explain)
+            return self._unknown()
+        starts = best.starts
+        if shifted is not None and _closer(closest, shifted, starts, stages):
+            starts, proven = shifted, False
+        return self._repaired(starts, proven, {})
+
+    def _repaired(self, starts: dict[str, int], proven: bool, values: dict[str, int]) -> Repair:
+        scenario = self.scenario
+        after = check(scenario, starts, partial=self.partial)
+        measured = measure(scenario, starts, after, self.objectives)
+        own = _own_values(self.kept, starts, self.sequence)
+        values = {n: own.get(n, v) for n, v in values.items()}
+        values |= {n: measured[n] for n in self.objectives if values.get(n, -1) < 0}
+        moves = _moves(scenario, self.proposed, starts, self.before, scenario.forbidden())
+        total = sum(abs(m.by) for m in moves)
+        return Repair(
+            "repaired",
+            starts,
+            moves,
+            total,
+            sum(1 for m in moves if m.by),
+            proven=proven,
+            values=values,
+            before=self.before,
+            after=after,
+        )
+
+    def _unknown(self) -> Repair:
         return Repair(
             "unknown",
-            before=before,
-            notes=(f"no repair found within {time_limit:g} s: raise --time-limit",),
+            before=self.before,
+            notes=(f"no repair found within {self.time_limit:g} s: raise --time-limit",),
         )
-    starts = best.starts
-    after = check(scenario, starts, partial=partial)
-    moves = _moves(scenario, proposed, starts, before, forbidden)
-    total = sum(abs(m.by) for m in moves)
-    return Repair(
-        "repaired",
-        starts,
-        moves,
-        total,
-        sum(1 for m in moves if m.by),
-        proven=status == "optimal",
-        values=dict(best.values),
-        before=before,
-        after=after,
+
+    def _impossible(self, scheduled: Collection[str], deadline: float, explain: bool) -> Repair:
+        if not explain:
+            return Repair("infeasible", before=self.before)
+        from planner.solver.explain import explain as why_not
+
+        latest = max(max(self.kept.values(), default=0), self.as_of)
+        seconds = max(1.0, deadline - time.monotonic())
+        conflict = why_not(
+            self.model_of, seconds, self.seed, scheduled=scheduled, held=self.held, after=latest
+        )
+        return Repair("infeasible", before=self.before, conflict=conflict)
+
+
+def _addable(scenario: Scenario, held: Mapping[str, int]) -> set[str]:
+    """Every step of an optional part (red lines aside)."""
+    del held
+    return {s for ids in optional_units(scenario).values() for s in ids}
+
+
+def _rank(found: Repair) -> tuple[int, ...]:
+    values = found.values
+    return (
+        values.get(ORDER, 0),
+        values.get(DISTANCE, found.total),
+        values.get(MOVED, found.num_moved),
     )
 
 
-def _pushed_later(
-    scenario: Scenario, kept: Mapping[str, int], scheduled: Sequence[str]
+def _own_values(
+    kept: Mapping[str, int], starts: Mapping[str, int], sequence: Sequence[str] | None
 ) -> dict[str, int]:
-    """The search's hint: every step at its proposed time or pushed later, as little as
-    the conditions between steps require (`serial_starts` in the proposed order); steps
+    """The repair's own measures of a roadmap: displacement, moved and (for a sequence)
+    the inverted pairs."""
+    out = {
+        DISTANCE: sum(abs(starts[s] - t) for s, t in kept.items() if s in starts),
+        MOVED: sum(1 for s, t in kept.items() if s in starts and starts[s] != t),
+    }
+    if sequence:
+        order = [s for s in sequence if s in starts]
+        out[ORDER] = sum(1 for a, b in itertools.pairwise(order) if starts[b] < starts[a])
+    return out
+
+
+def _stage_values(values: Mapping[str, int], stages: Sequence[str]) -> tuple[int, ...]:
+    return tuple(values.get(n, 0) for n in stages)
+
+
+def _closer(
+    closest: Closest, a: Mapping[str, int], b: Mapping[str, int], stages: Sequence[str]
+) -> bool:
+    """Whether roadmap a is closer to the proposal than b, stage by stage."""
+    return tuple(closest.value(n, a) for n in stages) < tuple(closest.value(n, b) for n in stages)
+
+
+def _pushed_later(
+    scenario: Scenario, kept: Mapping[str, int], scheduled: Sequence[str], as_of: int = 0
+) -> dict[str, int]:
+    """The small search's hint: every step at its proposed time or pushed later, as little
+    as the conditions between steps require (`serial_starts` in the proposed order); steps
     the roadmap left out as early as those conditions allow. Often clean already, and
     always near the proposal."""
     position = {s: i for i, s in enumerate(scenario.steps)}
     added = [s for s in scheduled if s not in kept]
-    early = {s: earliest_possible(scenario, kept, s) for s in added}
+    early = {s: max(as_of, earliest_possible(scenario, kept, s)) for s in added}
     order = sorted(scheduled, key=lambda s: (kept.get(s, early.get(s, 0)), position[s]))
-    return serial_starts(scenario, order, release=kept, monotone=False)
+    release = {**kept, **early} if as_of else kept
+    return serial_starts(scenario, order, release=release, monotone=False)
 
 
 def _objectives(
@@ -128,7 +410,8 @@ def _objectives(
     """State the held steps and the repair's own objectives on `enc`; their names."""
     model = enc.model
     for s, t in held.items():
-        model.add(enc.start[s] == t)
+        if s in enc.start:
+            model.add(enc.start[s] == t)
     distances: list[Any] = []
     moved: list[Any] = []
     for s, t in kept.items():
@@ -155,21 +438,6 @@ def _objectives(
     return stages
 
 
-def _impossible(
-    scenario: Scenario,
-    scheduled: Collection[str],
-    held: Mapping[str, int],
-    before: Report,
-    time_limit: float,
-    seed: int,
-    latest: int,
-) -> Repair:
-    from planner.solver.explain import explain
-
-    conflict = explain(scenario, time_limit, seed, scheduled=scheduled, held=held, after=latest)
-    return Repair("infeasible", before=before, conflict=conflict)
-
-
 def _moves(
     scenario: Scenario,
     proposed: Mapping[str, int],
@@ -188,29 +456,35 @@ def _moves(
             if v.rule not in seen:
                 seen.append(v.rule)
     position = {s: i for i, s in enumerate(scenario.steps)}
+    steps = scenario.steps
+    done = {x: t + steps[x].done_offset for x, t in starts.items()}
+    moved = {x for x, t in starts.items() if proposed.get(x) != t}
     moves = []
-    for s in sorted(starts, key=lambda s: (starts[s], position[s])):
+    for s in sorted(moved, key=lambda s: (starts[s], position[s])):
         old, new = proposed.get(s), starts[s]
-        if old == new:
-            continue
-        why = tuple(broke.get(s, ())) or _carried(scenario, starts, proposed, s)
+        why = tuple(broke.get(s, ())) or _carried(scenario, starts, done, moved, s)
         if not why:
             why = tuple(involved.get(s, ())) or ("knock-on of the moves above",)
         moves.append(Move(s, old, new, why))
     for s in sorted(proposed, key=lambda s: position[s]):
         if s in forbidden:
-            moves.append(Move(s, proposed[s], None, tuple(broke.get(s, ()))))
+            moves.append(Move(s, proposed[s], None, tuple(broke.get(s, ())), red_line=True))
+        elif s not in starts:
+            why = tuple(broke.get(s, ())) or tuple(involved.get(s, ()))
+            moves.append(Move(s, proposed[s], None, why or ("optional: left out",)))
     return tuple(moves)
 
 
 def _carried(
-    scenario: Scenario, starts: Mapping[str, int], proposed: Mapping[str, int], s: str
+    scenario: Scenario,
+    starts: Mapping[str, int],
+    done: Mapping[str, int],
+    moved: Collection[str],
+    s: str,
 ) -> tuple[str, ...]:
     """The conditions that hold `s` at its new start, naming the moved step they wait
     for: 'after x' (a precondition), 'rule-id after x' (a wait term)."""
     steps = scenario.steps
-    done = {x: t + steps[x].done_offset for x, t in starts.items()}
-    moved = {x for x, t in starts.items() if proposed.get(x) != t}
     t = starts[s]
     found: list[str] = []
     for item in steps[s].after:

@@ -64,7 +64,7 @@ def replan(
             "infeasible", tuple(objectives), conflict=_red_lines(scenario, held, crossed)
         )
     rest = [s for s in scenario.steps if s not in held and s not in forbidden]
-    window = _as_of_window(scenario, rest, as_of)
+    window = as_of_window(scenario, rest, as_of)
     widened = dataclasses.replace(scenario, rules=(*scenario.rules, window)) if window else scenario
     enc = Encoder(widened, after=as_of).build()
     for s, t in held.items():
@@ -109,8 +109,9 @@ def replan(
     return PlanResult("found", tuple(objectives), (cand,), notes=(note,))
 
 
-def _as_of_window(scenario: Scenario, rest: Sequence[str], as_of: int) -> Window | None:
-    """The steps that had not started by `as_of` start then or later."""
+def as_of_window(scenario: Scenario, rest: Sequence[str], as_of: int) -> Window | None:
+    """The steps that had not started by `as_of` start then or later (shared with
+    `repair --keep-before`)."""
     if not rest or as_of <= 0:
         return None
     taken = {r.id for r in scenario.rules}
