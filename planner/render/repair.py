@@ -22,14 +22,22 @@ def repair_headline(result: Repair, unit: str) -> str:
     return f"{closest} {repair_size(result, unit)}"
 
 
-def _impossible(result: Repair, source: str) -> str:
+def _impossible(result: Repair, source: str, unit: str) -> str:
     """What no roadmap can do: keep every rule (with only the steps a partial roadmap
-    schedules; with the held steps held, when they are among the colliding rules)."""
+    schedules), with the held steps held or nothing moved into the past, when those are
+    among the colliding rules."""
     text = "No roadmap keeps every hard rule"
     if result.partial:
         text = f"No roadmap of the steps {source} schedules keeps every hard rule"
-    conflict = result.conflict
-    if conflict is not None and any(c.kind == "held" for c in conflict.culprits):
+    names = [c.name for c in result.conflict.culprits] if result.conflict is not None else []
+    kinds = [c.kind for c in result.conflict.culprits] if result.conflict is not None else []
+    past = result.as_of is not None and any(n.startswith(f"as-of-{result.as_of}") for n in names)
+    if past:
+        text += (
+            f" with what {source} starts before {unit} {result.as_of} held where it is and "
+            f"nothing else starting before then"
+        )
+    elif "held" in kinds:
         text += f" with the steps held where {source} has them"
     return text + "."
 
@@ -45,7 +53,7 @@ def repair_text(scenario: Scenario, result: Repair, source: str, tablefmt: str =
 
     if result.status == "infeasible":
         assert result.conflict is not None
-        return f"{_impossible(result, source)}\n\n" + conflict_text(scenario, result.conflict)
+        return f"{_impossible(result, source, scenario.unit)}\n\n" + conflict_text(scenario, result.conflict)
     unit = scenario.unit
     lines = [f"Repair of {source}: {repair_headline(result, unit)}."]
     if result.status == "clean":

@@ -45,7 +45,8 @@ from planner.schedule.bounds import earliest_starts
 from planner.schedule.shift import PATIENCE, shift_schedule
 from planner.solver.closest import Closest, nearest
 from planner.solver.encoder import Encoder
-from planner.solver.replan import as_of_window
+from planner.rules.window import Window
+from planner.solver.replan import as_of_window, readable
 from planner.solver.results import Move, Repair
 from planner.solver.search import Search, Stopper
 
@@ -96,12 +97,12 @@ def repair(
     if before.is_clean and not (set(proposed) & forbidden):
         return Repair("clean", dict(proposed), proven=True, before=before, after=before)
     rest = [s for s in scenario.steps if s not in held and s not in forbidden]
-    window = as_of_window(scenario, rest, as_of) if as_of is not None else None
+    window = as_of_window(scenario, rest, as_of, "--keep-before") if as_of is not None else None
     model_of = dataclasses.replace(scenario, rules=(*scenario.rules, window)) if window else scenario
     job = _Job(
         scenario, model_of, proposed, kept, held, before, sequence, partial,
         objective_order(scenario) if objectives is None else tuple(objectives),
-        t0 + time_limit, time_limit, seed, as_of or 0,
+        t0 + time_limit, time_limit, seed, as_of or 0, window,
     )  # fmt: skip
     with Stopper() as stopper:
         job.stopper = stopper
@@ -126,6 +127,8 @@ class _Job:
     time_limit: float
     seed: int
     as_of: int
+    #: The as-of window (`--keep-before`), when there is one.
+    window: Window | None = None
     stopper: Stopper | None = None
 
     def run(self) -> Repair:
@@ -155,12 +158,18 @@ class _Job:
         notes = found.notes
         if found.status == "unknown" and interrupted:
             notes = ("interrupted before any repaired roadmap was found",)
+        conflict = found.conflict
+        if conflict is not None and self.window is not None:
+            rest = sum(1 for s in self.scenario.steps if s in self.window.steps.ids)
+            conflict = readable(conflict, self.window, rest, self.scenario.unit)
         return dataclasses.replace(
             found,
             interrupted=interrupted,
             held=len(self.held),
             partial=self.partial,
+            as_of=self.as_of if self.window is not None else None,
             notes=notes,
+            conflict=conflict,
         )
 
     # -- the choice of optional parts ------------------------------------------------

@@ -108,9 +108,11 @@ class Repair:
     notes: tuple[str, ...] = ()
     #: Ctrl-C (or the caller's stop) cut the search short.
     interrupted: bool = False
-    #: How many steps were held where the roadmap has them; whether it was partial.
+    #: How many steps were held where the roadmap has them; whether it was partial; the
+    #: time before which everything happened (`--keep-before`).
     held: int = 0
     partial: bool = False
+    as_of: int | None = None
 
     @property
     def added(self) -> tuple[Move, ...]:
