@@ -34,11 +34,17 @@ from typing import Any
 
 from planner.check import Report, check
 from planner.objectives import DEFAULT_OBJECTIVES, is_goodwill, measure
-from planner.roadmap.packages import optional_units
+from planner.roadmap.packages import included_units, optional_units
 from planner.scenario import Scenario
 from planner.schedule.bounds import earliest_starts, makespan_bound
 from planner.schedule.greedy import Schedule, greedy_schedule
-from planner.solver.alternatives import fit_optional, left_out_note, next_alternative, why_none
+from planner.solver.alternatives import (
+    fit_optional,
+    left_out_note,
+    next_alternative,
+    optional_note,
+    why_none,
+)
 from planner.solver.encoder import Encoder
 from planner.solver.mend import mend
 from planner.solver.progress import Progress, Watch
@@ -275,6 +281,9 @@ class _Planner:
         candidates = [best]
         if self.interrupted:
             self.notes.append("search interrupted: this is the best roadmap found so far")
+        optional = included_units(scenario, best.starts)
+        if optional:
+            self.notes.append(optional_note(optional))
         self._alternatives(candidates, alternatives, tolerance, end)
         return self._result(candidates)
 
@@ -443,23 +452,26 @@ class _Planner:
                 self.notes.append(f"time limit reached after {len(candidates)} roadmap(s)")
                 break
             until = now + (end - now) / (alternatives - len(candidates))
-            cand, searched = self._next_alternative(candidates, gap, limit, until)
+            cand, searched, undecided = self._next_alternative(candidates, gap, limit, until)
             if cand is None:
                 late = time.monotonic() >= until
                 self.notes.append(
-                    why_none(scenario, self.interrupted, late, searched, gap, tolerance, primary)
-                )
+                    why_none(
+                        scenario, self.interrupted, late, searched, gap, tolerance, primary,
+                        undecided,
+                    )
+                )  # fmt: skip
                 break
             candidates.append(cand)
 
     def _next_alternative(
         self, candidates: list[Candidate], gap: int, limit: int, end: float
-    ) -> tuple[Candidate | None, int]:
+    ) -> tuple[Candidate | None, int, int]:
         """The next roadmap that differs in substance (`alternatives.next_alternative`)."""
 
-        def solve(alt: Encoder, until: float) -> Candidate | None:
+        def solve(alt: Encoder, until: float) -> tuple[str, Candidate | None]:
             self.lower["penalty"] = sum(t for t in alt.penalty_terms if isinstance(t, int))
-            return self._search(alt, Search(alt, self.stopper, self.seed), until, None)[1]
+            return self._search(alt, Search(alt, self.stopper, self.seed), until, None)
 
         return next_alternative(
             self.scenario, self.objectives, candidates, gap, limit, end, solve,
