@@ -67,6 +67,16 @@ PORTFOLIO = 8
 FROM_ROADMAP = 1
 #: A stage with less time than this keeps the roadmap it starts from.
 MIN_STAGE = 0.05
+#: Above SMALL_STEPS, a stage's one worker that has found no better roadmap and proved no
+#: better bound for this fraction of the stage's time (and at least MIN_PATIENCE seconds)
+#: has stalled: CP-SAT's neighbourhood searches then run on LNS_WORKERS (interleaved, so
+#: deterministic for a seed) for LNS_SHARE of the time left, and one worker again from
+#: their roadmap for the rest (`_Planner._unstall`). Measured on the multi-year family
+#: (bench/generate_multiyear.py), where the one worker stalls at 1,000 steps.
+STALL = 0.3
+MIN_PATIENCE = 1.0
+LNS_WORKERS = 2
+LNS_SHARE = 0.6
 
 
 def _reserve(num_steps: int, roadmaps: int) -> float:
@@ -341,6 +351,8 @@ class _Planner:
             self.watch.state = f"(objective {name})"
             if large and current is not None and current.tight != name:
                 current = self._complete(search, current, expr, name, time.monotonic() + share)
+            from_roadmap = large and current is not None and not tie_break
+            stage_end = time.monotonic() + share
             outcome = search.solve(
                 expr,
                 max(share, 0.05),
@@ -351,7 +363,10 @@ class _Planner:
                 # work, not seconds: the same roadmap whatever the machine's load.
                 work=TIE_BREAK_WORK if tie_break else None,
                 large=large,
+                patience=max(MIN_PATIENCE, STALL * share) if from_roadmap else None,
             )
+            if outcome.stalled:
+                outcome = self._unstall(search, expr, outcome, stage_end)
             if self.stopper.stopped:
                 self.interrupted = True
             if outcome.status == "infeasible" and current is None:
@@ -395,6 +410,35 @@ class _Planner:
         bounds.pop("starts", None)
         origin = status_all if status_all == "optimal" or current.origin != "greedy" else "greedy"
         return status_all, Candidate(current.starts, values, bounds, origin)
+
+    def _unstall(self, search: Search, expr: Any, stalled: Outcome, end: float) -> Outcome:
+        """The one worker found nothing better for a while, short of a proof: CP-SAT's
+        neighbourhood searches on both cores (`LNS_WORKERS`, interleaved: deterministic
+        for a seed) for part of the stage's time left, then one worker again from the best
+        roadmap, for a proof. The best of the three, with the best bound proven."""
+        best = stalled
+        left = end - time.monotonic()
+        if left <= 2 * MIN_STAGE or self.stopper.stopped:
+            return best
+        self.watch.state = "(neighbourhoods on every core)"
+        lns = search.solve(
+            expr, left * LNS_SHARE, LNS_WORKERS, full=best.full, large=True, lns=True
+        )
+        if lns.found and lns.value is not None and best.value is not None:
+            if lns.value < best.value:
+                best = replace(lns, bound=best.bound)
+        left = end - time.monotonic()
+        if left > MIN_STAGE and not self.stopper.stopped:
+            last = search.solve(expr, left, 1, full=best.full, large=True)
+            if last.found and last.value is not None and best.value is not None:
+                bound = max(b for b in (last.bound, best.bound, -math.inf) if b is not None)
+                if last.value <= best.value:
+                    best = replace(last, bound=None if bound == -math.inf else int(bound))
+                else:
+                    best = replace(best, bound=None if bound == -math.inf else int(bound))
+        if best.value is not None and best.bound is not None and best.bound >= best.value:
+            best = replace(best, status="optimal")
+        return best
 
     def _share(
         self, k: int, stages: list[str], exprs: dict[str, Any], current: _Roadmap | None
