@@ -59,18 +59,38 @@ def generate_multiyear(num_steps: int, seed: int) -> Generated:
     rng = random.Random(seed)
     security = GenPackage("security", "Security commitments", 0)
     security.steps = [
-        GenStep("by-nonaggression-pledge", "BY", "commitment", "Commit not to abet aggression",
-                30, 8, 60, tags=["security-commitment", "verified"]),
-        GenStep("us-no-regime-change-pledge", "US", "commitment",
-                "Promise no externally induced change of government", 14, 6,
-                tags=["security-commitment"]),
-    ]  # fmt: skip
+        GenStep(
+            "by-nonaggression-pledge",
+            "BY",
+            "commitment",
+            "Commit not to abet aggression",
+            30,
+            8,
+            60,
+            tags=["security-commitment", "verified"],
+        ),
+        GenStep(
+            "us-no-regime-change-pledge",
+            "US",
+            "commitment",
+            "Promise no externally induced change of government",
+            14,
+            6,
+            tags=["security-commitment"],
+        ),
+    ]
     humanitarian = GenPackage("humanitarian", "Humanitarian dialogue", 0)
     humanitarian.steps = [
         GenStep("by-prisoner-releases", "BY", "measure", "Release prisoners in tranches", 90),
-        GenStep("un-humanitarian-dialogue", "UN", "statement", "Humanitarian dialogue", 120,
-                after=[("by-prisoner-releases", 0)]),
-    ]  # fmt: skip
+        GenStep(
+            "un-humanitarian-dialogue",
+            "UN",
+            "statement",
+            "Humanitarian dialogue",
+            120,
+            after=[("by-prisoner-releases", 0)],
+        ),
+    ]
     goodwill = GenPackage("good-faith", "Good-faith gestures", 0)
     goodwill.steps = [
         GenStep("by-gesture-exercises", "BY", "goodwill", "Scale back exercises", 7),
@@ -140,8 +160,14 @@ def generate_multiyear(num_steps: int, seed: int) -> Generated:
                 d = st.after[0][0]  # type: ignore[index]
                 st.within[d] = max(30, starts[st.id] - done[d] + rng.randint(20, 60))
     rules = _rules(tracks, donor_of, precedences, escrow, bandwidth, released, done)
-    gen = Generated(packages, rules, starts, [s.id for s in red.steps], dict(ACTORS),
-                    "bench/generate_multiyear.py")  # fmt: skip
+    gen = Generated(
+        packages,
+        rules,
+        starts,
+        [s.id for s in red.steps],
+        dict(ACTORS),
+        "bench/generate_multiyear.py",
+    )
     gen.unit = "day"
     return gen
 
@@ -157,33 +183,54 @@ def _rounds(pkg: GenPackage, size: int, donor: str, rng: random.Random) -> None:
     tags = ["gated", f"track-{n}"]
     while len(steps) < size:
         commit = GenStep(
-            f"{n}-by{k}", "BY", "commitment", f"Verified commitment {k} of {n}",
-            rng.randint(7, 30), rng.randint(max(2, value_floor), 6), rng.randint(7, 21),
-            after=[(anchor, rng.randint(0, 14))] if anchor else [], tags=["verified", *tags],
-        )  # fmt: skip
+            f"{n}-by{k}",
+            "BY",
+            "commitment",
+            f"Verified commitment {k} of {n}",
+            rng.randint(7, 30),
+            rng.randint(max(2, value_floor), 6),
+            rng.randint(7, 21),
+            after=[(anchor, rng.randint(0, 14))] if anchor else [],
+            tags=["verified", *tags],
+        )
         steps.append(commit)
         if len(steps) >= size:
             break
         talk = GenStep(
-            f"{n}-talks{k}", rng.choice(MEDIATORS), "dialogue", f"Mediated round {k} of {n}",
-            rng.randint(14, 45), after=[(anchor, rng.randint(0, 7))] if anchor else [],
+            f"{n}-talks{k}",
+            rng.choice(MEDIATORS),
+            "dialogue",
+            f"Mediated round {k} of {n}",
+            rng.randint(14, 45),
+            after=[(anchor, rng.randint(0, 7))] if anchor else [],
             tags=list(tags),
-        )  # fmt: skip
+        )
         steps.append(talk)
         if len(steps) < size and rng.random() < 0.3:
             steps.append(
-                GenStep(f"{n}-m{k}", rng.choice(("PL", "LT", "UN")), "measure",
-                        f"Accompanying measure {k} of {n}", rng.randint(7, 30),
-                        after=[(talk.id, rng.randint(0, 7))], tags=list(tags))
-            )  # fmt: skip
+                GenStep(
+                    f"{n}-m{k}",
+                    rng.choice(("PL", "LT", "UN")),
+                    "measure",
+                    f"Accompanying measure {k} of {n}",
+                    rng.randint(7, 30),
+                    after=[(talk.id, rng.randint(0, 7))],
+                    tags=list(tags),
+                )
+            )
         if len(steps) < size:
             value = rng.randint(value_floor, commit.value)  # ascending, covered
             value_floor = value
             relief = GenStep(
-                f"{n}-relief{k}", donor, "relief", f"Relief tranche {k} of {n}",
-                rng.randint(3, 14), value, after=[(talk.id, rng.randint(0, 14))],
+                f"{n}-relief{k}",
+                donor,
+                "relief",
+                f"Relief tranche {k} of {n}",
+                rng.randint(3, 14),
+                value,
+                after=[(talk.id, rng.randint(0, 14))],
                 tags=["sectoral", *tags],
-            )  # fmt: skip
+            )
             steps.append(relief)
             anchor = relief.id
         else:
@@ -207,70 +254,123 @@ def _rules(
     reliefs = {p.id: [s for s in p.steps if s.kind == "relief"] for p in tracks}
     return {
         "security": [
-            {"id": "security-gate", "kind": "gate", "when": {"tags": "security-commitment"},
-             "opens": {"tags": "gated"},
-             "source": "The security cluster opens a path to engagement in all other areas."},
-        ],  # fmt: skip
+            {
+                "id": "security-gate",
+                "kind": "gate",
+                "when": {"tags": "security-commitment"},
+                "opens": {"tags": "gated"},
+                "source": "The security cluster opens a path to engagement in all other areas.",
+            },
+        ],
         "sequencing": precedences,
         "reciprocity": [
-            {"id": f"{p.id}-relief-for-verified-steps", "kind": "reciprocity",
-             "give": {"package": p.id, "kind": "relief"},
-             "get": {"package": p.id, "actor": "BY", "tags": "verified"},
-             "source": f"Relief in {p.id} only against verified Belarusian steps."}
-            for p in tracks if reliefs[p.id]
-        ],  # fmt: skip
-        "balance": [
-            {"id": f"{d.lower()}-leverage-balance", "kind": "balance",
-             "ahead": {"actor": d, "kind": "relief"},
-             "behind": {"actor": "BY", "tags": "verified"},
-             "margin": top([s for p in tracks if donor_of[p.id] == d for s in reliefs[p.id]]),
-             "source": f"{ACTORS[d]} relief never runs ahead of verified steps by more than a tranche."}
-            for d in DONORS if d in donor_of.values()
-        ] + [
-            {"id": f"{p.id}-balance", "kind": "balance",
-             "ahead": {"package": p.id, "kind": "relief"},
-             "behind": {"package": p.id, "actor": "BY", "tags": "verified"},
-             "margin": top(reliefs[p.id]),
-             "source": f"Relief in {p.id} follows its verified steps tranche by tranche."}
-            for p in tracks if reliefs[p.id]
-        ],  # fmt: skip
-        "order": [
-            {"id": f"{p.id}-graduated", "kind": "order",
-             "steps": {"package": p.id, "kind": "relief"}, "by": "value",
-             "source": f"Relief in {p.id} is graduated: the smaller tranches first."}
-            for p in tracks if len(reliefs[p.id]) > 1
-        ],  # fmt: skip
-        "escrow": [
-            {"id": f"escrow-{a}-{b}", "kind": "simultaneous", "steps": [a, b],
-             "source": "The two donors' first tranches take effect on the same day."}
-            for a, b in escrow
-        ],  # fmt: skip
-        "capacity": [
-            {"id": f"{m.lower()}-mediation-bandwidth", "kind": "capacity",
-             "steps": {"kind": "dialogue", "actor": m}, "max": k,
-             "source": f"{ACTORS[m]} mediates only so many rounds at once."}
-            for m, k in bandwidth.items()
-        ],  # fmt: skip
-        "windows": [
-            {"id": "later-waves-not-before-day-60", "kind": "window", "steps": sorted(released),
-             "earliest": RELEASE_DAY, "source": "Later waves open after the first review."},
-            {"id": "good-faith-early", "kind": "window", "steps": {"kind": "goodwill"},
-             "latest": GOODWILL_LATEST, "source": "Good-faith gestures come first."},
-        ] + [
-            {"id": f"{p.id}-done-by-deadline", "kind": "window", "steps": [p.steps[-1].id],
-             "latest": math.ceil(1.05 * done[p.steps[-1].id]) + 30, "measure": "done",
-             "source": f"Track {p.id} completes within its phase."}
+            {
+                "id": f"{p.id}-relief-for-verified-steps",
+                "kind": "reciprocity",
+                "give": {"package": p.id, "kind": "relief"},
+                "get": {"package": p.id, "actor": "BY", "tags": "verified"},
+                "source": f"Relief in {p.id} only against verified Belarusian steps.",
+            }
             for p in tracks
-        ],  # fmt: skip
+            if reliefs[p.id]
+        ],
+        "balance": [
+            {
+                "id": f"{d.lower()}-leverage-balance",
+                "kind": "balance",
+                "ahead": {"actor": d, "kind": "relief"},
+                "behind": {"actor": "BY", "tags": "verified"},
+                "margin": top([s for p in tracks if donor_of[p.id] == d for s in reliefs[p.id]]),
+                "source": f"{ACTORS[d]} relief never runs ahead of verified steps by more than a tranche.",
+            }
+            for d in DONORS
+            if d in donor_of.values()
+        ]
+        + [
+            {
+                "id": f"{p.id}-balance",
+                "kind": "balance",
+                "ahead": {"package": p.id, "kind": "relief"},
+                "behind": {"package": p.id, "actor": "BY", "tags": "verified"},
+                "margin": top(reliefs[p.id]),
+                "source": f"Relief in {p.id} follows its verified steps tranche by tranche.",
+            }
+            for p in tracks
+            if reliefs[p.id]
+        ],
+        "order": [
+            {
+                "id": f"{p.id}-graduated",
+                "kind": "order",
+                "steps": {"package": p.id, "kind": "relief"},
+                "by": "value",
+                "source": f"Relief in {p.id} is graduated: the smaller tranches first.",
+            }
+            for p in tracks
+            if len(reliefs[p.id]) > 1
+        ],
+        "escrow": [
+            {
+                "id": f"escrow-{a}-{b}",
+                "kind": "simultaneous",
+                "steps": [a, b],
+                "source": "The two donors' first tranches take effect on the same day.",
+            }
+            for a, b in escrow
+        ],
+        "capacity": [
+            {
+                "id": f"{m.lower()}-mediation-bandwidth",
+                "kind": "capacity",
+                "steps": {"kind": "dialogue", "actor": m},
+                "max": k,
+                "source": f"{ACTORS[m]} mediates only so many rounds at once.",
+            }
+            for m, k in bandwidth.items()
+        ],
+        "windows": [
+            {
+                "id": "later-waves-not-before-day-60",
+                "kind": "window",
+                "steps": sorted(released),
+                "earliest": RELEASE_DAY,
+                "source": "Later waves open after the first review.",
+            },
+            {
+                "id": "good-faith-early",
+                "kind": "window",
+                "steps": {"kind": "goodwill"},
+                "latest": GOODWILL_LATEST,
+                "source": "Good-faith gestures come first.",
+            },
+        ]
+        + [
+            {
+                "id": f"{p.id}-done-by-deadline",
+                "kind": "window",
+                "steps": [p.steps[-1].id],
+                "latest": math.ceil(1.05 * done[p.steps[-1].id]) + 30,
+                "measure": "done",
+                "source": f"Track {p.id} completes within its phase.",
+            }
+            for p in tracks
+        ],
         "delink": [
-            {"id": "humanitarian-not-linked-to-relief", "kind": "delink",
-             "between": [{"package": "humanitarian"}, {"kind": "relief"}],
-             "source": "The dialogue proceeds at its own pace, not linked to relief."},
-        ],  # fmt: skip
+            {
+                "id": "humanitarian-not-linked-to-relief",
+                "kind": "delink",
+                "between": [{"package": "humanitarian"}, {"kind": "relief"}],
+                "source": "The dialogue proceeds at its own pace, not linked to relief.",
+            },
+        ],
         "red-lines": [
-            {"id": "no-red-line-steps", "kind": "forbid", "steps": ["by-eject-foreign-forces"],
-             "source": "Demands that are a nonstarter for Minsk."},
-        ],  # fmt: skip
+            {
+                "id": "no-red-line-steps",
+                "kind": "forbid",
+                "steps": ["by-eject-foreign-forces"],
+                "source": "Demands that are a nonstarter for Minsk.",
+            },
+        ],
     }
 
 
@@ -315,8 +415,9 @@ def _construct(
     def seat(st: GenStep, t: int) -> int:
         if st.kind != "dialogue" or bandwidth is None:
             return t
-        while any(running.get((st.actor, x), 0) >= bandwidth[st.actor]
-                  for x in range(t, t + st.duration)):  # fmt: skip
+        while any(
+            running.get((st.actor, x), 0) >= bandwidth[st.actor] for x in range(t, t + st.duration)
+        ):
             t += 1
         for x in range(t, t + st.duration):
             running[(st.actor, x)] = running.get((st.actor, x), 0) + 1

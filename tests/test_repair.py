@@ -24,9 +24,9 @@ from jsonschema import Draft202012Validator
 
 from planner.api import load_scenario
 from planner.check import check
+from planner.render.repair import repair_text
 from planner.scenario import Scenario
 from planner.schedule.bounds import horizon
-from planner.render.repair import repair_text
 from planner.solver.repair import repair
 from tests.helpers import Maker, rule, step
 from tests.helpers import cli as run

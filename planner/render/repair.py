@@ -53,7 +53,9 @@ def repair_text(scenario: Scenario, result: Repair, source: str, tablefmt: str =
 
     if result.status == "infeasible":
         assert result.conflict is not None
-        return f"{_impossible(result, source, scenario.unit)}\n\n" + conflict_text(scenario, result.conflict)
+        return f"{_impossible(result, source, scenario.unit)}\n\n" + conflict_text(
+            scenario, result.conflict
+        )
     unit = scenario.unit
     lines = [f"Repair of {source}: {repair_headline(result, unit)}."]
     if result.status == "clean":

@@ -89,9 +89,7 @@ class _Shift(_ListSchedule):
         self.used = [[0] * top for _ in self.caps]
         self.curve = [[0] * top for _ in self.reservoirs]
         self.pending = [[0] * top for _ in self.reservoirs]
-        self.booked: set[str] = {
-            s for s in self.proposed if self.unit[s] not in self.moving
-        }
+        self.booked: set[str] = {s for s in self.proposed if self.unit[s] not in self.moving}
         #: The booked steps by proposed start: a step not placed by then is late, and
         #: holds nothing any more.
         self.expiry = sorted((t, s) for s, t in self.proposed.items())

@@ -35,7 +35,6 @@ from planner.check import Report
 from planner.model import AnyOf, Step
 from planner.rules.base import Rule, Terms
 from planner.scenario import Scenario
-from planner.solver.mend import neighbourhood
 from planner.solver.search import Outcome, Search
 
 #: Deterministic work units per neighbourhood: the same neighbourhood, the same roadmap.
@@ -226,9 +225,12 @@ class Closest:
                 best = Best(dict(done.starts), done.full)
                 return best
         around = self._around_violations(expr, shifted, until)
-        if around is not None and around.starts is not None:
-            if best is None or self.value(name, around.starts) < self.value(name, best.starts):
-                best = Best(dict(around.starts), around.full)
+        if (
+            around is not None
+            and around.starts is not None
+            and (best is None or self.value(name, around.starts) < self.value(name, best.starts))
+        ):
+            best = Best(dict(around.starts), around.full)
         return best
 
     def _around_violations(
@@ -333,9 +335,10 @@ class Closest:
                     break
                 self._count("improve")
                 outcome = self._solve(expr, best.starts, free, full=best.full, until=until)
-                if outcome.found and outcome.starts is not None:
-                    if self.value(name, outcome.starts) <= self.value(name, best.starts):
-                        best = Best(dict(outcome.starts), outcome.full, best.values, best.bounds)
+                if outcome.starts is not None and self.value(name, outcome.starts) <= self.value(
+                    name, best.starts
+                ):
+                    best = Best(dict(outcome.starts), outcome.full, best.values, best.bounds)
             width *= 2
         return best
 
@@ -435,7 +438,9 @@ def nearest(
             best = closest.first(expr, name, shifted, time.monotonic() + share * 0.5)
             if best is None:
                 return None, False
-        best = closest.improve(expr, name, best, time.monotonic() + (until - time.monotonic()) * 0.6)
+        best = closest.improve(
+            expr, name, best, time.monotonic() + (until - time.monotonic()) * 0.6
+        )
         best, bound, optimal = closest.prove(expr, best, until)
         value = closest.value(name, best.starts)
         best.values[name] = value
@@ -446,4 +451,3 @@ def nearest(
             proven = False
             model.add(expr <= value)
     return best, proven
-

@@ -40,12 +40,12 @@ from planner.objectives import measure, objective_order
 from planner.roadmap.packages import optional_units
 from planner.roadmap.sequence import serial_starts
 from planner.rules.conditions import conditions, earliest_possible
+from planner.rules.window import Window
 from planner.scenario import Scenario
 from planner.schedule.bounds import earliest_starts
 from planner.schedule.shift import PATIENCE, shift_schedule
 from planner.solver.closest import Closest, nearest
 from planner.solver.encoder import Encoder
-from planner.rules.window import Window
 from planner.solver.replan import as_of_window, readable
 from planner.solver.results import Move, Repair
 from planner.solver.search import Search, Stopper
@@ -98,7 +98,9 @@ def repair(
         return Repair("clean", dict(proposed), proven=True, before=before, after=before)
     rest = [s for s in scenario.steps if s not in held and s not in forbidden]
     window = as_of_window(scenario, rest, as_of, "--keep-before") if as_of is not None else None
-    model_of = dataclasses.replace(scenario, rules=(*scenario.rules, window)) if window else scenario
+    model_of = (
+        dataclasses.replace(scenario, rules=(*scenario.rules, window)) if window else scenario
+    )
     job = _Job(
         scenario, model_of, proposed, kept, held, before, sequence, partial,
         objective_order(scenario) if objectives is None else tuple(objectives),
@@ -141,12 +143,14 @@ class _Job:
         other = self._other_content(base)
         if other is not None:
             return self._finish(other)
-        fullest = base if self.partial else base | _addable(self.scenario, self.held)
+        fullest = base if self.partial else base | _addable(self.scenario)
         if fullest != base and not self.stopped:
             # No choice can be repaired: the why-not of the roadmap with every optional
             # part, so that it does not blame an optional step left out.
             left = max(1.0, self.deadline - time.monotonic())
             found = self._attempt(fullest, time.monotonic() + left)
+            if found.status == "repaired":  # a choice the search had no time to weigh
+                found = dataclasses.replace(found, proven=False)
         return self._finish(found)
 
     @property
@@ -176,7 +180,8 @@ class _Job:
 
     def _other_content(self, base: set[str]) -> Repair | None:
         """The closest repair with the fewest optional steps added or dropped, when the
-        roadmap's own choice has none; None when no choice tried has one."""
+        roadmap's own choice has none; "unknown" when the time ran out before any choice
+        was found or proven impossible; None when every choice tried is impossible."""
         units = optional_units(self.scenario)
         toggles: list[tuple[str, frozenset[str], bool]] = []  # (unit, steps, added)
         for unit, ids in units.items():
@@ -211,8 +216,8 @@ class _Job:
                 break
             chosen = set(base)
             for i in combo:
-                _unit, ids, added = toggles[i]
-                chosen = chosen | ids if added else chosen - ids
+                _unit, change, added = toggles[i]
+                chosen = chosen | change if added else chosen - change
             left = self.deadline - time.monotonic()
             share = left / max(1, min(len(subsets) - k, 4))
             found = self._attempt(chosen, time.monotonic() + share, explain=False)
@@ -224,7 +229,7 @@ class _Job:
             if best is None or _rank(found) < _rank(best):
                 best, best_cost = found, cost
         if best is None:
-            return None
+            return self._unknown() if undecided else None
         if undecided and best.proven:
             best = dataclasses.replace(best, proven=False)
         return best
@@ -354,9 +359,8 @@ class _Job:
         return Repair("infeasible", before=self.before, conflict=conflict)
 
 
-def _addable(scenario: Scenario, held: Mapping[str, int]) -> set[str]:
+def _addable(scenario: Scenario) -> set[str]:
     """Every step of an optional part (red lines aside)."""
-    del held
     return {s for ids in optional_units(scenario).values() for s in ids}
 
 

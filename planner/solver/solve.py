@@ -424,9 +424,8 @@ class _Planner:
         lns = search.solve(
             expr, left * LNS_SHARE, LNS_WORKERS, full=best.full, large=True, lns=True
         )
-        if lns.found and lns.value is not None and best.value is not None:
-            if lns.value < best.value:
-                best = replace(lns, bound=best.bound)
+        if lns.value is not None and best.value is not None and lns.value < best.value:
+            best = replace(lns, bound=best.bound)
         left = end - time.monotonic()
         if left > MIN_STAGE and not self.stopper.stopped:
             last = search.solve(expr, left, 1, full=best.full, large=True)
