@@ -42,7 +42,7 @@ WORK = 2.0
 #: The first improving neighbourhood's width, in the scenario's unit.
 FIRST_WIDTH = 2
 #: About how many steps one improving neighbourhood re-solves at most.
-CLUSTER = 400
+CLUSTER = 250
 #: A solve with less time left than this is not started.
 MIN_SOLVE = 0.05
 
@@ -268,7 +268,9 @@ class Closest:
             if with_peers:
                 width *= 2
             with_peers = not with_peers
-            free = self._knock_on(free, base, width, peers=with_peers)
+            wider = self._knock_on(free, base, width, peers=with_peers)
+            # Nothing more ties to the free steps: the whole model is next.
+            free = wider if len(wider) > len(free) or with_peers else set(scheduled)
         return None
 
     def _knock_on(

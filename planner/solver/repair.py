@@ -55,6 +55,10 @@ ORDER, DISTANCE, MOVED = "order", "displacement", "moved"
 #: Up to this many scheduled steps, the whole model is searched at once (and the
 #: scenario's objectives break the ties); above, neighbourhoods (`planner.solver.closest`).
 SMALL_STEPS = 120
+#: Seconds to build the model of a large repair, per step (measured on a busy 2-core
+#: machine: 1.5-3 s at 10,000 steps), and the least search worth building it for.
+BUILD_PER_STEP = 3e-4
+MIN_SEARCH = 1.0
 #: At most this many choices of optional parts are tried when the roadmap's own cannot
 #: be repaired.
 MAX_CHOICES = 256
@@ -265,31 +269,31 @@ class _Job:
         only when there is time to build it and search."""
         assert self.stopper is not None
         scenario, kept = self.model_of, self.kept
-        t0 = time.monotonic()
         # What the check of the answer (and CP-SAT's overrun of its limit) needs.
         deadline -= 0.05 + len(chosen) * 1e-4
         est = earliest_starts(scenario, chosen)
-        movers = {v.steps[0] for v in self.before.violations if v.kind != "capacity" and v.steps}
-        movers |= {s for s, t in kept.items() if t < est.get(s, 0)}
         stages = [ORDER, DISTANCE, MOVED] if self.sequence else [DISTANCE, MOVED]
         shifted: dict[str, int] | None = None
         for patience in (None, PATIENCE):
-            if shifted is not None and time.monotonic() + 2 * (time.monotonic() - t0) > deadline:
+            if shifted is not None and time.monotonic() + len(chosen) * BUILD_PER_STEP > deadline:
                 break
-            shift = shift_schedule(
-                scenario, chosen, kept, est, self.held, self.as_of, movers, patience
-            )
-            if shift.broken or not check(scenario, shift.starts, partial=self.partial).is_clean:
+            starts = shifted_proposal(
+                scenario, chosen, kept, self.before, est, self.held, self.as_of, patience,
+                self.partial,
+            )  # fmt: skip
+            if starts is None:
                 continue
-            own = _own_values(kept, shift.starts, self.sequence)
+            own = _own_values(kept, starts, self.sequence)
             if shifted is None or _stage_values(own, stages) < _stage_values(
                 _own_values(kept, shifted, self.sequence), stages
             ):
-                shifted = shift.starts
-        # Building the model takes about as long as the shift, twice over at 10,000 steps:
-        # without the time to build it and search, the shifted proposal is the answer.
-        spent = time.monotonic() - t0
-        if shifted is not None and (self.stopped or time.monotonic() + 3 * spent > deadline):
+                shifted = starts
+        # Without the time to build the model (about 0.3 ms a step on a busy machine) and
+        # search a while, the shifted proposal is the answer.
+        build = len(chosen) * BUILD_PER_STEP
+        if shifted is not None and (
+            self.stopped or time.monotonic() + build + MIN_SEARCH > deadline
+        ):
             return self._repaired(shifted, False, {})
         latest = max(max(kept.values(), default=0), self.as_of)
         enc = Encoder(scenario, scheduled=chosen, after=latest, est=est).build()
@@ -357,6 +361,32 @@ class _Job:
             self.model_of, seconds, self.seed, scheduled=scheduled, held=self.held, after=latest
         )
         return Repair("infeasible", before=self.before, conflict=conflict)
+
+
+def shifted_proposal(
+    scenario: Scenario,
+    chosen: Sequence[str],
+    kept: Mapping[str, int],
+    before: Report,
+    est: Mapping[str, int] | None = None,
+    held: Collection[str] = (),
+    as_of: int = 0,
+    patience: int | None = None,
+    partial: bool = False,
+) -> dict[str, int] | None:
+    """The proposal shifted by the list schedule (`planner.schedule.shift`), the steps
+    that break a rule where the proposal has them (first named by a violation of
+    `before`, its check; or proposed before their earliest start) yielding to the rest;
+    None when the shifted roadmap still breaks a rule. A large repair is never farther
+    from the proposal than this (either `patience`) when it keeps every rule."""
+    if est is None:
+        est = earliest_starts(scenario, chosen)
+    movers = {v.steps[0] for v in before.violations if v.kind != "capacity" and v.steps}
+    movers |= {s for s, t in kept.items() if t < est.get(s, 0)}
+    shift = shift_schedule(scenario, chosen, kept, est, held, as_of, movers, patience)
+    if shift.broken or not check(scenario, shift.starts, partial=partial).is_clean:
+        return None
+    return shift.starts
 
 
 def _addable(scenario: Scenario) -> set[str]:
