@@ -11,7 +11,8 @@ must find the roadmap closest to the perturbed one. Measured, in process, `--run
 the wall time of `repair(..., time_limit=T)` (default 10 s, the command's default), its
 status, whether it proved no roadmap closer, the total displacement against the way back
 to the plan (which keeps every rule, so the closest repair never needs more), the ratio,
-the steps moved, and that the repaired roadmap passes `check`. With `--cli`, `planner
+the steps moved, that the repaired roadmap passes `check`, and the time of the shifted
+proposal alone (`shifted_proposal`: the list schedule, pure Python). With `--cli`, `planner
 repair` end to end (subprocess, the scenario cached) once per size as well.
 
 `--planner PATH` imports the planner from another checkout (e.g. main, for the figures
@@ -107,6 +108,20 @@ def main() -> None:
         proposal = perturbed(original, args.seed)
         back = sum(abs(proposal[s] - original[s]) for s in original)
         broken = len(check(scenario, proposal).violations)
+        shift_s = "—"
+        try:
+            from planner.solver.repair import shifted_proposal
+        except ImportError:  # a checkout from before the shift
+            pass
+        else:
+            report = check(scenario, proposal)
+            chosen = [s for s in scenario.steps if s in proposal]
+            took = []
+            for _ in range(args.runs):
+                t0 = time.perf_counter()
+                shifted_proposal(scenario, chosen, proposal, report)
+                took.append(time.perf_counter() - t0)
+            shift_s = f"{median(took):.2f}"
         times, totals, moved, proven, statuses, clean = [], [], [], [], [], []
         for _ in range(args.runs):
             t0 = time.perf_counter()
@@ -135,9 +150,13 @@ def main() -> None:
             env = dict(ENV)
             if args.planner:
                 env["PYTHONPATH"] = str(Path(args.planner).resolve())
-            subprocess.run(cmd, capture_output=True, env=env, check=False)  # warm the cache
+            # `python -m planner` imports from the working directory first: run it in the
+            # checkout measured.
+            where = Path(args.planner).resolve() if args.planner else ROOT
+            run = {"capture_output": True, "env": env, "check": False, "cwd": where}
+            subprocess.run(cmd, **run)  # type: ignore[call-overload]  # warm the cache
             t0 = time.perf_counter()
-            proc = subprocess.run(cmd, capture_output=True, env=env, check=False)
+            proc = subprocess.run(cmd, **run)  # type: ignore[call-overload]
             cli = f"{time.perf_counter() - t0:.1f} s, exit {proc.returncode}"
         rows.append(
             [
@@ -152,13 +171,14 @@ def main() -> None:
                 ratio,
                 int(median(moved)),
                 f"{sum(clean)}/{len(clean)}",
+                shift_s,
                 *([cli] if args.cli else []),
             ]
         )
         print(rows[-1], flush=True)
     header = [
         "code", "steps", "violations", "repair s (min–max)", "status", "proven",
-        "displacement", "way back", "ratio", "steps moved", "clean",
+        "displacement", "way back", "ratio", "steps moved", "clean", "shift s",
         *(["`planner repair` end to end"] if args.cli else []),
     ]  # fmt: skip
     text = "\n".join(

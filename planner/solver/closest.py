@@ -5,21 +5,24 @@ sees every start free, and the proposal breaks rules, so it is no hint it can ta
 repair of a large roadmap therefore goes this way, each stage (`order`, `displacement`,
 `moved`) in turn:
 
-1. **a first roadmap**: the better (by the stage's measure) of two, when they keep every
-   hard rule — the proposal *shifted* by the list schedule (`planner.schedule.shift`:
-   every start that can stay stays, the rest start at the earliest time the others
-   allow), and the proposal with every step fixed at its start but those around the
-   violations, which CP-SAT places as close as it can; the neighbourhood widens (doubles)
-   until CP-SAT finds a roadmap in it;
-2. **neighbourhoods around the moves**: every step that moved, and every step starting
-   within `width` of one, re-solved with all other starts fixed, the width doubling while
-   the time lasts; a neighbourhood that takes in every step is the whole model;
+1. **a first roadmap**: the proposal *shifted* by the list schedule
+   (`planner.schedule.shift`: every start that can stay stays, the rest start at the
+   earliest time the others allow) when it keeps every rule; else the proposal with every
+   step fixed at its start but those the violations name and what they push on, which
+   CP-SAT places as close as it can, the neighbourhood widening (the steps sharing a seat
+   or a curve with them, then twice the width, up to the whole model) until CP-SAT finds a
+   roadmap in it;
+2. **neighbourhoods around the moves**: each moved step with the steps it waits on, those
+   that wait on it and start within `width` of it, and those sharing a seat or a curve
+   with it nearby, gathered into groups of about `CLUSTER` steps in time order, each
+   re-solved with every other start fixed, the width doubling each round while the time
+   lasts;
 3. **the proof**: the whole model from every variable's value in the best roadmap (a
    complete hint), on one worker, with what time is left; CP-SAT either proves that no
    roadmap is closer or gives a lower bound.
 
-Each re-solve has a deterministic work limit, so the same neighbourhoods give the same
-roadmap whatever the machine's load; how many there are time for does depend on it.
+Each neighbourhood has a deterministic work limit, so the same neighbourhoods give the
+same roadmap whatever the machine's load; how many there are time for does depend on it.
 """
 
 from __future__ import annotations
@@ -211,27 +214,18 @@ class Closest:
 
     # -- 1. a first roadmap ----------------------------------------------------------
 
-    def first(
-        self, expr: Any, name: str, shifted: Mapping[str, int] | None, until: float
-    ) -> Best | None:
-        """The better of the shifted proposal (when it keeps every rule: `shifted`) and
-        the proposal re-solved around its violations."""
-        best: Best | None = None
+    def first(self, expr: Any, shifted: Mapping[str, int] | None, until: float) -> Best | None:
+        """The shifted proposal (`shifted`, when it keeps every rule), with every
+        variable's value; else the proposal re-solved around its violations."""
         if shifted is not None:
             self._count("complete")
             done = self._solve(expr, shifted, (), until=until, work=None)
-            if done.found:
-                assert done.starts is not None
-                best = Best(dict(done.starts), done.full)
-                return best
+            if done.starts is not None:
+                return Best(dict(done.starts), done.full)
         around = self._around_violations(expr, shifted, until)
-        if (
-            around is not None
-            and around.starts is not None
-            and (best is None or self.value(name, around.starts) < self.value(name, best.starts))
-        ):
-            best = Best(dict(around.starts), around.full)
-        return best
+        if around is not None and around.starts is not None:
+            return Best(dict(around.starts), around.full)
+        return None
 
     def _around_violations(
         self, expr: Any, shifted: Mapping[str, int] | None, until: float
@@ -437,7 +431,7 @@ def nearest(
         share = left * (0.8 if k == 0 else 0.6) if k < len(stages) - 1 else left
         until = time.monotonic() + share
         if best is None:
-            best = closest.first(expr, name, shifted, time.monotonic() + share * 0.5)
+            best = closest.first(expr, shifted, time.monotonic() + share * 0.5)
             if best is None:
                 return None, False
         best = closest.improve(
