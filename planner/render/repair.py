@@ -8,6 +8,7 @@ from typing import Any
 from planner.render.plan import conflict_text
 from planner.render.sizes import repair_size
 from planner.render.timeline import when
+from planner.rules.base import plural
 from planner.scenario import Scenario
 from planner.solver.results import Repair
 
@@ -62,7 +63,12 @@ def repair_text(scenario: Scenario, result: Repair, source: str, tablefmt: str =
         return "\n".join(lines)
     if not result.proven:
         cut = "Ctrl-C" if result.interrupted else "the time limit"
-        lines.append(f"  ({cut} stopped the search before it proved no roadmap is closer)")
+        closer = (
+            ""
+            if result.bound is None
+            else f"; none can move less than {plural(result.bound, unit)} in all"
+        )
+        lines.append(f"  ({cut} stopped the search before it proved no roadmap is closer{closer})")
     rows = []
     for m in result.moves:
         rows.append(

@@ -262,7 +262,9 @@ class _Job:
             return self._impossible(enc.scheduled, deadline, explain)
         if best is None:
             return self._unknown()
-        return self._repaired(best.starts, status == "optimal", dict(best.values))
+        return self._repaired(
+            best.starts, status == "optimal", best.values, best.bounds.get(DISTANCE)
+        )
 
     def _large(self, chosen: list[str], deadline: float, explain: bool) -> Repair:
         """A large deal: the shifted proposal, then neighbourhoods (`closest`); the model
@@ -320,15 +322,23 @@ class _Job:
         starts = best.starts
         if shifted is not None and _closer(closest, shifted, starts, stages):
             starts, proven = shifted, False
-        return self._repaired(starts, proven, {})
+        return self._repaired(starts, proven, {}, best.bounds.get(DISTANCE))
 
-    def _repaired(self, starts: dict[str, int], proven: bool, values: dict[str, int]) -> Repair:
+    def _repaired(
+        self,
+        starts: dict[str, int],
+        proven: bool,
+        values: Mapping[str, int],
+        bound: int | None = None,
+    ) -> Repair:
+        """The repair with `starts`; `values` the solver's (a value below 0: unmeasured),
+        `bound` the least displacement it proved any roadmap needs."""
         scenario = self.scenario
         after = check(scenario, starts, partial=self.partial)
         measured = measure(scenario, starts, after, self.objectives)
-        own = _own_values(self.kept, starts, self.sequence)
-        values = {n: own.get(n, v) for n, v in values.items()}
-        values |= {n: measured[n] for n in self.objectives if values.get(n, -1) < 0}
+        out = _own_values(self.kept, starts, self.sequence)
+        out |= {n: v for n, v in values.items() if n not in out and v >= 0}
+        out |= {n: measured[n] for n in self.objectives if n not in out}
         moves = _moves(scenario, self.proposed, starts, self.before, scenario.forbidden())
         total = sum(abs(m.by) for m in moves)
         return Repair(
@@ -338,9 +348,10 @@ class _Job:
             total,
             sum(1 for m in moves if m.by),
             proven=proven,
-            values=values,
+            values=out,
             before=self.before,
             after=after,
+            bound=None if proven or self.sequence or not bound or bound >= total else bound,
         )
 
     def _unknown(self) -> Repair:
@@ -408,13 +419,12 @@ def _own_values(
 ) -> dict[str, int]:
     """The repair's own measures of a roadmap: displacement, moved and (for a sequence)
     the inverted pairs."""
-    out = {
-        DISTANCE: sum(abs(starts[s] - t) for s, t in kept.items() if s in starts),
-        MOVED: sum(1 for s, t in kept.items() if s in starts and starts[s] != t),
-    }
+    out = {}
     if sequence:
         order = [s for s in sequence if s in starts]
         out[ORDER] = sum(1 for a, b in itertools.pairwise(order) if starts[b] < starts[a])
+    out[DISTANCE] = sum(abs(starts[s] - t) for s, t in kept.items() if s in starts)
+    out[MOVED] = sum(1 for s, t in kept.items() if s in starts and starts[s] != t)
     return out
 
 

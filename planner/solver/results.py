@@ -113,6 +113,8 @@ class Repair:
     held: int = 0
     partial: bool = False
     as_of: int | None = None
+    #: When not proven: the least total displacement CP-SAT proved any repair needs.
+    bound: int | None = None
 
     @property
     def added(self) -> tuple[Move, ...]:
