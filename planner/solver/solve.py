@@ -73,7 +73,7 @@ MIN_STAGE = 0.05
 #: deterministic for a seed) for LNS_SHARE of the time left, and one worker again from
 #: their roadmap for the rest (`_Planner._unstall`). Measured on the multi-year family
 #: (bench/generate_multiyear.py), where the one worker stalls at 1,000 steps.
-STALL = 0.3
+STALL = 0.5
 MIN_PATIENCE = 1.0
 LNS_WORKERS = 2
 LNS_SHARE = 0.6
