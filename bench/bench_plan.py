@@ -51,6 +51,7 @@ from common import (
 )
 from generate import generate, write
 from generate_chains import generate_chains
+from generate_multiyear import generate_multiyear
 
 from planner.api import load_scenario
 from planner.check import check
@@ -63,6 +64,7 @@ DEFAULT = ("penalty", "makespan", "exposure", "goodwill")
 FAMILIES = {
     "layered": ("bench/generate.py", generate, 20),
     "chains": ("bench/generate_chains.py", generate_chains, 60),
+    "multiyear": ("bench/generate_multiyear.py", generate_multiyear, 80),
 }
 
 

@@ -36,7 +36,7 @@ from planner.scenario import Scenario
 from planner.schedule.bounds import earliest_starts, makespan_bound
 from planner.schedule.greedy import greedy_schedule
 from planner.solver.encoder import Encoder
-from planner.solver.repair import repair
+from planner.solver.mend import mend
 from planner.solver.search import Outcome, Search, Stopper
 
 
@@ -45,7 +45,7 @@ def start(scenario: Scenario, search: Search, scheduled: list[str]) -> Outcome:
     greedy = greedy_schedule(scenario, scheduled, est, makespan_bound(scenario, scheduled, est))
     starts = greedy.starts
     if not greedy.keeps_every_rule:
-        fixed = repair(
+        fixed = mend(
             scenario, search, starts, check(scenario, starts), time.monotonic() + 60, scheduled
         )
         assert fixed is not None and fixed.starts is not None

@@ -92,6 +92,7 @@ class Generated:
     forbidden: list[str]
     actors: dict[str, str] = field(default_factory=lambda: dict(ACTORS))
     family: str = "bench/generate.py"
+    unit: str = "week"
 
     @property
     def num_steps(self) -> int:
@@ -485,7 +486,7 @@ def packages_yaml(gen: Generated, seed: int) -> str:
         f"# Synthetic benchmark scenario: {gen.num_steps} steps, seed {seed} ({gen.family}).",
         "scenario:",
         f"  name: Synthetic roadmap, {gen.num_steps} steps, seed {seed}",
-        "  unit: week",
+        f"  unit: {gen.unit}",
         "actors:",
         *(f"  {k}: {v}" for k, v in gen.actors.items()),
         "packages:",

@@ -259,14 +259,14 @@ def test_ctrl_c_at_each_moment_is_one_line_and_exit_130(
     there, whatever the machine's load): before the planner's handler and after it,
     importing, loading, checking, writing. The answer is the one line 'interrupted' and
     exit 130, with nothing on stdout; but in the solver's search its own handler stops the
-    search, and the report comes whole, saying the repair needs more time; and once the
+    search, and the report comes whole, saying its sizing was interrupted; and once the
     answer is out (leaving), it stays whole, followed by 'interrupted' and exit 130."""
     out, err = interrupted_at[moment].communicate(timeout=300)
     lines = err.splitlines()
     assert lines[:1] == ["[ctrl-c]"], f"the check never reached {MOMENTS[moment]}: {err}"
     if moment == "searching":
         assert interrupted_at[moment].returncode == 1, err
-        assert "repair: `planner repair` (with more time) finds the closest roadmap" in out
+        assert "repair: sizing it was interrupted; `planner repair` finds the closest roadmap" in out
         assert out.endswith("Verdict: 96 hard violations.\n")
         assert lines == ["[ctrl-c]"]
         return

@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 
 from planner.api import load_scenario
 from planner.check import check
+from planner.render.repair import repair_text
 from planner.scenario import Scenario
 from planner.schedule.bounds import horizon
 from planner.solver.repair import repair
@@ -274,3 +275,193 @@ def test_repair_is_as_near_as_brute_force_and_clean(scenario: Scenario, data: An
     assert result.status in ("clean", "repaired")
     assert check(scenario, result.starts).is_clean
     assert result.total == best
+
+
+# ---- issue 19: repair and optional steps, the past, Ctrl-C ---------------------------------
+
+
+def test_repair_adds_a_left_out_optional_step_that_another_needs(
+    make: Maker, tmp_path: Path
+) -> None:
+    """Issue 19 item 9. y (required) waits for x (optional), which the roadmap leaves out:
+    no roadmap keeps every rule without x, so the closest repair schedules x (one optional
+    step added, the least change of content) and leaves y where it is. `check`'s summary,
+    its advice and `explain` agree: the repair is possible, and x is what it adds."""
+    steps = [step("x", 2, optional=True), step("y", 1, after=["x"])]
+    scenario = make(steps)
+    result = repair(scenario, {"y": 5})
+    assert result.status == "repaired" and result.proven
+    assert [(m.step, m.before, m.after) for m in result.moves] == [("x", None, 0)]
+    assert result.total == 0 and check(scenario, result.starts).is_clean
+    packages, constraints = make.paths(steps)
+    road = roadmap_file(tmp_path / "r.yaml", {"y": 5})
+    scenario_args = ["--packages", str(packages), "--constraints", str(constraints)]
+    checked = run("check", str(road), *scenario_args)
+    assert checked.returncode == 1
+    assert "repair: `planner repair` schedules 1 left-out step" in checked.stdout
+    assert "no roadmap keeps every hard rule" not in checked.stdout
+    assert "schedule x before y" in checked.stdout
+    repaired = run("repair", str(road), *scenario_args)
+    assert repaired.returncode == 0, repaired.stdout
+    assert "the closest repair schedules 1 left-out step" in repaired.stdout
+    assert run("explain", *scenario_args).returncode == 0
+
+
+def test_repair_leaves_out_an_optional_step_no_roadmap_can_hold(make: Maker) -> None:
+    """Issue 19 item 9. y is optional and waits for z, a red line: no roadmap schedules y,
+    so the repair leaves it out (and says so), where it used to answer that no roadmap
+    keeps every rule "with the steps held" though nothing was held."""
+    scenario = make(
+        [step("y", 1, optional=True, after=["z"]), step("z", 1), step("w", 1)],
+        [rule("forbid", "no-z", steps=["z"])],
+    )
+    result = repair(scenario, {"y": 0, "w": 0})
+    assert result.status == "repaired"
+    assert [(m.step, m.before, m.after, m.red_line) for m in result.moves] == [
+        ("y", 0, None, False)
+    ]
+    assert check(scenario, result.starts).is_clean
+    text = repair_text(scenario, result, "r.yaml")
+    assert "the closest repair leaves out 1 optional step" in text
+
+
+def test_an_impossible_repair_without_held_steps_does_not_say_held(make: Maker) -> None:
+    """Issue 19 item 9. Nothing is held and no choice of steps can keep the rules (b must
+    start by week 1 but waits for a, done in week 3): the answer names the rules, and
+    does not speak of held steps."""
+    scenario = make(
+        [step("a", 3), step("b", 1, after=["a"])],
+        [rule("window", "b-early", steps=["b"], latest=1)],
+    )
+    result = repair(scenario, {"a": 0, "b": 0})
+    assert result.status == "infeasible"
+    text = repair_text(scenario, result, "r.yaml")
+    assert text.startswith("No roadmap keeps every hard rule.\n")
+    assert "held" not in text.split("\n")[0]
+
+
+def test_keep_before_never_moves_a_step_into_the_past(make: Maker, tmp_path: Path) -> None:
+    """Issue 19 item 12. c must start by week 8; the roadmap has it in week 20. Without
+    held steps the closest repair moves it to week 8; with `--keep-before 12` weeks 0-11
+    already happened, so c can only start in week 12 or later: no roadmap exists, and the
+    why-not says so (as `plan --keep --as-of 12` refuses the same case)."""
+    steps = [step("a", 1), step("c", 1)]
+    rules = [rule("window", "c-by-week-8", steps=["c"], latest=8)]
+    scenario = make(steps, rules)
+    assert repair(scenario, {"a": 0, "c": 20}).starts == {"a": 0, "c": 8}
+    held = repair(scenario, {"a": 0, "c": 20}, as_of=12)
+    assert held.status == "infeasible" and held.conflict is not None
+    assert sorted(c.name for c in held.conflict.culprits) == ["as-of-12", "c-by-week-8"]
+    # A step the roadmap starts at or after the as-of time may move, but not before it.
+    later = repair(scenario, {"a": 0, "c": 20}, as_of=5)
+    assert later.starts == {"a": 0, "c": 8}
+    packages, constraints = make.paths(steps, rules)
+    road = roadmap_file(tmp_path / "r.yaml", {"a": 0, "c": 20})
+    cli = run("repair", str(road), "--keep-before", "12", "--packages", str(packages),
+              "--constraints", str(constraints))  # fmt: skip
+    assert cli.returncode == 1
+    assert "starts before week 12 held where it is and nothing else starting before then" in (
+        cli.stdout
+    )
+    assert "[window] as-of-12  (--keep-before)" in cli.stdout
+
+
+def test_keep_before_schedules_left_out_steps_after_it(make: Maker) -> None:
+    """Issue 19 item 12. b (required) is left out of the roadmap: the repair schedules it,
+    but no earlier than the as-of time (week 6), though its conditions allow week 0."""
+    scenario = make([step("a", 1), step("b", 1)])
+    result = repair(scenario, {"a": 0}, as_of=6)
+    assert result.starts == {"a": 0, "b": 6}
+
+
+def _ctrl_c_before_solve(monkeypatch: pytest.MonkeyPatch, after: int) -> None:
+    """Press Ctrl-C (call the SIGINT handler the repair installs) before every solve but
+    the first `after` ones."""
+    import signal
+
+    from planner.solver import search as search_module
+
+    original = search_module.Search.solve
+    calls = [0]
+
+    def solve(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] > after:
+            handler = signal.getsignal(signal.SIGINT)
+            assert callable(handler)
+            handler(signal.SIGINT, None)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(search_module.Search, "solve", solve)
+
+
+def test_an_interrupted_repair_says_interrupted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19 item 14. Ctrl-C after the first solve: the repair found so far, marked
+    interrupted, says Ctrl-C stopped the search (not "the time limit")."""
+    from planner import interrupt
+
+    scenario = load_scenario()
+    starts = brief_starts()
+    starts["us-potash-license"] = 14
+    _ctrl_c_before_solve(monkeypatch, after=1)
+    monkeypatch.setattr(interrupt, "_pressed", False)
+    result = repair(scenario, starts)
+    assert result.status == "repaired" and result.interrupted and not result.proven
+    text = repair_text(scenario, result, "r.yaml")
+    assert "Ctrl-C stopped the search before it proved no roadmap is closer" in text
+    assert "time limit" not in text
+
+
+def test_check_interrupted_while_sizing_the_repair_says_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 19 item 14. Ctrl-C before any solve of the sizing: the summary says the
+    sizing was interrupted, not that `planner repair` needs more time."""
+    from planner import interrupt
+    from planner.render.report import report_text
+    from planner.whatif.triage import triage
+
+    scenario = load_scenario()
+    starts = brief_starts()
+    starts["us-potash-license"] = 14
+    _ctrl_c_before_solve(monkeypatch, after=0)
+    monkeypatch.setattr(interrupt, "_pressed", False)
+    report = check(scenario, starts)
+    summary = triage(scenario, starts, report)
+    assert summary.repair is not None and summary.repair.status == "unknown"
+    assert summary.repair.interrupted
+    text = report_text(report, scenario, summary)
+    assert "repair: sizing it was interrupted" in text
+    assert "with more time" not in text
+
+
+@PROPERTY
+@given(scenarios(), st.data())
+def test_repair_at_scale_is_never_farther_than_the_shift_and_proven_only_when_closest(
+    scenario: Scenario, data: Any
+) -> None:
+    """The large-deal path (the shifted proposal, neighbourhoods, the whole model for the
+    proof), forced on tiny random scenarios: its roadmap keeps every rule, is never
+    farther from the proposal than the shifted one (when that keeps every rule), and is
+    said to be the closest only when brute force finds none closer."""
+    from unittest.mock import patch
+
+    from planner.solver import repair as repair_module
+
+    ids = [s for s in scenario.steps if s not in scenario.forbidden()]
+    proposed = {s: data.draw(st.integers(0, 4)) for s in ids}
+    with patch.object(repair_module, "SMALL_STEPS", 0):
+        result = repair(scenario, proposed, time_limit=10)
+    best = nearest_by_brute_force(scenario, proposed)
+    if best is None:
+        assert result.status == "infeasible", result
+        return
+    assert result.status in ("clean", "repaired"), result
+    assert check(scenario, result.starts).is_clean
+    assert result.total >= best
+    if result.proven:
+        assert result.total == best
+    chosen = [s for s in scenario.steps if s in set(ids) | set(scenario.required())]
+    shifted = repair_module.shifted_proposal(scenario, chosen, proposed, check(scenario, proposed))
+    if shifted is not None and result.status == "repaired":
+        assert result.total <= sum(abs(shifted[s] - t) for s, t in proposed.items())

@@ -66,7 +66,7 @@ def test_a_deadline_that_passed_collides_with_the_as_of_window(make: Maker) -> N
     by_name = {c.name: c for c in result.conflict.culprits}
     assert sorted(by_name) == ["as-of-4", "x-early"]
     assert by_name["as-of-4"].detail == (
-        "the 1 steps the roadmap had not started by week 4 start in week 4 or later"
+        "the 1 step the roadmap had not started by week 4 starts in week 4 or later"
     )
     assert by_name["as-of-4"].where == "--as-of"
     assert result.conflict.arithmetic == (

@@ -255,3 +255,32 @@ def test_bad_options_are_one_line(args: list[str], line: str) -> None:
     result = run("simulate", "examples/brief-roadmap.yaml", *args)
     assert result.returncode == 2
     assert line in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_ctrl_c_stops_simulate_replan_on_one_worker(tmp_path: Path) -> None:
+    """Issue 19 item 13. Each re-planned run is a `plan` whose solver takes Ctrl-C to stop
+    its search; the simulation used to carry on with the next run and end with exit 0.
+    Now Ctrl-C stops the whole simulation: exit 130, "interrupted", no traceback."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    roadmap = tmp_path / "r.yaml"
+    assert run("plan", "-o", str(roadmap)).returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planner", "simulate", str(roadmap), "--replan",
+         "--runs", "100000", "--variant", str(ROOT / "examples/variants/uncertain.yaml")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(4)  # well into the runs (imports and the first re-plans take about 1 s)
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise AssertionError("simulate --replan ignored Ctrl-C") from None
+    assert proc.returncode == 130, (out, err)
+    assert err.strip().splitlines()[-1] == "interrupted"
+    assert "Traceback" not in err

@@ -133,6 +133,7 @@ def repair(
         partial=partial,
         time_limit=time_limit,
         seed=seed,
+        as_of=keep_before,
     )
     return RepairResult(scenario, read, found, source)
 

@@ -8,6 +8,7 @@ from typing import Any
 from planner.render.plan import conflict_text
 from planner.render.sizes import repair_size
 from planner.render.timeline import when
+from planner.rules.base import plural
 from planner.scenario import Scenario
 from planner.solver.results import Repair
 
@@ -22,6 +23,26 @@ def repair_headline(result: Repair, unit: str) -> str:
     return f"{closest} {repair_size(result, unit)}"
 
 
+def _impossible(result: Repair, source: str, unit: str) -> str:
+    """What no roadmap can do: keep every rule (with only the steps a partial roadmap
+    schedules), with the held steps held or nothing moved into the past, when those are
+    among the colliding rules."""
+    text = "No roadmap keeps every hard rule"
+    if result.partial:
+        text = f"No roadmap of the steps {source} schedules keeps every hard rule"
+    names = [c.name for c in result.conflict.culprits] if result.conflict is not None else []
+    kinds = [c.kind for c in result.conflict.culprits] if result.conflict is not None else []
+    past = result.as_of is not None and any(n.startswith(f"as-of-{result.as_of}") for n in names)
+    if past:
+        text += (
+            f" with what {source} starts before {unit} {result.as_of} held where it is and "
+            f"nothing else starting before then"
+        )
+    elif "held" in kinds:
+        text += f" with the steps held where {source} has them"
+    return text + "."
+
+
 def _why(reasons: tuple[str, ...], limit: int = 3) -> str:
     shown = "; ".join(reasons[:limit])
     return shown + (f"; and {len(reasons) - limit} more" if len(reasons) > limit else "")
@@ -33,16 +54,21 @@ def repair_text(scenario: Scenario, result: Repair, source: str, tablefmt: str =
 
     if result.status == "infeasible":
         assert result.conflict is not None
-        return (
-            f"No roadmap keeps every hard rule with the steps held where {source} has them.\n\n"
-            + conflict_text(scenario, result.conflict)
+        return f"{_impossible(result, source, scenario.unit)}\n\n" + conflict_text(
+            scenario, result.conflict
         )
     unit = scenario.unit
     lines = [f"Repair of {source}: {repair_headline(result, unit)}."]
     if result.status == "clean":
         return "\n".join(lines)
     if not result.proven:
-        lines.append("  (the time limit stopped the search before it proved no roadmap is closer)")
+        cut = "Ctrl-C" if result.interrupted else "the time limit"
+        closer = (
+            ""
+            if result.bound is None
+            else f"; none can move less than {plural(result.bound, unit)} in all"
+        )
+        lines.append(f"  ({cut} stopped the search before it proved no roadmap is closer{closer})")
     rows = []
     for m in result.moves:
         rows.append(

@@ -54,6 +54,8 @@ def overview_lines(overview: Triage, unit: str) -> list[str]:
         repair = f"repair: `planner repair` {repair_size(r, unit)}"
     elif r.status == "infeasible":
         repair = "repair: no roadmap keeps every hard rule (`planner explain` says why)"
+    elif r.interrupted:
+        repair = "repair: sizing it was interrupted; `planner repair` finds the closest roadmap"
     else:
         repair = "repair: `planner repair` (with more time) finds the closest roadmap"
     lines += textwrap.wrap(

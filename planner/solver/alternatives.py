@@ -115,6 +115,18 @@ def left_out_note(scenario: Scenario, left: Sequence[str]) -> str:
     )
 
 
+def optional_note(units: Sequence[str]) -> str:
+    """What the best roadmap's values are optimal among: the roadmaps with the optional
+    parts it includes. `plan` includes every optional part the hard rules allow (the
+    deal's own wish: an optional part is left out only when it cannot be held), then
+    minimizes the objectives; a roadmap that leaves one out may do better on them."""
+    names = ", ".join(units)
+    return (
+        f"optimal among the roadmaps that include the optional {names}: plan includes "
+        "every optional part the hard rules allow, and does not weigh leaving one out"
+    )
+
+
 def next_alternative(
     scenario: Scenario,
     objectives: Sequence[str],
@@ -122,20 +134,24 @@ def next_alternative(
     gap: int,
     limit: int,
     end: float,
-    solve: Callable[[Encoder, float], Candidate | None],
+    solve: Callable[[Encoder, float], tuple[str, Candidate | None]],
     stopped: Callable[[], bool],
-) -> tuple[Candidate | None, int]:
+) -> tuple[Candidate | None, int, int]:
     """The next roadmap that differs in substance from every one in `candidates`, within
     `limit` on the first objective, by `end`: (candidate or None, how many searches could
-    be posed). `solve(model, until)` minimizes the objectives on a model. A reversal of the
-    relief order with the best roadmap's optional parts comes first; only when none exists,
-    the cheapest roadmap with other optional parts."""
+    be posed, how many of them ended undecided: the time ran out before they found a
+    roadmap or proved there is none). `solve(model, until)` minimizes the objectives on a
+    model: (status, candidate). A reversal of the relief order with the best roadmap's
+    optional parts comes first; only when none exists, the cheapest roadmap with other
+    optional parts."""
     options = choices(scenario, candidates[0])
     found: Candidate | None = None
-    searched = 0
+    searched = undecided = 0
     for i, chosen in enumerate(options):
         now = time.monotonic()
         if now >= end or stopped() or (i == 1 and found is not None):
+            if found is None and i < len(options) and not stopped():
+                undecided += 1  # the choices not searched for want of time
             break
         # Room beyond the usual horizon for the reversals asked of this roadmap.
         alt = Encoder(scenario, scheduled=chosen, after=gap * len(candidates)).build()
@@ -148,14 +164,16 @@ def next_alternative(
         expr = alt.objective_expr(objectives[0])
         if not isinstance(expr, int):
             alt.model.add(expr <= limit)
-        cand = solve(alt, now + (end - now) / (len(options) - i))
+        status, cand = solve(alt, now + (end - now) / (len(options) - i))
+        if cand is None and status != "infeasible":
+            undecided += 1
         if cand is not None and (
             found is None
             or tuple(cand.values[n] for n in objectives)
             < tuple(found.values[n] for n in objectives)
         ):
             found = cand
-    return found, searched
+    return found, searched, undecided
 
 
 def why_none(
@@ -166,12 +184,17 @@ def why_none(
     gap: int,
     tolerance: float,
     primary: str,
+    undecided: int = 0,
 ) -> str:
-    """What `plan` says when it finds no further alternative."""
+    """What `plan` says when it finds no further alternative: that none exists only when
+    every search proved it; else that the time ran out (or Ctrl-C came)."""
     if interrupted:
         return "search interrupted while looking for alternatives"
-    if late:
-        return "time limit reached while looking for alternatives"
+    if late or undecided:
+        return (
+            "time limit reached while looking for alternatives: none was found, nor proven "
+            "not to exist (raise --time-limit)"
+        )
     if not searched:
         return "only one relief package and no optional part: no alternative differs in substance"
     return (

@@ -64,7 +64,7 @@ def replan(
             "infeasible", tuple(objectives), conflict=_red_lines(scenario, held, crossed)
         )
     rest = [s for s in scenario.steps if s not in held and s not in forbidden]
-    window = _as_of_window(scenario, rest, as_of)
+    window = as_of_window(scenario, rest, as_of)
     widened = dataclasses.replace(scenario, rules=(*scenario.rules, window)) if window else scenario
     enc = Encoder(widened, after=as_of).build()
     for s, t in held.items():
@@ -75,7 +75,7 @@ def replan(
         remaining = max(1.0, t0 + time_limit - time.monotonic())
         conflict = explain(widened, remaining, seed, held=held, after=as_of)
         return PlanResult(
-            "infeasible", tuple(objectives), conflict=_readable(conflict, window, len(rest), unit)
+            "infeasible", tuple(objectives), conflict=readable(conflict, window, len(rest), unit)
         )
 
     if enc.impossible:
@@ -109,8 +109,11 @@ def replan(
     return PlanResult("found", tuple(objectives), (cand,), notes=(note,))
 
 
-def _as_of_window(scenario: Scenario, rest: Sequence[str], as_of: int) -> Window | None:
-    """The steps that had not started by `as_of` start then or later."""
+def as_of_window(
+    scenario: Scenario, rest: Sequence[str], as_of: int, option: str = "--as-of"
+) -> Window | None:
+    """The steps that had not started by `as_of` start then or later (shared with
+    `repair --keep-before`: `option` names the option that asked for it)."""
     if not rest or as_of <= 0:
         return None
     taken = {r.id for r in scenario.rules}
@@ -121,23 +124,26 @@ def _as_of_window(scenario: Scenario, rest: Sequence[str], as_of: int) -> Window
     return Window(
         id=rule_id,
         source=(
-            f"--as-of {as_of}: what had not started by {scenario.unit} {as_of} starts then or later"
+            f"{option} {as_of}: what had not started by {scenario.unit} {as_of} starts then or later"
         ),
         steps=Selector.of(list(rest)),
         earliest=as_of,
-        mark=Mark("--as-of"),
+        mark=Mark(option),
     )
 
 
-def _readable(
+def readable(
     conflict: Conflict | None, window: Window | None, num_rest: int, unit: str
 ) -> Conflict | None:
-    """The conflict with the as-of window described in a sentence, not by its step ids."""
+    """The conflict with the as-of window described in a sentence, not by its step ids
+    (shared with `repair --keep-before`)."""
     if conflict is None or window is None:
         return conflict
+    which = "step" if num_rest == 1 else "steps"
+    verb = "starts" if num_rest == 1 else "start"
     detail = (
-        f"the {num_rest} steps the roadmap had not started by {unit} {window.earliest} "
-        f"start in {unit} {window.earliest} or later"
+        f"the {num_rest} {which} the roadmap had not started by {unit} {window.earliest} "
+        f"{verb} in {unit} {window.earliest} or later"
     )
     culprits = tuple(
         dataclasses.replace(c, detail=detail) if c.name == window.id else c

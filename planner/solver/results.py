@@ -67,7 +67,8 @@ class PlanResult:
 @dataclass(frozen=True, slots=True)
 class Move:
     """One step the repair changes: moved (`before` → `after`), added (`before` None: the
-    roadmap left a required step out) or dropped (`after` None: a red line)."""
+    roadmap left it out, a required step or an optional one another needs) or dropped
+    (`after` None: a red line, or an optional step no roadmap can hold)."""
 
     step: str
     before: int | None
@@ -75,6 +76,8 @@ class Move:
     #: Why: the rules the proposed roadmap broke at this step, or the condition that
     #: carried another step's move to it.
     why: tuple[str, ...] = ()
+    #: Dropped because a red line excludes it (else, dropped: an optional step).
+    red_line: bool = False
 
     @property
     def by(self) -> int:
@@ -87,7 +90,7 @@ class Repair:
 
     status: "clean" (the roadmap keeps every hard rule already), "repaired", "infeasible"
     (no roadmap keeps every rule with the held steps held: see `conflict`) or "unknown"
-    (the time ran out first).
+    (the time ran out first, or Ctrl-C came: `interrupted`).
     """
 
     status: str
@@ -103,6 +106,15 @@ class Repair:
     after: Report | None = None
     conflict: Conflict | None = None
     notes: tuple[str, ...] = ()
+    #: Ctrl-C (or the caller's stop) cut the search short.
+    interrupted: bool = False
+    #: How many steps were held where the roadmap has them; whether it was partial; the
+    #: time before which everything happened (`--keep-before`).
+    held: int = 0
+    partial: bool = False
+    as_of: int | None = None
+    #: When not proven: the least total displacement CP-SAT proved any repair needs.
+    bound: int | None = None
 
     @property
     def added(self) -> tuple[Move, ...]:

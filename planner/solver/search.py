@@ -96,16 +96,23 @@ class Stopper:
         finally:
             self._abortable = False
 
-    def run(self, solver: cp_model.CpSolver, model: cp_model.CpModel) -> Any:
-        """solver.solve(model), stoppable; None (no solve) when a stop was requested."""
+    def run(
+        self,
+        solver: cp_model.CpSolver,
+        model: cp_model.CpModel,
+        callback: cp_model.CpSolverSolutionCallback | None = None,
+        give_up: Callable[[], bool] | None = None,
+    ) -> Any:
+        """solver.solve(model), stoppable; None (no solve) when a stop was requested.
+        `give_up()`, asked as often as the stop event, ends the solve early too."""
         if self.stopped:
             return None
         with self._lock:
             self._solver = solver
-        job = self._worker.submit(lambda: solver.solve(model))
+        job = self._worker.submit(lambda: solver.solve(model, callback))
         try:
             while not job.done.wait(POLL):  # signal handlers run here, in the main thread
-                if self.event.is_set():
+                if self.event.is_set() or (give_up is not None and give_up()):
                     solver.stop_search()
         except BaseException:
             solver.stop_search()  # a KeyboardInterrupt we do not own: end the solve too
@@ -170,10 +177,17 @@ class _Worker:
 
 
 def parameters(
-    solver: cp_model.CpSolver, seed: int, seconds: float, workers: int, large: bool = False
+    solver: cp_model.CpSolver,
+    seed: int,
+    seconds: float,
+    workers: int,
+    large: bool = False,
+    lns: bool = False,
 ) -> None:
     """The planner's CP-SAT parameters: deterministic for a seed (one worker, or an
-    interleaved portfolio), reservoirs kept whole, Ctrl-C left to `Stopper`."""
+    interleaved portfolio), reservoirs kept whole, Ctrl-C left to `Stopper`; with `lns`,
+    the portfolio runs CP-SAT's neighbourhood searches only (they improve a roadmap, and
+    prove nothing)."""
     params = solver.parameters
     params.random_seed = seed
     params.max_time_in_seconds = max(0.05, seconds)
@@ -189,6 +203,8 @@ def parameters(
         # Small models: presolve costs more than it saves (the default scenario plans in
         # 17 ms instead of 63 ms over its five stages).
         params.cp_model_presolve = False
+    if lns:
+        params.use_lns_only = True
     if large:
         # Probing the balance curves' reservoirs takes seconds of wall time at 3,000+
         # steps for almost no deterministic work, and finds little (measured).
@@ -205,6 +221,8 @@ class Outcome:
     starts: dict[str, int] | None
     full: list[int] | None  # every variable's value: a complete hint for the next solve
     seconds: float
+    #: The solve was ended because it found no better roadmap for `patience` seconds.
+    stalled: bool = False
 
     @property
     def found(self) -> bool:
@@ -232,10 +250,14 @@ class Search:
         free: Collection[str] | None = None,
         work: float | None = None,
         large: bool = False,
+        patience: float | None = None,
+        lns: bool = False,
     ) -> Outcome:
         """Minimize `expr` (None: any solution) for at most `seconds` (and `work`
         deterministic units). `full` hints every variable, `hint` the starts; with `free`,
-        every other start is fixed at its value in `hint`."""
+        every other start is fixed at its value in `hint`. With `patience`, the solve ends
+        once it has found no better roadmap for that many seconds (`Outcome.stalled`);
+        `lns`: CP-SAT's neighbourhood searches only (`parameters`)."""
         model, proto = self.enc.model, self.proto
         t0 = time.monotonic()
         if expr is None or isinstance(expr, int):
@@ -261,11 +283,16 @@ class Search:
                     domain.extend((hint[s], hint[s]))
                     fixed.append(s)
         solver = cp_model.CpSolver()
-        parameters(solver, self.seed, seconds, workers, large)
+        parameters(solver, self.seed, seconds, workers, large, lns)
         if work is not None:
             solver.parameters.max_deterministic_time = work
+        watch = _Improvements() if patience is not None else None
+        give_up = None
+        if watch is not None and patience is not None:
+            solver.best_bound_callback = watch.on_bound
+            give_up = lambda: watch.since() > patience  # noqa: E731
         try:
-            status = self.stopper.run(solver, model)
+            status = self.stopper.run(solver, model, watch, give_up)
         finally:
             for s in fixed:
                 domain = proto.variables[self.index[s]].domain
@@ -286,4 +313,26 @@ class Search:
         solution = list(solver.response_proto.solution)
         starts = {s: solution[i] for s, i in self.index.items()}
         value = round(solver.objective_value) if has_objective else None
-        return Outcome(name, value, bound, starts, solution, took)
+        stalled = give_up is not None and name == "feasible" and give_up()
+        return Outcome(name, value, bound, starts, solution, took, stalled)
+
+
+class _Improvements(cp_model.CpSolverSolutionCallback):
+    """When the solve last made progress: found a better roadmap, or proved a better
+    bound (a search that proves steadily has not stalled)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: None until the first roadmap: loading the model and presolve are no stall.
+        self.last: float | None = None
+
+    def since(self) -> float:
+        """Seconds since the last progress (0 before the first roadmap)."""
+        return 0.0 if self.last is None else time.monotonic() - self.last
+
+    def on_solution_callback(self) -> None:
+        self.last = time.monotonic()
+
+    def on_bound(self, bound: float) -> None:
+        if self.last is not None:
+            self.last = time.monotonic()

@@ -34,11 +34,17 @@ from typing import Any
 
 from planner.check import Report, check
 from planner.objectives import DEFAULT_OBJECTIVES, is_goodwill, measure
-from planner.roadmap.packages import optional_units
+from planner.roadmap.packages import included_units, optional_units
 from planner.scenario import Scenario
 from planner.schedule.bounds import earliest_starts, makespan_bound
 from planner.schedule.greedy import Schedule, greedy_schedule
-from planner.solver.alternatives import fit_optional, left_out_note, next_alternative, why_none
+from planner.solver.alternatives import (
+    fit_optional,
+    left_out_note,
+    next_alternative,
+    optional_note,
+    why_none,
+)
 from planner.solver.encoder import Encoder
 from planner.solver.mend import mend
 from planner.solver.progress import Progress, Watch
@@ -61,6 +67,16 @@ PORTFOLIO = 8
 FROM_ROADMAP = 1
 #: A stage with less time than this keeps the roadmap it starts from.
 MIN_STAGE = 0.05
+#: Above SMALL_STEPS, a stage's one worker that has found no better roadmap and proved no
+#: better bound for this fraction of the stage's time (and at least MIN_PATIENCE seconds)
+#: has stalled: CP-SAT's neighbourhood searches then run on LNS_WORKERS (interleaved, so
+#: deterministic for a seed) for LNS_SHARE of the time left, and one worker again from
+#: their roadmap for the rest (`_Planner._unstall`). Measured on the multi-year family
+#: (bench/generate_multiyear.py), where the one worker stalls at 1,000 steps.
+STALL = 0.5
+MIN_PATIENCE = 1.0
+LNS_WORKERS = 2
+LNS_SHARE = 0.6
 
 
 def _reserve(num_steps: int, roadmaps: int) -> float:
@@ -275,6 +291,9 @@ class _Planner:
         candidates = [best]
         if self.interrupted:
             self.notes.append("search interrupted: this is the best roadmap found so far")
+        optional = included_units(scenario, best.starts)
+        if optional:
+            self.notes.append(optional_note(optional))
         self._alternatives(candidates, alternatives, tolerance, end)
         return self._result(candidates)
 
@@ -332,6 +351,8 @@ class _Planner:
             self.watch.state = f"(objective {name})"
             if large and current is not None and current.tight != name:
                 current = self._complete(search, current, expr, name, time.monotonic() + share)
+            from_roadmap = large and current is not None and not tie_break
+            stage_end = time.monotonic() + share
             outcome = search.solve(
                 expr,
                 max(share, 0.05),
@@ -342,7 +363,10 @@ class _Planner:
                 # work, not seconds: the same roadmap whatever the machine's load.
                 work=TIE_BREAK_WORK if tie_break else None,
                 large=large,
+                patience=max(MIN_PATIENCE, STALL * share) if from_roadmap else None,
             )
+            if outcome.stalled:
+                outcome = self._unstall(search, expr, outcome, stage_end)
             if self.stopper.stopped:
                 self.interrupted = True
             if outcome.status == "infeasible" and current is None:
@@ -386,6 +410,34 @@ class _Planner:
         bounds.pop("starts", None)
         origin = status_all if status_all == "optimal" or current.origin != "greedy" else "greedy"
         return status_all, Candidate(current.starts, values, bounds, origin)
+
+    def _unstall(self, search: Search, expr: Any, stalled: Outcome, end: float) -> Outcome:
+        """The one worker found nothing better for a while, short of a proof: CP-SAT's
+        neighbourhood searches on both cores (`LNS_WORKERS`, interleaved: deterministic
+        for a seed) for part of the stage's time left, then one worker again from the best
+        roadmap, for a proof. The best of the three, with the best bound proven."""
+        best = stalled
+        left = end - time.monotonic()
+        if left <= 2 * MIN_STAGE or self.stopper.stopped:
+            return best
+        self.watch.state = "(neighbourhoods on every core)"
+        lns = search.solve(
+            expr, left * LNS_SHARE, LNS_WORKERS, full=best.full, large=True, lns=True
+        )
+        if lns.value is not None and best.value is not None and lns.value < best.value:
+            best = replace(lns, bound=best.bound)
+        left = end - time.monotonic()
+        if left > MIN_STAGE and not self.stopper.stopped:
+            last = search.solve(expr, left, 1, full=best.full, large=True)
+            if last.found and last.value is not None and best.value is not None:
+                bound = max(b for b in (last.bound, best.bound, -math.inf) if b is not None)
+                if last.value <= best.value:
+                    best = replace(last, bound=None if bound == -math.inf else int(bound))
+                else:
+                    best = replace(best, bound=None if bound == -math.inf else int(bound))
+        if best.value is not None and best.bound is not None and best.bound >= best.value:
+            best = replace(best, status="optimal")
+        return best
 
     def _share(
         self, k: int, stages: list[str], exprs: dict[str, Any], current: _Roadmap | None
@@ -443,23 +495,26 @@ class _Planner:
                 self.notes.append(f"time limit reached after {len(candidates)} roadmap(s)")
                 break
             until = now + (end - now) / (alternatives - len(candidates))
-            cand, searched = self._next_alternative(candidates, gap, limit, until)
+            cand, searched, undecided = self._next_alternative(candidates, gap, limit, until)
             if cand is None:
                 late = time.monotonic() >= until
                 self.notes.append(
-                    why_none(scenario, self.interrupted, late, searched, gap, tolerance, primary)
-                )
+                    why_none(
+                        scenario, self.interrupted, late, searched, gap, tolerance, primary,
+                        undecided,
+                    )
+                )  # fmt: skip
                 break
             candidates.append(cand)
 
     def _next_alternative(
         self, candidates: list[Candidate], gap: int, limit: int, end: float
-    ) -> tuple[Candidate | None, int]:
+    ) -> tuple[Candidate | None, int, int]:
         """The next roadmap that differs in substance (`alternatives.next_alternative`)."""
 
-        def solve(alt: Encoder, until: float) -> Candidate | None:
+        def solve(alt: Encoder, until: float) -> tuple[str, Candidate | None]:
             self.lower["penalty"] = sum(t for t in alt.penalty_terms if isinstance(t, int))
-            return self._search(alt, Search(alt, self.stopper, self.seed), until, None)[1]
+            return self._search(alt, Search(alt, self.stopper, self.seed), until, None)
 
         return next_alternative(
             self.scenario, self.objectives, candidates, gap, limit, end, solve,

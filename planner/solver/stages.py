@@ -41,17 +41,19 @@ def solve_lexicographic(
     "infeasible" or "unknown" (nothing found in time, or stopped first).
     """
     with Stopper(stop) as stopper:
-        return _stages(enc, objectives, deadline, seed, hint, stopper)
+        status, best = run_stages(enc, objectives, deadline, seed, hint, stopper)
+        return status, best, stopper.stopped
 
 
-def _stages(
+def run_stages(
     enc: Encoder,
     objectives: Sequence[str],
     deadline: float,
     seed: int,
     hint: dict[str, int] | None,
     stopper: Stopper,
-) -> tuple[str, Candidate | None, bool]:
+) -> tuple[str, Candidate | None]:
+    """`solve_lexicographic` under a caller's `stopper`: (status, candidate)."""
     model = enc.model
     small = len(enc.scheduled) <= SMALL_STEPS
     exprs = {name: enc.objective_expr(name) for name in objectives}
@@ -86,10 +88,10 @@ def _stages(
             large=not small,
         )
         if outcome.status == "infeasible":
-            return "infeasible", None, stopper.stopped
+            return "infeasible", None
         if not outcome.found or outcome.value is None:
             if starts is None:
-                return "unknown", None, stopper.stopped
+                return "unknown", None
             if not tie_break:
                 status_all = "feasible"
                 values[name] = bounds[name] = -1
@@ -106,5 +108,5 @@ def _stages(
             status_all = "feasible"
             model.add(expr <= value)
     if starts is None:
-        return "unknown", None, stopper.stopped
-    return status_all, Candidate(starts, values, bounds, status_all), stopper.stopped
+        return "unknown", None
+    return status_all, Candidate(starts, values, bounds, status_all)

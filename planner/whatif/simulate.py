@@ -263,6 +263,9 @@ class _Engine:
 
         drawn = replace(self.scenario, steps=dict(steps))
         result = plan(drawn, objective_order(drawn), time_limit=10.0, seed=0)
+        if result.interrupted:
+            # Ctrl-C stopped this run's search: it stops the simulation, not just the run.
+            raise KeyboardInterrupt
         if result.status != "found":
             return None
         return {s: t for s, t in result.candidates[0].starts.items() if s in self.starts}
