@@ -110,7 +110,8 @@ class Reservoir:
 
 
 class Collect(Terms):
-    """The hard rules' terms, restricted to the steps to schedule."""
+    """The hard rules' terms, restricted to the steps to schedule. Complete: a term it
+    ignored would make schedules that `check` rejects."""
 
     def __init__(self, steps: Mapping[str, Step], todo: Sequence[str]) -> None:
         super().__init__(steps)
@@ -137,6 +138,9 @@ class Collect(Terms):
         if rule.soft:
             return
         self.waits.append(Wait(self._in(firsts), self._in(waiting), lag, within))
+
+    def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
+        pass  # a gate's waiting is its `wait` term
 
     def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
         if rule.soft:
