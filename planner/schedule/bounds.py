@@ -233,7 +233,7 @@ def makespan_bound(
 
 class _Spans(Terms):
     """How much later than every step one after another the rules' terms can push a
-    roadmap: every lag and window opening. Complete: a push it missed would make the
+    roadmap: every lag, window opening and gap between ranks. Complete: a push it missed would make the
     horizon too short, and CP-SAT's domains would cut off roadmaps that exist."""
 
     def __init__(self, steps: Mapping[str, Step]) -> None:
@@ -271,7 +271,7 @@ class _Spans(Terms):
         pass  # an upper bound pushes nothing later
 
     def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
-        pass
+        self.total += gap * max(len(ranks) - 1, 0)
 
     def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
         pass  # one step after another holds every limit
@@ -290,8 +290,8 @@ class _Spans(Terms):
 
 def horizon(scenario: Scenario, scheduled: Iterable[str]) -> int:
     """A time by which any sensible roadmap is done: every step one after another, with
-    every lag and window opening added, after the latest fixed time (CP-SAT needs finite
-    domains)."""
+    every lag, window opening and gap between ranks added, after the latest fixed time
+    (CP-SAT needs finite domains)."""
     total = 0
     latest_fixed = 0
     for s in scheduled:
