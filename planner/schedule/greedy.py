@@ -227,7 +227,8 @@ def reverse_topological(succ: list[list[tuple[int, int]]]) -> list[int]:
 @dataclass(frozen=True, slots=True)
 class Schedule:
     """A list schedule: a start for every step it was given, and `check`'s report on those
-    starts as a roadmap (the steps not given are left out of it)."""
+    starts as a roadmap (the steps not given are left out of it; a required one counts
+    as a `coverage` violation only when the schedule was asked with `partial=False`)."""
 
     starts: dict[str, int]
     report: Report
@@ -235,7 +236,8 @@ class Schedule:
     @property
     def broken(self) -> tuple[str, ...]:
         """The hard rules the schedule breaks, sorted: rule ids, `after:<step>` for a
-        step's preconditions (`fixed:<step>`, `coverage:<package>` as `check` names them)."""
+        step's preconditions (and `fixed:<step>`, `coverage:<package>`, as `check` names
+        them)."""
         return tuple(sorted({v.rule for v in self.report.violations}))
 
     @property
@@ -252,10 +254,11 @@ def greedy_schedule(
     est: Mapping[str, int] | None = None,
     target: int | None = None,
     exposure: int | None = None,
+    *,
+    partial: bool = True,
 ) -> Schedule:
     """A start for every step of `scheduled`, keeping every hard rule it can, with
-    `check`'s report on it (a required step left out of `scheduled` is a `coverage`
-    violation there, as in any roadmap).
+    `check`'s report on it.
 
     Parameters
     ----------
@@ -267,8 +270,11 @@ def greedy_schedule(
     exposure:
         Keep every balance curve at or below this too (below its margin): a schedule
         aimed at a smaller peak exposure.
+    partial:
+        As `check`'s: the report judges the steps given, and leaves out whether they are
+        every step the deal requires (`coverage`); with False, it says that too.
     """
-    return _ListSchedule(scenario, list(scheduled), est, target, exposure).run()
+    return _ListSchedule(scenario, list(scheduled), est, target, exposure, partial).run()
 
 
 class _ListSchedule:
@@ -283,10 +289,12 @@ class _ListSchedule:
         est: Mapping[str, int] | None,
         target: int | None,
         exposure: int | None = None,
+        partial: bool = True,
     ) -> None:
         if est is None:
             est = earliest_starts(scenario, todo)
         self.scenario = scenario
+        self.partial = partial
         #: The highest any balance curve may go, beyond its own margin (the exposure aimed at).
         self.exposure = NEVER if exposure is None else exposure
         steps = scenario.steps
@@ -513,7 +521,7 @@ class _ListSchedule:
                         break
             self.now = max(self.now, self._earliest_of(u))
             self._place(u, force=True)
-        return Schedule(self.starts, check(self.scenario, self.starts))
+        return Schedule(self.starts, check(self.scenario, self.starts, partial=self.partial))
 
     def _key(self, u: int) -> float:
         """The unit's priority now (smaller first): a unit whose hard latest start (its

@@ -220,7 +220,7 @@ class _Planner:
         self.scheduled = scheduled
         est = earliest_starts(scenario, scheduled)
         bound = makespan_bound(scenario, scheduled, est)
-        greedy = greedy_schedule(scenario, scheduled, est, bound)
+        greedy = greedy_schedule(scenario, scheduled, est, bound, partial=False)
         self.size = len(scheduled)
         self.est = est
         self.lower = {
@@ -239,7 +239,9 @@ class _Planner:
                 # costs no makespan on either benchmark family and proves the exposure
                 # stage.
                 with self.stopper.abortable():
-                    level = greedy_schedule(scenario, scheduled, est, bound, exposure=0)
+                    level = greedy_schedule(
+                        scenario, scheduled, est, bound, exposure=0, partial=False
+                    )
                 if self._rank(level.starts, level.report) < self._rank(greedy.starts, report):
                     self.greedy = level
         greedy = self.greedy
