@@ -77,7 +77,7 @@ class Waits(Terms):
             self.answers.append((give, get, grace, shared))
 
     def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
-        pass  # nothing starts earlier than planned, so no run moves a step before it opens
+        pass  # windows are not waited for (simulate's docstring): a run breaking one counts it
 
     def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
         pass  # waiting cannot keep a deadline: a run that misses it counts it broken
