@@ -86,7 +86,8 @@ class _Mentions(Terms):
     the rule compares (start, end, done) with which times of which other steps (a waiting
     step's start with the done times of the steps it waits for; a give step's start with
     its counter-steps' done times; start and end with the others' for capacity; ...), and
-    the rule's time constants."""
+    the rule's time constants. Complete: a comparison it missed is a position where the
+    rule's verdict changes unasked, and the room it states is wrong."""
 
     def __init__(self, steps: Mapping[str, Step]) -> None:
         super().__init__(steps)
@@ -124,6 +125,9 @@ class _Mentions(Terms):
         within: int | None = None,
     ) -> None:
         self._pairs(rule, firsts, (DONE,), waiting, (START_,), lag, within)
+
+    def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
+        pass  # a gate's waiting is its `wait` term
 
     def answer(
         self,
