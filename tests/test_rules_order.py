@@ -134,3 +134,18 @@ def test_gap_is_kept_by_the_plan(make: Maker) -> None:
     assert best["parts"] >= max(best["potash"], best["evs"]) + 3
     assert best["leasing"] >= best["parts"] + 3
     assert is_clean(s, best)
+
+
+def test_the_solver_has_room_for_the_gaps(make: Maker) -> None:
+    """Three steps that take no time, ranked by risk with a gap of 3: the only quick
+    roadmap is weeks 0, 3 and 6. Every step one after another takes no time at all, so
+    CP-SAT's horizon must count the gaps (it once did not: its domains ended at week 1,
+    and `plan` had only the greedy's schedule to offer); CP-SAT proves week 6 optimal."""
+    from planner.solver.solve import plan
+
+    s = make([step(x, 0, attrs={"risk": r}) for x, r in (("a", 1), ("b", 2), ("c", 3))],
+             [rule("order", "graduated", steps=["a", "b", "c"], by="risk", gap=3)])  # fmt: skip
+    result = plan(s, ("makespan",))
+    best = result.candidates[0]
+    assert best.starts == {"a": 0, "b": 3, "c": 6}
+    assert best.origin == "optimal"

@@ -1,7 +1,7 @@
 """Slack: how far each step can move with every other step fixed, and what stops it.
 
-The property: on random tiny scenarios (every rule kind, drawn from its declarations) and
-random roadmaps, a step's slack later (earlier) is exactly how far it can move, one time
+The property: on random tiny scenarios (each rule kind in turn, drawn from its
+declarations, with other rules) and random roadmaps, a step's slack later (earlier) is exactly how far it can move, one time
 unit at a time, before `check` reports a hard rule broken that the roadmap kept: every
 move within the slack breaks nothing new, the next one does (or, for "any", no move up
 to far past every time in the roadmap does). The rest are tiny cases whose answer the
@@ -23,7 +23,7 @@ from planner.schedule.bounds import horizon
 from planner.whatif.slack import START, slack
 from tests.helpers import Maker, rule, step
 from tests.helpers import cli as run
-from tests.test_solver_properties import PROPERTY, scenarios
+from tests.test_solver_properties import PER_KIND, per_kind, scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "check-report.schema.json").read_text(encoding="utf-8"))
@@ -33,13 +33,15 @@ def broken(scenario: Scenario, starts: dict[str, int], partial: bool) -> set[str
     return {v.rule for v in check(scenario, starts, partial=partial).violations}
 
 
-@PROPERTY
-@given(scenarios(max_steps=4), st.randoms(use_true_random=False), st.booleans())
+@per_kind
+@PER_KIND
+@given(data=st.data())
 def test_slack_is_exactly_how_far_a_step_moves_before_check_fails(
-    scenario: Scenario,
-    rnd,
-    partial: bool,  # type: ignore[no-untyped-def]
+    kind: str, data: st.DataObject
 ) -> None:
+    scenario = data.draw(scenarios(max_steps=4, kind=kind))
+    rnd = data.draw(st.randoms(use_true_random=False))
+    partial = data.draw(st.booleans())
     ids = list(scenario.steps)
     top = horizon(scenario, ids)
     for _ in range(3):

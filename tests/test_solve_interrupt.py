@@ -54,7 +54,8 @@ def test_nothing_to_return_says_interrupted(
     """A greedy schedule that breaks a rule is no answer: status "interrupted"."""
     from planner.schedule.greedy import Schedule
 
-    everything_at_once = Schedule(dict.fromkeys(default.steps, 0), ("security-gate",))
+    at_once = dict.fromkeys(default.steps, 0)
+    everything_at_once = Schedule(at_once, check(default, at_once))
     monkeypatch.setattr(solve_module, "greedy_schedule", lambda *a, **k: everything_at_once)
     stop = threading.Event()
     stop.set()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from planner.model import AnyOf, Step
 from planner.render.escape import mermaid_label
-from planner.rules.base import Rule, Terms
+from planner.rules.base import PartialTerms, Rule
 from planner.scenario import Scenario
 
 #: How each kind of link is read, in words (the legend).
@@ -68,8 +68,9 @@ class Graph:
     packages: Mapping[str, str]
 
 
-class _Links(Terms):
-    """The terms that order steps, as links."""
+class _Links(PartialTerms):
+    """The terms that order steps, as links. Partial is safe: a picture of the links;
+    `validate --explain` lists every rule that mentions a step, and `check` judges."""
 
     def __init__(self, steps: Mapping[str, Step]) -> None:
         super().__init__(steps)

@@ -16,7 +16,7 @@ from planner.authoring.schema import class_doc
 from planner.fields import declared
 from planner.load.values import suggest
 from planner.model import AnyOf, Req, Selector, Step
-from planner.rules.base import Rule, Terms, plural
+from planner.rules.base import PartialTerms, Rule, plural
 from planner.scenario import Scenario
 from planner.schedule.bounds import Why, earliest_starts, hard_terms
 
@@ -296,8 +296,9 @@ def _first_cause(scenario: Scenario, scheduled: list[str], step_id: str, start: 
     return f"it can start in {scenario.unit} {start} at the earliest"
 
 
-class _RedLines(Terms):
-    """The steps a rule's `exclude` term takes out of every roadmap."""
+class _RedLines(PartialTerms):
+    """The steps a rule's `exclude` term takes out of every roadmap. Partial is safe:
+    only `exclude` takes a step out of every roadmap."""
 
     def __init__(self, steps: Mapping[str, Step]) -> None:
         super().__init__(steps)

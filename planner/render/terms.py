@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from planner.rules.base import Rule, Terms
+from planner.rules.base import PartialTerms, Rule
 from planner.scenario import Scenario
 
 
-class TermsRead(Terms):
+class TermsRead(PartialTerms):
     """Gates (`opens` terms), the two sides of bargains (`answer` and `reservoir` terms)
-    and red lines (`exclude` terms), from every rule's terms."""
+    and red lines (`exclude` terms), from every rule's terms. Partial is safe: it labels
+    what the outputs show; `check`, not this, says what a roadmap breaks."""
 
     def __init__(self, scenario: Scenario) -> None:
         super().__init__(scenario.steps)

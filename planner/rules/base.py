@@ -7,9 +7,10 @@ its fields (`planner.fields`) and implements the protocol, top to bottom:
 - `validate(steps)`: numbers that cannot make sense once the steps are known, as
   (field, message) pairs the loader reports at the field;
 - `terms(t)`: what the rule means for scheduling, in the shared primitives of `Terms`
-  (wait, answer, release, deadline, rank, capacity, reservoir, together, exclude). The
-  lower bounds, the greedy schedule, written sequences, the de-linking graph and the
-  why-not arithmetic all read these terms, each its own way;
+  (wait, opens, answer, release, deadline, rank, capacity, reservoir, together,
+  exclude). The lower bounds, the greedy schedule, slack, simulate, written sequences,
+  the de-linking graph and the why-not arithmetic all read these terms, each its own
+  way; its exact verdict is `check` alone;
 - `prepare(scenario)`: facts of the scenario alone, worked out once before caching;
 - `check(ctx)`: every violation of a roadmap, in negotiator language;
 - `encode(enc)`: the CP-SAT constraints, through the shared helpers of `Encoding`.
@@ -197,18 +198,24 @@ class CheckContext:
 # ---- scheduling terms ------------------------------------------------------------------
 
 
-class Terms:
-    """A rule's meaning for scheduling, in shared primitives. Every method does nothing
-    here: each reader of the terms (the lower bounds, the greedy schedule, sequences, the
-    de-linking graph, the red lines) subclasses this and overrides what it reads. `rule`
-    says whose term it is (its id labels chains; readers of hard rules skip soft ones).
-    Times are in the scenario's unit; `done(s) = start(s) + duration + verification`.
+class Terms(ABC):
+    """A rule's meaning for scheduling, in shared primitives, told to a reader of the terms
+    (the greedy schedule, slack, the lower bounds, the de-linking graph, ...). `rule` says
+    whose term it is (its id labels chains; readers of hard rules skip soft ones). Times
+    are in the scenario's unit; `done(s) = start(s) + duration + verification`.
+
+    Every primitive is abstract: a reader that must be complete (a term it ignored would
+    give a wrong answer: the greedy, slack, simulate's order-keeping, ...) subclasses
+    `Terms` and implements each one, so a new primitive fails at its instantiation and in
+    mypy until it says what the primitive means to it. A reader for which a partial view
+    is safe subclasses `PartialTerms` instead and says why in its docstring.
     """
 
     def __init__(self, steps: Mapping[str, Step]) -> None:
         #: The scenario's steps (a rule ranking by attribute reads them).
         self.steps = steps
 
+    @abstractmethod
     def wait(
         self,
         rule: Rule,
@@ -219,10 +226,12 @@ class Terms:
     ) -> None:
         """done(f) + lag <= start(w) [<= done(f) + within] for every f in firsts, w != f."""
 
+    @abstractmethod
     def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
         """A milestone: once every `when` step is done, the `held` steps may start (a gate;
         the phases and charts of a roadmap mark it). Its waiting is a `wait` term too."""
 
+    @abstractmethod
     def answer(
         self,
         rule: Rule,
@@ -236,29 +245,37 @@ class Terms:
         start(g) - within <= done(c) <= start(g) + grace; each c answers one g only unless
         `shared`."""
 
+    @abstractmethod
     def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
         """start(s) (or done(s), with measure "done") >= earliest."""
 
+    @abstractmethod
     def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
         """start(s) (or done(s), with measure "done") <= latest."""
 
+    @abstractmethod
     def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
         """Each rank's steps start at least `gap` after every step of the ranks before it."""
 
+    @abstractmethod
     def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
         """At most `limit` of the steps run at once (start to end)."""
 
+    @abstractmethod
     def reservoir(
         self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
     ) -> None:
         """Value of ahead steps started minus value of behind steps done <= margin."""
 
+    @abstractmethod
     def together(self, rule: Rule, ids: Sequence[str]) -> None:
         """The steps start at the same time."""
 
+    @abstractmethod
     def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
         """The steps are never scheduled (red lines)."""
 
+    @abstractmethod
     def covers(self, rule: Rule, chain: Chain, since: str | int | None, until: str | int) -> None:
         """The chain's force (`planner.force`: the union of [done(m), done(m) + lasts(m))
         over its members m, cut at the earliest done time of its reimposing steps) covers
@@ -266,7 +283,65 @@ class Terms:
         (a time, or a step's done time)."""
 
 
-class _Excluded(Terms):
+class PartialTerms(Terms):
+    """A reader that reads some primitives and may safely ignore the rest (a new one
+    included): every primitive does nothing here; a subclass overrides what it reads and
+    says in its docstring why a partial view is safe."""
+
+    def wait(
+        self,
+        rule: Rule,
+        firsts: Sequence[str],
+        waiting: Sequence[str],
+        lag: int = 0,
+        within: int | None = None,
+    ) -> None:
+        pass
+
+    def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
+        pass
+
+    def answer(
+        self,
+        rule: Rule,
+        give: Sequence[str],
+        get: Sequence[str],
+        grace: int,
+        within: int | None,
+        shared: bool,
+    ) -> None:
+        pass
+
+    def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
+        pass
+
+    def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
+        pass
+
+    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
+        pass
+
+    def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
+        pass
+
+    def reservoir(
+        self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
+    ) -> None:
+        pass
+
+    def together(self, rule: Rule, ids: Sequence[str]) -> None:
+        pass
+
+    def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
+        pass
+
+    def covers(self, rule: Rule, chain: Chain, since: str | int | None, until: str | int) -> None:
+        pass
+
+
+class _Excluded(PartialTerms):
+    """The red lines. Partial is safe: only `exclude` takes a step out of every roadmap."""
+
     def __init__(self, steps: Mapping[str, Step]) -> None:
         super().__init__(steps)
         self.ids: set[str] = set()

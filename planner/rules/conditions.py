@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from planner.force import Chain
 from planner.model import Step
 from planner.rules.base import Rule, ScenarioView, Terms
 from planner.rules.preconditions import earliest_start
@@ -13,7 +14,10 @@ from planner.rules.preconditions import earliest_start
 
 class Conditions(Terms):
     """The conditions hard rules put on a step that a sequence waits for: `wait` terms
-    (precedence, gate) and `answer` terms (reciprocity)."""
+    (precedence, gate) and `answer` terms (reciprocity). Complete: a condition ignored
+    here would start a step of a written sequence before what it waits for, and `check`
+    would call a sequence written in the right order broken (`SEQUENCE_NOTE` says what
+    a sequence waits for)."""
 
     def __init__(self, steps: Mapping[str, Step]) -> None:
         super().__init__(steps)
@@ -47,6 +51,9 @@ class Conditions(Terms):
         for s in firsts:
             self.firsts.setdefault(s, []).append(i)
 
+    def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
+        pass  # a gate's waiting is its `wait` term
+
     def answer(
         self,
         rule: Rule,
@@ -63,6 +70,35 @@ class Conditions(Terms):
             self.gives.setdefault(s, []).append((rule.id, grace, shared))
         for s in get:
             self.answers.setdefault(s, []).append(rule.id)
+
+    # Not conditions on another step's done time: a sequence does not wait for them, and
+    # `check` reports a sequence that breaks them.
+
+    def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
+        pass
+
+    def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
+        pass
+
+    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
+        pass
+
+    def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
+        pass
+
+    def reservoir(
+        self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
+    ) -> None:
+        pass
+
+    def together(self, rule: Rule, ids: Sequence[str]) -> None:
+        pass
+
+    def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
+        pass
+
+    def covers(self, rule: Rule, chain: Chain, since: str | int | None, until: str | int) -> None:
+        pass  # a renewal waits for its base by its `after` link; the rest is an upper bound
 
 
 def conditions(scenario: ScenarioView) -> Conditions:

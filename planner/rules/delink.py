@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from planner.fields import SelPair
+from planner.force import Chain
 from planner.model import AnyOf, Selector, Step
 from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
 
@@ -17,7 +18,8 @@ Links = dict[str, list[tuple[str, str]]]
 class _RuleLinks(Terms):
     """The links rules create, as (rule, from steps, to steps): `to` waits on `from`.
     Every term that makes a step wait for another is a link: `wait` (first → waiting)
-    and `answer` (counter-step → give step), soft rules included."""
+    and `answer` (counter-step → give step), soft rules included. Complete: a delink
+    rule's `check` reads these links, so a link ignored here is a chain it never sees."""
 
     def __init__(self, steps: Mapping[str, Step]) -> None:
         super().__init__(steps)
@@ -33,6 +35,9 @@ class _RuleLinks(Terms):
     ) -> None:
         self.found.append((rule, firsts, waiting))
 
+    def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
+        pass  # a gate's waiting is its `wait` term
+
     def answer(
         self,
         rule: Rule,
@@ -43,6 +48,40 @@ class _RuleLinks(Terms):
         shared: bool,
     ) -> None:
         self.found.append((rule, get, give))
+
+    # Not a step waiting for another (the links are `after` preconditions, precedence,
+    # reciprocity and gate): bounds on a step's own time, a ranking by the steps' own
+    # attributes, shared seats and budgets, starting together, red lines.
+
+    def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
+        pass
+
+    def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
+        pass
+
+    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
+        pass
+
+    def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
+        pass
+
+    def reservoir(
+        self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
+    ) -> None:
+        pass
+
+    def together(self, rule: Rule, ids: Sequence[str]) -> None:
+        pass
+
+    def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
+        pass
+
+    def covers(self, rule: Rule, chain: Chain, since: str | int | None, until: str | int) -> None:
+        # Relief kept in force until (or from) a step's done time is tied to that step:
+        # its renewals are timed by it, a link as a wait is.
+        ends = [e for e in (since, until) if isinstance(e, str)]
+        if ends:
+            self.found.append((rule, ends, chain.members))
 
 
 def link_graph(scenario: ScenarioView) -> Links:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from planner.force import Chain
 from planner.model import AnyOf, Step
-from planner.rules.base import Rule, Terms
+from planner.rules.base import PartialTerms, Rule, Terms
 from planner.scenario import Scenario
 
 #: Why a step cannot start earlier: (the step that pushed it, the rule id or "after"), or
@@ -43,8 +43,9 @@ class Deadline:
         return f"{self.whose} allows {unit} {self.latest} at the latest"
 
 
-class _Hard(Terms):
-    """The terms of hard rules that bound starts from below, restricted to scheduled steps."""
+class _Hard(PartialTerms):
+    """The terms of hard rules that bound starts from below, restricted to scheduled steps.
+    Partial is safe: a bound from fewer terms is weaker, and still a lower bound."""
 
     def __init__(self, steps: Mapping[str, Step], scheduled: Collection[str]) -> None:
         super().__init__(steps)
@@ -232,6 +233,10 @@ def makespan_bound(
 
 
 class _Spans(Terms):
+    """How much later than every step one after another the rules' terms can push a
+    roadmap: every lag, window opening and gap between ranks. Complete: a push it missed would make the
+    horizon too short, and CP-SAT's domains would cut off roadmaps that exist."""
+
     def __init__(self, steps: Mapping[str, Step]) -> None:
         super().__init__(steps)
         self.total = 0
@@ -246,6 +251,20 @@ class _Spans(Terms):
     ) -> None:
         self.total += lag
 
+    def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
+        pass  # a gate's waiting is its `wait` term
+
+    def answer(
+        self,
+        rule: Rule,
+        give: Sequence[str],
+        get: Sequence[str],
+        grace: int,
+        within: int | None,
+        shared: bool,
+    ) -> None:
+        pass  # a give step waits for a counter-step's done time: no lag
+
     def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
         self.total += earliest
 
@@ -255,11 +274,31 @@ class _Spans(Terms):
             if isinstance(end, int):
                 self.total += end
 
+    def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
+        pass  # an upper bound pushes nothing later
+
+    def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
+        self.total += gap * max(len(ranks) - 1, 0)
+
+    def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
+        pass  # one step after another holds every limit
+
+    def reservoir(
+        self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
+    ) -> None:
+        pass  # room comes from steps done, which pushes by no more than their times
+
+    def together(self, rule: Rule, ids: Sequence[str]) -> None:
+        pass  # starting at once is never later than one after another
+
+    def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
+        pass  # fewer steps, less time
+
 
 def horizon(scenario: Scenario, scheduled: Iterable[str]) -> int:
     """A time by which any sensible roadmap is done: every step one after another, with
-    every lag and window opening added, after the latest fixed time (CP-SAT needs finite
-    domains)."""
+    every lag, window opening and gap between ranks added, after the latest fixed time
+    (CP-SAT needs finite domains)."""
     total = 0
     latest_fixed = 0
     for s in scheduled:

@@ -23,10 +23,12 @@ Each placement is O(log n) heap work per term it takes part in: seats and curves
 running counts changed by timed events, a freed seat or new room wakes only the waiting
 units it can serve, best first, and no list of placed steps is ever scanned. When
 nothing can start however long one waits (a balance with no room left, a counter-step
-that never comes, a cycle of conditions), the best waiting unit goes anyway. The finished
-schedule is then checked term by term, and the rules whose terms it could not keep are
-returned with it: none means it keeps every hard rule that has scheduling terms (rules
-without terms, `delink`, are facts of the scenario that `plan` refuses before scheduling).
+that never comes, a cycle of conditions), the best waiting unit goes anyway.
+
+The verdict on the finished schedule is `check`'s (a rule's exact meaning is its
+`check()`): the report comes with the schedule, and "keeps every rule" means `check`
+finds it clean. The terms only steer the placement, so `Collect` reads every primitive
+(`Terms` is abstract): a term it ignored would make schedules that `check` rejects.
 """
 
 from __future__ import annotations
@@ -35,12 +37,12 @@ import bisect
 import heapq
 import itertools
 import math
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from planner.check import Report, check
+from planner.force import Chain
 from planner.model import AnyOf, Step
-from planner.rules import fixed, preconditions
 from planner.rules.base import Rule, Terms
 from planner.scenario import Scenario
 from planner.schedule.bounds import earliest_starts
@@ -58,14 +60,11 @@ class Wait:
     """start(w) >= done(f) + lag [<= done(f) + within] for every first f != w; with
     `by_start` (a rank): start(w) >= start(f) + lag (the order's gap)."""
 
-    rule: str
     firsts: list[str]
     waiting: list[str]
     lag: int
     within: int | None
     by_start: bool = False
-    #: Some first steps are not scheduled (red lines): the term cannot hold.
-    missing: bool = False
     left: int = 0  # first steps not placed yet
     top: float = -NEVER  # the latest done (or start) among the placed first steps
     low: float = NEVER  # the earliest done among them (for `within`)
@@ -78,7 +77,6 @@ class Wait:
 class AnyTerm:
     """`{any: [...]}` in the `after` list of `step`: one alternative suffices."""
 
-    rule: str
     step: str
     items: list[tuple[str, int, int | None]]  # (step, lag, within), scheduled ones only
     best: float = NEVER  # the earliest start an alternative placed so far allows
@@ -87,7 +85,6 @@ class AnyTerm:
 
 @dataclass(slots=True)
 class Answer:
-    rule: str
     gives: list[str]
     gets: set[str]
     grace: int
@@ -100,7 +97,6 @@ class Answer:
 
 @dataclass(slots=True)
 class Capacity:
-    rule: str
     limit: int
     ids: list[str]  # the steps that take a seat (duration > 0)
     running: int = 0  # steps running now
@@ -108,7 +104,6 @@ class Capacity:
 
 @dataclass(slots=True)
 class Reservoir:
-    rule: str
     margin: int
     ahead: set[str]
     behind: set[str]
@@ -116,20 +111,19 @@ class Reservoir:
 
 
 class Collect(Terms):
-    """The hard rules' terms, restricted to the steps to schedule."""
+    """The hard rules' terms, restricted to the steps to schedule. Complete: a term it
+    ignored would make schedules that `check` rejects."""
 
     def __init__(self, steps: Mapping[str, Step], todo: Sequence[str]) -> None:
         super().__init__(steps)
         self.todo = set(todo)
         self.waits: list[Wait] = []
         self.lower: dict[str, int] = {}
-        self.releases: list[tuple[str, list[str], int, str]] = []
         self.deadlines: list[tuple[str, list[str], int, str]] = []
         self.answers: list[Answer] = []
         self.capacities: list[Capacity] = []
         self.reservoirs: list[Reservoir] = []
-        self.groups: list[tuple[str, list[str], bool]] = []  # (rule, ids, some left out)
-        self.excluded: list[tuple[str, list[str]]] = []
+        self.groups: list[list[str]] = []
 
     def _in(self, ids: Iterable[str]) -> list[str]:
         return [s for s in dict.fromkeys(ids) if s in self.todo]
@@ -144,23 +138,22 @@ class Collect(Terms):
     ) -> None:
         if rule.soft:
             return
-        kept = self._in(firsts)
-        missing = len(kept) < len(set(firsts))
-        self.waits.append(Wait(rule.id, kept, self._in(waiting), lag, within, missing=missing))
+        self.waits.append(Wait(self._in(firsts), self._in(waiting), lag, within))
+
+    def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
+        pass  # a gate's waiting is its `wait` term
 
     def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
         if rule.soft:
             return
         kept = [group for group in (self._in(g) for g in ranks) if group]
         for before, after in itertools.pairwise(kept):
-            self.waits.append(Wait(rule.id, before, after, gap, None, by_start=True))
+            self.waits.append(Wait(before, after, gap, None, by_start=True))
 
     def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
         if rule.soft:
             return
-        kept = self._in(ids)
-        self.releases.append((rule.id, kept, earliest, measure))
-        for s in kept:
+        for s in self._in(ids):
             shift = self.steps[s].done_offset if measure == "done" else 0
             self.lower[s] = max(self.lower.get(s, 0), earliest - shift)
 
@@ -178,14 +171,14 @@ class Collect(Terms):
         shared: bool,
     ) -> None:
         if not rule.soft:
-            term = Answer(rule.id, self._in(give), set(self._in(get)), grace, within, shared)
+            term = Answer(self._in(give), set(self._in(get)), grace, within, shared)
             term.index = len(self.answers)
             self.answers.append(term)
 
     def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
         if not rule.soft:
             kept = [s for s in self._in(ids) if self.steps[s].duration > 0]
-            self.capacities.append(Capacity(rule.id, limit, kept))
+            self.capacities.append(Capacity(limit, kept))
 
     def reservoir(
         self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
@@ -193,7 +186,6 @@ class Collect(Terms):
         if not rule.soft:
             self.reservoirs.append(
                 Reservoir(
-                    rule.id,
                     margin,
                     {s for s in self._in(ahead) if self.steps[s].value},
                     {s for s in self._in(behind) if self.steps[s].value},
@@ -202,36 +194,31 @@ class Collect(Terms):
 
     def together(self, rule: Rule, ids: Sequence[str]) -> None:
         if not rule.soft:
-            kept = self._in(ids)
-            self.groups.append((rule.id, kept, len(kept) < len(set(ids))))
+            self.groups.append(self._in(ids))
 
     def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
-        if not rule.soft:
-            self.excluded.append((rule.id, self._in(ids)))
+        pass  # the caller leaves red-line steps out (`Scenario.forbidden`); `check` judges
 
-
-def answerable(
-    ans: Answer, g: str, c: str, starts: Mapping[str, int], done: Mapping[str, int]
-) -> bool:
-    """Whether counter-step c may answer give step g at their times."""
-    return (
-        c != g
-        and done[c] <= starts[g] + ans.grace
-        and (ans.within is None or done[c] >= starts[g] - ans.within)
-    )
-
-
-def peak(changes: list[tuple[int, int]]) -> int:
-    """The highest level of the step function with these (time, change) pairs; changes at
-    the same time count together."""
-    by_time: dict[int, int] = {}
-    for x, v in changes:
-        by_time[x] = by_time.get(x, 0) + v
-    level, peak = 0, 0
-    for x in sorted(by_time):
-        level += by_time[x]
-        peak = max(peak, level)
-    return peak
+    def covers(self, rule: Rule, chain: Chain, since: str | int | None, until: str | int) -> None:
+        # Force must reach `until`: even were every later member done as late as the one
+        # before it lapses, member k done before T - (its term and every later term)
+        # leaves force short of T, so that is its earliest done time (a release). Placed
+        # as early as that allows, the members follow one another a term apart, which
+        # also closes the gaps. Force must be there by `since`: the base step's done time
+        # is a deadline. A member with no term, or a bound that is a step's done time,
+        # bounds nothing here (`check` judges the schedule).
+        if rule.soft:
+            return
+        members = self._in(chain.members)
+        terms = [chain.lasts(self.steps, m) for m in members]
+        if isinstance(until, int) and all(t is not None for t in terms):
+            remaining = sum(t for t in terms if t is not None)
+            for m, term in zip(members, terms, strict=True):
+                shift = self.steps[m].done_offset
+                self.lower[m] = max(self.lower.get(m, 0), until - remaining - shift)
+                remaining -= term or 0
+        if isinstance(since, int) and members and members[0] == chain.base:
+            self.deadlines.append((rule.id, [chain.base], since, "done"))
 
 
 def reverse_topological(succ: list[list[tuple[int, int]]]) -> list[int]:
@@ -261,15 +248,23 @@ def reverse_topological(succ: list[list[tuple[int, int]]]) -> list[int]:
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """A list schedule: a start for every step it was given, and the hard rules it breaks
-    (rule ids, `after:<step>` for a step's preconditions), sorted."""
+    """A list schedule: a start for every step it was given, and `check`'s report on those
+    starts as a roadmap (the steps not given are left out of it; a required one counts
+    as a `coverage` violation only when the schedule was asked with `partial=False`)."""
 
     starts: dict[str, int]
-    broken: tuple[str, ...]
+    report: Report
+
+    @property
+    def broken(self) -> tuple[str, ...]:
+        """The hard rules the schedule breaks, sorted: rule ids, `after:<step>` for a
+        step's preconditions (and `fixed:<step>`, `coverage:<package>`, as `check` names
+        them)."""
+        return tuple(sorted({v.rule for v in self.report.violations}))
 
     @property
     def keeps_every_rule(self) -> bool:
-        return not self.broken
+        return self.report.is_clean
 
 
 # ---- the schedule ------------------------------------------------------------------------
@@ -281,8 +276,11 @@ def greedy_schedule(
     est: Mapping[str, int] | None = None,
     target: int | None = None,
     exposure: int | None = None,
+    *,
+    partial: bool = True,
 ) -> Schedule:
-    """A start for every step of `scheduled`, keeping every hard rule it can.
+    """A start for every step of `scheduled`, keeping every hard rule it can, with
+    `check`'s report on it.
 
     Parameters
     ----------
@@ -294,13 +292,17 @@ def greedy_schedule(
     exposure:
         Keep every balance curve at or below this too (below its margin): a schedule
         aimed at a smaller peak exposure.
+    partial:
+        As `check`'s: the report judges the steps given, and leaves out whether they are
+        every step the deal requires (`coverage`); with False, it says that too.
     """
-    return _ListSchedule(scenario, list(scheduled), est, target, exposure).run()
+    return _ListSchedule(scenario, list(scheduled), est, target, exposure, partial).run()
 
 
 class _ListSchedule:
     """One run of the list schedule: its set-up (the terms as it keeps them: units,
-    memberships, latest starts), `run`, then what the finished schedule keeps."""
+    memberships, latest starts), then `run`, which places every unit and has the finished
+    schedule checked."""
 
     def __init__(
         self,
@@ -309,10 +311,12 @@ class _ListSchedule:
         est: Mapping[str, int] | None,
         target: int | None,
         exposure: int | None = None,
+        partial: bool = True,
     ) -> None:
         if est is None:
             est = earliest_starts(scenario, todo)
         self.scenario = scenario
+        self.partial = partial
         #: The highest any balance curve may go, beyond its own margin (the exposure aimed at).
         self.exposure = NEVER if exposure is None else exposure
         steps = scenario.steps
@@ -349,20 +353,14 @@ class _ListSchedule:
         first step, an `{any: [...]}` an alternative."""
         steps = self.scenario.steps
         self.anys: list[AnyTerm] = []
-        self.structural: set[str] = set()  # preconditions on steps that are left out
         for s in self.todo:
-            name = preconditions.rule_id(s)
             for cond in steps[s].after:
                 if isinstance(cond, AnyOf):
                     items = [(r.step, r.lag, r.within) for r in cond.items if r.step in terms.todo]
                     if items:
-                        self.anys.append(AnyTerm(name, s, items))
-                    else:
-                        self.structural.add(name)
+                        self.anys.append(AnyTerm(s, items))
                 elif cond.step in terms.todo:
-                    terms.waits.append(Wait(name, [cond.step], [s], cond.lag, cond.within))
-                else:
-                    self.structural.add(name)
+                    terms.waits.append(Wait([cond.step], [s], cond.lag, cond.within))
 
     def _units(self, terms: Collect) -> None:
         """Union the steps of `together` terms into units that are placed at once."""
@@ -374,7 +372,7 @@ class _ListSchedule:
                 s = parent[s]
             return s
 
-        for _rule, ids, _missing in terms.groups:
+        for ids in terms.groups:
             for a, b in itertools.pairwise(ids):
                 ra, rb = find(a), find(b)
                 if ra != rb:
@@ -494,147 +492,6 @@ class _ListSchedule:
             self.hard.append(min(late[node_of[s]] for s in group))
         self.static_ls = [min(a, b) for a, b in zip(self.soft, self.hard, strict=True)]
 
-    # -- what the schedule keeps ---------------------------------------------------------
-
-    def _answered(self, ans: Answer) -> bool:
-        """Whether every give step of an answer term has its counter-step at the final
-        times: the pairs placed as they are, or else a matching found afresh (a give step
-        placed before its counter-step when nothing else could go, say)."""
-        starts, done = self.starts, self.done
-        matched = ans.matched
-        pairs = [(g, matched.get(g)) for g in ans.gives]
-        if all(c is not None and answerable(ans, g, c, starts, done) for g, c in pairs):
-            used = [c for _g, c in pairs]
-            return ans.shared or len(set(used)) == len(used)
-        gets = sorted((done[c], c) for c in ans.gets)
-        if ans.shared:
-            return all(
-                any(answerable(ans, g, c, starts, done) for _d, c in gets) for g in ans.gives
-            )
-        # Distinct: each give step, by the end of its window, takes the earliest free
-        # counter-step inside it (optimal by the exchange argument), then augmenting paths
-        # where a step may not answer itself.
-        free = gets[:]
-        owner: dict[str, str] = {}  # counter-step -> give step
-        owned: dict[str, str] = {}  # give step -> counter-step
-        unanswered = []
-        for g in sorted(ans.gives, key=lambda g: (starts[g] + ans.grace, g)):
-            low = -NEVER if ans.within is None else starts[g] - ans.within
-            k = bisect.bisect_left(free, (low, ""))
-            while k < len(free) and free[k][1] == g:
-                k += 1
-            if k < len(free) and free[k][0] <= starts[g] + ans.grace:
-                c = free.pop(k)[1]
-                owner[c], owned[g] = g, c
-            else:
-                unanswered.append(g)
-        if not unanswered:
-            return True
-        if ans.gets.isdisjoint(ans.gives):
-            return False
-        return all(self._augment(ans, g, gets, owner, owned) for g in unanswered)
-
-    def _augment(
-        self,
-        ans: Answer,
-        g: str,
-        gets: list[tuple[int, str]],
-        owner: dict[str, str],
-        owned: dict[str, str],
-    ) -> bool:
-        """Answer g by re-pairing along an alternating path, if one exists (Kuhn)."""
-        starts, done = self.starts, self.done
-        reached: dict[str, str] = {}  # counter-step -> the give step that reached it
-        queue = deque([g])
-        while queue:
-            x = queue.popleft()
-            for _d, c in gets:
-                if c in reached or not answerable(ans, x, c, starts, done):
-                    continue
-                reached[c] = x
-                if c not in owner:
-                    while True:  # flip the path back to g
-                        x = reached[c]
-                        previous = owned.get(x)
-                        owner[c], owned[x] = x, c
-                        if previous is None:
-                            return True
-                        c = previous
-                queue.append(owner[c])
-        return False
-
-    def _broken(self) -> set[str]:
-        """The rules the finished schedule breaks (TEMPORARY in the force branch: the
-        checker's verdict joins the term-by-term one until the 'meaning' branch lands)."""
-        from planner.check import check
-
-        report = check(self.scenario, self.starts, partial=True)
-        return self._broken_terms() | {v.rule for v in report.violations}
-
-    def _broken_terms(self) -> set[str]:
-        """The rules whose terms the finished schedule breaks, each term checked on the
-        final times."""
-        starts, done = self.starts, self.done
-        terms = self.terms
-        broken = set(self.structural)
-        for s, t in starts.items():
-            if self.scenario.steps[s].fixed not in (None, t):
-                broken.add(fixed.rule_id(s))
-        for w in terms.waits:
-            if not w.waiting:
-                continue
-            if w.missing:
-                broken.add(w.rule)
-                continue
-            if not w.firsts:
-                continue
-            value = starts if w.by_start else done
-            ranked = sorted(w.firsts, key=value.__getitem__)
-            latest2, earliest2 = ranked[-2:][::-1], ranked[:2]
-            for s in w.waiting:
-                f = next((x for x in latest2 if x != s), None)
-                if f is not None and starts[s] < value[f] + w.lag:
-                    broken.add(w.rule)
-                    break
-                if w.within is not None:
-                    f = next((x for x in earliest2 if x != s), None)
-                    if f is not None and starts[s] > done[f] + w.within:
-                        broken.add(w.rule)
-                        break
-        for a in self.anys:
-            t = starts[a.step]
-            if not any(
-                done[p] + lag <= t and (within is None or t <= done[p] + within)
-                for p, lag, within in a.items
-            ):
-                broken.add(a.rule)
-        for ans in terms.answers:
-            if not self._answered(ans):
-                broken.add(ans.rule)
-        for rule, ids, earliest, measure in terms.releases:
-            if any(starts[s] + (self.off[s] if measure == "done" else 0) < earliest for s in ids):
-                broken.add(rule)
-        for rule, ids, latest, measure in terms.deadlines:
-            if any(starts[s] + (self.off[s] if measure == "done" else 0) > latest for s in ids):
-                broken.add(rule)
-        for cap in terms.capacities:
-            changes = [(starts[s], 1) for s in cap.ids]
-            changes += [(starts[s] + self.dur[s], -1) for s in cap.ids]
-            if peak(changes) > cap.limit:
-                broken.add(cap.rule)
-        for res in terms.reservoirs:
-            changes = [(starts[s], self.value[s]) for s in res.ahead]
-            changes += [(done[s], -self.value[s]) for s in res.behind]
-            if peak(changes) > res.margin:
-                broken.add(res.rule)
-        for rule, ids, missing in terms.groups:
-            if ids and (missing or len({starts[s] for s in ids}) > 1):
-                broken.add(rule)
-        for rule, ids in terms.excluded:
-            if ids:
-                broken.add(rule)
-        return broken
-
     def run(self) -> Schedule:
         """Time-driven placement: at each time, the ready units in priority order each
         start now if their resources allow, or wait for the resource that refused them."""
@@ -686,7 +543,7 @@ class _ListSchedule:
                         break
             self.now = max(self.now, self._earliest_of(u))
             self._place(u, force=True)
-        return Schedule(self.starts, tuple(sorted(self._broken())))
+        return Schedule(self.starts, check(self.scenario, self.starts, partial=self.partial))
 
     def _key(self, u: int) -> float:
         """The unit's priority now (smaller first): a unit whose hard latest start (its

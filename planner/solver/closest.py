@@ -36,7 +36,7 @@ from typing import Any
 
 from planner.check import Report
 from planner.model import AnyOf, Step
-from planner.rules.base import Rule, Terms
+from planner.rules.base import PartialTerms, Rule
 from planner.scenario import Scenario
 from planner.solver.search import Outcome, Search
 
@@ -61,10 +61,11 @@ class Best:
     bounds: dict[str, int] = field(default_factory=dict)
 
 
-class _Links(Terms):
+class _Links(PartialTerms):
     """The ties between scheduled steps: who waits on whom (`after` items, wait, rank,
     answer and together terms of hard rules) and who shares a seat or a curve (capacity
-    and reservoir terms), each group in the order of the proposed starts."""
+    and reservoir terms), each group in the order of the proposed starts. Partial is safe:
+    a tie missed here only narrows a neighbourhood; CP-SAT keeps every rule in each one."""
 
     def __init__(self, steps: Mapping[str, Step], scheduled: Sequence[str]) -> None:
         super().__init__(steps)

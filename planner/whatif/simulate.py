@@ -16,10 +16,10 @@ max), rounded to the nearest whole unit, and then either
 - *holds the roadmap's order* (the default): steps are placed in the roadmap's order, each
   at its planned start or, when what it waits for is late, as soon as that is done — its
   `after` items and the hard rules' waiting terms (precedence, gate, reciprocity's
-  earliest free counter-step, graduated order, simultaneous groups), counting the steps
-  placed before it, as a written sequence counts them. Nothing starts earlier than
-  planned. Windows, `within`, capacity and balance are not pushed for: they are checked,
-  and counted when broken; or
+  earliest free counter-step, graduated order, simultaneous groups, a free capacity
+  seat), counting the steps placed before it, as a written sequence counts them. Nothing
+  starts earlier than planned. Windows, `within` and balance are not pushed for: they
+  are checked, and counted when broken; or
 - *re-plans* (`replan=True`): plans the deal afresh with the drawn times (CP-SAT, the
   scenario's objectives): what the best plan could do had the times been known.
 

@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from planner.force import Chain
 from planner.model import AnyOf, Step
 from planner.rules.base import Rule, Terms
 from planner.scenario import Scenario
@@ -38,7 +39,9 @@ def pushed(
 
 
 class Waits(Terms):
-    """The hard rules' waiting terms, for placing steps in the roadmap's order."""
+    """The hard rules' waiting terms, for placing steps in the roadmap's order. Complete: a
+    term that makes a step wait, ignored here, would start it before what it waits for in
+    every late run, and the run would count a rule broken that holding the order keeps."""
 
     def __init__(self, steps: Mapping[str, Step]) -> None:
         super().__init__(steps)
@@ -59,6 +62,9 @@ class Waits(Terms):
         if not rule.soft:
             self.waits.append((firsts, waiting, lag))
 
+    def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
+        pass  # a gate's waiting is its `wait` term
+
     def answer(
         self,
         rule: Rule,
@@ -70,6 +76,23 @@ class Waits(Terms):
     ) -> None:
         if not rule.soft:
             self.answers.append((give, get, grace, shared))
+
+    def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
+        pass  # windows are not waited for (simulate's docstring): a run breaking one counts it
+
+    def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
+        pass  # waiting cannot keep a deadline: a run that misses it counts it broken
+
+    def reservoir(
+        self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
+    ) -> None:
+        pass  # not waited for (simulate's docstring): a run that overruns counts it broken
+
+    def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
+        pass  # a red-line step is in no roadmap
+
+    def covers(self, rule: Rule, chain: Chain, since: str | int | None, until: str | int) -> None:
+        pass  # waiting cannot renew sooner: a run whose renewal comes late counts it broken
 
     def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
         if not rule.soft:

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from planner.force import Chain
 from planner.model import Step
 from planner.rules import coverage, fixed, preconditions
 from planner.rules.base import CheckContext, Rule, Terms, Violation
@@ -86,7 +87,8 @@ class _Mentions(Terms):
     the rule compares (start, end, done) with which times of which other steps (a waiting
     step's start with the done times of the steps it waits for; a give step's start with
     its counter-steps' done times; start and end with the others' for capacity; ...), and
-    the rule's time constants."""
+    the rule's time constants. Complete: a comparison it missed is a position where the
+    rule's verdict changes unasked, and the room it states is wrong."""
 
     def __init__(self, steps: Mapping[str, Step]) -> None:
         super().__init__(steps)
@@ -125,6 +127,9 @@ class _Mentions(Terms):
     ) -> None:
         self._pairs(rule, firsts, (DONE,), waiting, (START_,), lag, within)
 
+    def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
+        pass  # a gate's waiting is its `wait` term
+
     def answer(
         self,
         rule: Rule,
@@ -161,6 +166,19 @@ class _Mentions(Terms):
 
     def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
         self._pairs(rule, ids, (), (), ())
+
+    def covers(self, rule: Rule, chain: Chain, since: str | int | None, until: str | int) -> None:
+        # Members' (and reimposing steps') done times against each other, a term apart (a
+        # gap opens where a renewal comes after the grant before it lapses); against the
+        # bounds' steps, or the bounds as times (force reaching `until` from a member's
+        # done time is T - its term).
+        moves = list(chain.moves)
+        terms = {t for m in chain.members if (t := chain.lasts(self.steps, m)) is not None}
+        ends = [e for e in (since, until) if isinstance(e, str)]
+        times = [e for e in (since, until) if isinstance(e, int)]
+        numbers = [*terms, *times, *(e - t for e in times for t in terms)]
+        self._pairs(rule, moves, (DONE,), moves, (DONE,), *numbers)
+        self._pairs(rule, moves, (DONE,), ends, (DONE,), *terms)
 
 
 class _Moving(CheckContext):
