@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 import planner
-from planner.fields import Attr, Choice, Declared, Nat, Sel, SelPair, declared
+from planner.fields import Attr, Choice, Declared, Nat, Sel, SelPair, StepOrTime, declared
+from planner.force import Chain
 from planner.model import Selector, Step
 from planner.rules import KINDS
 from planner.rules.base import PartialTerms, Rule, Terms
@@ -80,6 +81,8 @@ def _example(cls: type[Rule]) -> tuple[Rule, set[str]]:
             return spec.minimum + 1 if decl.required or decl.default is None else decl.default
         if isinstance(spec, Choice):
             return spec.options[0] if decl.required else decl.default
+        if isinstance(spec, StepOrTime):
+            return 10 if decl.required else decl.default  # a time: no step of its own
         raise AssertionError(f"no example value for {type(spec).__name__} ({decl.name})")
 
     common = {d.name for d in declared(Rule)}
@@ -108,6 +111,8 @@ def _ids(value: Any) -> set[str]:
         return {value} if value in STEPS else set()
     if isinstance(value, list | tuple | set | frozenset):
         return {s for v in value for s in _ids(v)}
+    if isinstance(value, Chain):  # a chain of force: its members and reimposing steps
+        return _ids(value.moves)
     return set()
 
 

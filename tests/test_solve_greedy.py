@@ -137,3 +137,39 @@ def test_the_verdict_is_checks_and_coverage_is_the_callers_to_ask(make: Maker) -
     assert whole.report == check(scenario, {"b": 0})
     assert greedy_schedule(scenario, ["a", "b"]).starts == {"a": 0, "b": 2}
     assert greedy_schedule(scenario, ["a", "b"]).keeps_every_rule
+
+
+def test_a_renewal_is_placed_so_force_reaches_until(make: Maker) -> None:
+    """A licence in force 10 weeks, one renewal of 10 weeks, kept in force until week 25
+    (continuity). Placed at once, the licence would lapse in week 10 and the renewal
+    (done at most 10 after it) in week 20: short of 25. So the renewal is done no earlier
+    than 25 - 10 = 15 and the licence no earlier than 25 - 20 = 5, and placed there the
+    renewal comes exactly as the licence lapses: no gap, and `check` agrees."""
+    scenario = make(
+        [
+            step("licence", 0, lasts=10, value=3),
+            step("renewal", 0, renews="licence"),
+        ],
+        [rule("continuity", "holds", steps=["licence"], until=25)],
+    )
+    greedy = greedy_schedule(scenario, scheduled(scenario))
+    assert greedy.starts == {"licence": 5, "renewal": 15}
+    assert greedy.broken == ()
+    assert hard_broken(scenario, greedy.starts) == set()
+
+
+def test_force_must_be_there_by_from(make: Maker) -> None:
+    """Kept in force from week 3 until week 20 with one renewal: the licence must be done
+    by week 3 (a deadline), the renewal no earlier than 20 - 10 = 10 and no later than
+    the licence's lapse. The greedy keeps both bounds."""
+    scenario = make(
+        [
+            step("licence", 1, lasts=10, value=3),
+            step("renewal", 0, renews="licence"),
+        ],
+        [rule("continuity", "holds", steps=["licence"], until=20, **{"from": 3})],
+    )
+    greedy = greedy_schedule(scenario, scheduled(scenario))
+    assert greedy.starts["licence"] + 1 <= 3
+    assert greedy.starts["renewal"] >= 10
+    assert greedy.broken == ()
