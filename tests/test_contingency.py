@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from planner.api import check_roadmap, contingency, load_scenario, plan
 from planner.errors import InputError
@@ -181,3 +183,108 @@ def test_the_commands(deal: tuple[Path, Path], tmp_path: Path) -> None:
     assert (bad.returncode, bad.stdout) == (2, "")
     assert bad.stderr == "--assume: unknown step 'nope'\n"
     assert cli("check", str(out), *where, "--assume", "by-no-resale=fails").returncode == 1
+
+
+DRAWN = """\
+scenario: {{name: Drawn snapback, unit: week, start: 2027-01-04}}
+actors: {{US: United States, BY: Belarus}}
+packages:
+  - id: deal
+    steps:
+      - id: by-pledge
+        actor: BY
+        kind: commitment
+        duration: {pledge}
+        value: 4
+        verify: {{by: Monitors, duration: {verify}, fails: 0.2}}
+      - id: review
+        actor: US
+        kind: event
+        duration: {review}
+        outcomes: {{renewed: 0.7, revoked: 0.3}}
+      - id: us-licence
+        actor: US
+        kind: relief
+        duration: 1
+        value: 5
+        lasts: {lasts}
+        repeat: {{every: {every}, until: {until}}}
+        after: [by-pledge]
+      - id: us-snapback
+        actor: US
+        kind: relief
+        duration: {wind_down}
+        reimposes: us-licence
+        if: {{step: by-pledge, outcome: fails}}
+      - id: us-revocation
+        actor: US
+        kind: relief
+        duration: 1
+        reimposes: us-licence
+        if: {{step: review, outcome: revoked}}
+        after: [review]
+      - id: us-follow-on
+        actor: US
+        kind: relief
+        duration: 2
+        value: 2
+        after: [us-licence]
+        if: {{step: review, outcome: renewed}}
+"""
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(
+    pledge=st.integers(1, 4),
+    verify=st.integers(1, 5),
+    review=st.integers(1, 6),
+    lasts=st.integers(4, 20),
+    slack=st.integers(0, 3),
+    terms=st.integers(1, 3),
+    wind_down=st.integers(1, 8),
+)
+def test_every_branch_contingency_plans_is_what_check_assume_says(
+    tmp_path_factory: pytest.TempPathFactory,
+    pledge: int,
+    verify: int,
+    review: int,
+    lasts: int,
+    slack: int,
+    terms: int,
+    wind_down: int,
+) -> None:
+    """On drawn deals (a verified pledge that may fail, a review event with two outcomes, a
+    renewed licence, two ways to reimpose it, a follow-on on one outcome): every branch
+    `contingency` plans is judged by `check --assume` of its trigger as `contingency`
+    reports it — the same rules broken, none when it says none."""
+    every = max(1, lasts - slack)
+    folder = tmp_path_factory.mktemp("drawn")
+    (folder / "constraints").mkdir()
+    (folder / "packages.yaml").write_text(
+        DRAWN.format(
+            pledge=pledge,
+            verify=verify,
+            review=review,
+            lasts=lasts,
+            every=every,
+            until=every * terms + 10,
+            wind_down=wind_down,
+        )
+    )
+    (folder / "constraints" / "rules.yaml").write_text("rules: []\n")
+    scenario = load_scenario(folder / "packages.yaml", folder / "constraints")
+    result = plan(scenario, ("penalty", "makespan"), time_limit=5)
+    starts = dict(result.candidates[0].starts)
+    branches = contingency(scenario, starts, time_limit=5).branches
+    assert {(b.trigger.step, b.trigger.outcome) for b in branches} >= {
+        ("by-pledge", "fails"),
+        ("review", "revoked"),
+    }
+    for branch in branches:
+        if branch.starts is None or branch.report is None:
+            continue
+        assumed = f"{branch.trigger.step}={branch.trigger.outcome}"
+        checked = check_roadmap(scenario, dict(branch.starts), assumptions=[assumed])
+        said = {v.rule for v in branch.report.violations if not v.soft}
+        got = {v.rule for v in checked.report.violations if not v.soft}
+        assert got == said, assumed
