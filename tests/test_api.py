@@ -1,6 +1,6 @@
 """The library face (`planner.api`): every command is one call returning a result, and the
 result's renderer (`planner.render.results`) gives exactly what the command prints, so a
-notebook reproduces the command line. The README's notebook session is run as written.
+notebook reproduces the command line. The manual's notebook session is run as written.
 The command line stays thin: every command function is short and none does the work
 itself (no import of the checker, the solver or the what-if code)."""
 
@@ -41,23 +41,22 @@ def printed(*args: str) -> str:
     return result.stdout
 
 
-# ---- the README's notebook session ---------------------------------------------------------
+# ---- the manual's notebook session ---------------------------------------------------------
 
 
-def readme_session() -> str:
-    """The first Python block of the README's section 'Library'."""
-    text = (ROOT / "README.md").read_text()
-    section = text.split("\n## Library", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
-    assert blocks, "the README's library section has no Python block"
+def manual_session() -> str:
+    """The first Python block of the manual's page 'Library' (docs/library.md)."""
+    text = (ROOT / "docs" / "library.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks, "the manual's library page has no Python block"
     return blocks[0]
 
 
-def test_the_readme_notebook_session_prints_what_plan_and_check_print() -> None:
+def test_the_manual_notebook_session_prints_what_plan_and_check_print() -> None:
     """The session, run as written from the repository's root, prints `planner plan`'s
     output, then `planner check examples/brief-roadmap.yaml`'s, byte for byte."""
     session = subprocess.run(
-        [sys.executable, "-c", readme_session()], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-c", manual_session()], capture_output=True, text=True, cwd=ROOT
     )
     assert session.returncode == 0, session.stderr
     plan, check = run("plan"), run("check", "examples/brief-roadmap.yaml")

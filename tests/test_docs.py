@@ -1,7 +1,7 @@
 """The generated docs (`planner.authoring.docs`): docs/reference.md and docs/*.schema.json are what
 the declarations give today, and the reference names every field and rule kind; the
 generated parts of hand-written files (the check report schema's kinds and severities, the
-README's rule table) are what the registry of rule kinds gives, the rest of each file kept
+manual's rule table, docs/rules.md) are what the registry of rule kinds gives, the rest of each file kept
 byte for byte."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 from planner.authoring.docs import (
     CHECK_REPORT,
     RULE_TABLE,
+    RULES_PAGE,
     check_report_schema,
     generated_files,
     main,
@@ -42,14 +43,14 @@ DOCS = ROOT / "docs"
 
 
 def copy_of_the_docs(tmp_path: Path) -> Path:
-    """tmp_path/docs with the generated files and the check report schema, and
-    tmp_path/README.md: a fresh copy of what the command keeps. Returns the docs folder."""
+    """tmp_path/docs with the generated files, the check report schema and the rule kinds
+    page: a fresh copy of what the command keeps. Returns the docs folder."""
     docs = tmp_path / "docs"
     docs.mkdir()
     for name, text in generated_files().items():
         (docs / name).write_text(text, encoding="utf-8")
     shutil.copy(DOCS / CHECK_REPORT, docs / CHECK_REPORT)
-    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
+    shutil.copy(DOCS / RULES_PAGE, docs / RULES_PAGE)
     return docs
 
 
@@ -92,7 +93,9 @@ def test_regenerating_writes_every_file(tmp_path: Path) -> None:
     docs = copy_of_the_docs(tmp_path)
     (docs / "reference.md").unlink()
     assert main([str(docs)]) == 0
-    assert sorted(p.name for p in docs.iterdir()) == sorted([*generated_files(), CHECK_REPORT])
+    assert sorted(p.name for p in docs.iterdir()) == sorted(
+        [*generated_files(), CHECK_REPORT, RULES_PAGE]
+    )
     assert stale(docs) == []
     assert main([str(tmp_path / "missing")]) == 2
 
@@ -113,8 +116,8 @@ def test_the_check_report_schema_lists_every_kind_and_its_severity() -> None:
         assert name in group.split(", "), name
 
 
-def test_the_readme_rule_table_has_every_kind_its_fields_and_its_docstring() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_manual_rule_table_has_every_kind_its_fields_and_its_docstring() -> None:
+    text = (DOCS / RULES_PAGE).read_text(encoding="utf-8")
     block = text.split(begin_marker(RULE_TABLE))[1].split(end_marker(RULE_TABLE))[0]
     assert block.strip() == rule_table_markdown().strip()
     rows = [line for line in block.splitlines() if line.startswith("| [`")]
@@ -132,8 +135,8 @@ def test_the_readme_rule_table_has_every_kind_its_fields_and_its_docstring() -> 
 def test_a_stale_generated_part_is_named_and_rewritten_in_place(tmp_path: Path) -> None:
     docs = copy_of_the_docs(tmp_path)
     schema = docs / CHECK_REPORT
-    readme = tmp_path / "README.md"
-    kept = schema.read_bytes(), readme.read_bytes()
+    page = docs / RULES_PAGE
+    kept = schema.read_bytes(), page.read_bytes()
     # an old list of kinds (one missing) and an old table (a row missing)
     schema.write_text(
         schema.read_text(encoding="utf-8").replace(
@@ -142,16 +145,16 @@ def test_a_stale_generated_part_is_named_and_rewritten_in_place(tmp_path: Path) 
         encoding="utf-8",
     )
     simultaneous = next(
-        line for line in readme.read_text(encoding="utf-8").splitlines()
+        line for line in page.read_text(encoding="utf-8").splitlines()
         if line.startswith("| [`simultaneous`]")
     )  # fmt: skip
-    readme.write_text(readme.read_text().replace(simultaneous + "\n", ""), encoding="utf-8")
-    assert stale(docs) == [str(schema), str(readme)]
+    page.write_text(page.read_text().replace(simultaneous + "\n", ""), encoding="utf-8")
+    assert stale(docs) == [str(schema), str(page)]
     assert main([str(docs)]) == 0
-    assert (schema.read_bytes(), readme.read_bytes()) == kept, "rewritten, every other byte kept"
+    assert (schema.read_bytes(), page.read_bytes()) == kept, "rewritten, every other byte kept"
 
 
-def test_a_readme_without_the_markers_is_one_line_and_nothing_is_written(
+def test_a_rules_page_without_the_markers_is_one_line_and_nothing_is_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     docs = copy_of_the_docs(tmp_path)
@@ -159,7 +162,7 @@ def test_a_readme_without_the_markers_is_one_line_and_nothing_is_written(
     other = tmp_path / "OTHER.md"
     other.write_text("# no table here\n", encoding="utf-8")
     assert stale(docs, other)[-1] == str(other)
-    assert main([str(docs), "--readme", str(other)]) == 2
+    assert main([str(docs), "--rules", str(other)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"{other}: needs one line '<!-- BEGIN generated: rule-kinds")
     assert len(err.splitlines()) == 1

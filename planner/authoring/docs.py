@@ -2,14 +2,14 @@
 docs/, generated from the field declarations (`planner.fields`) by the same walk as
 `planner.authoring.schema`; and the generated parts of hand-written files, from the registry
 of rule kinds (`planner.rules.KINDS`, `BUILT_IN_KINDS`): the kinds and severities of
-docs/check-report.schema.json, and the README's rule table (each kind's fields and
-docstring) between its marker lines.
+docs/check-report.schema.json, and the manual's rule table (docs/rules.md: each kind's
+fields and docstring) between its marker lines.
 
-    python -m planner.authoring.docs            # rewrite docs/ and the README's generated parts
+    python -m planner.authoring.docs            # rewrite docs/ and the rule kinds page's table
     python -m planner.authoring.docs --check    # exit 1, naming the stale files, when they differ
 
 Run from the repository root (or give the docs folder: `python -m planner.authoring.docs DIR`;
-the README is the one beside it unless `--readme FILE`). `tests/test_docs.py` fails while
+the rule table's page is DIR/rules.md unless `--rules FILE`). `tests/test_docs.py` fails while
 the files differ from what this writes. `reference_markdown`, `generated_files` and
 `rule_table_markdown` are pure; only `main` touches files.
 """
@@ -50,8 +50,9 @@ from planner.scenario import Scenario
 REFERENCE = "reference.md"
 #: The hand-written schema of `check --format json`, whose kind list and severities are generated.
 CHECK_REPORT = "check-report.schema.json"
-#: The README's block that holds the rule table.
+#: The manual's block that holds the rule table, and its page (in the docs folder).
 RULE_TABLE = "rule-kinds"
+RULES_PAGE = "rules.md"
 
 
 def _cell(text: str) -> str:
@@ -349,14 +350,14 @@ def _kind_meaning(cls: type[Rule]) -> str:
 
 
 def rule_table_markdown() -> str:
-    """The README's rule table: every kind of the registry, its fields and its meaning
+    """The manual's rule table (docs/rules.md): every kind of the registry, its fields and its meaning
     (from its docstring), then the report's order of severity."""
     lines = [
         "| kind | fields | meaning (the checker and the solver implement exactly this) |",
         "|---|---|---|",
     ]
     for name, cls in KINDS.items():
-        kind = f"[`{name}`](docs/reference.md#rule-{name})"
+        kind = f"[`{name}`](reference.md#rule-{name})"
         lines.append(f"| {kind} | {_cell(_kind_fields(cls))} | {_cell(_kind_meaning(cls))} |")
     lines += [
         "",
@@ -367,16 +368,16 @@ def rule_table_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def kept_files(folder: Path, readme: Path) -> dict[Path, Callable[[str], str]]:
+def kept_files(folder: Path, rules: Path) -> dict[Path, Callable[[str], str]]:
     """The hand-written files with generated parts, each with the function that puts the
     parts into its current text."""
     return {
         folder / CHECK_REPORT: check_report_schema,
-        readme: lambda text: replace_block(text, RULE_TABLE, rule_table_markdown()),
+        rules: lambda text: replace_block(text, RULE_TABLE, rule_table_markdown()),
     }
 
 
-def updated(folder: Path, readme: Path) -> list[tuple[Path, str]]:
+def updated(folder: Path, rules: Path) -> list[tuple[Path, str]]:
     """Every file the command writes, with its text: the generated files whole, the
     hand-written ones with their generated parts put in.
 
@@ -388,7 +389,7 @@ def updated(folder: Path, readme: Path) -> list[tuple[Path, str]]:
         When it lacks the place of a generated part.
     """
     out = [(folder / name, text) for name, text in generated_files().items()]
-    for path, update in kept_files(folder, readme).items():
+    for path, update in kept_files(folder, rules).items():
         try:
             out.append((path, update(read_file(path)[1].decode("utf-8"))))
         except (RegionError, UnicodeDecodeError) as exc:
@@ -396,11 +397,11 @@ def updated(folder: Path, readme: Path) -> list[tuple[Path, str]]:
     return out
 
 
-def stale(folder: Path, readme: Path | None = None) -> list[str]:
+def stale(folder: Path, rules: Path | None = None) -> list[str]:
     """The generated files of `folder`, and the hand-written ones with generated parts (the
-    README beside `folder` unless `readme`), that are missing or differ from what is
+    rule table's page, `folder`/rules.md unless `rules`), that are missing or differ from what is
     generated."""
-    readme = folder.parent / "README.md" if readme is None else readme
+    rules = folder / RULES_PAGE if rules is None else rules
     out = []
     for name, text in generated_files().items():
         path = folder / name
@@ -410,7 +411,7 @@ def stale(folder: Path, readme: Path | None = None) -> list[str]:
             current = None
         if current != text.encode("utf-8"):
             out.append(str(path))
-    for path, update in kept_files(folder, readme).items():
+    for path, update in kept_files(folder, rules).items():
         try:
             data = read_file(path)[1]
             fresh = update(data.decode("utf-8")).encode("utf-8") == data
@@ -422,30 +423,28 @@ def stale(folder: Path, readme: Path | None = None) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m planner.authoring.docs [DIR] [--readme FILE] [--check]`: write (or check)
+    """`python -m planner.authoring.docs [DIR] [--rules FILE] [--check]`: write (or check)
     the generated docs."""
     from planner.output import OutputError, write_outputs
 
     args = list(sys.argv[1:] if argv is None else argv)
     check = "--check" in args
     rest = [a for a in args if a != "--check"]
-    readme: Path | None = None
-    if "--readme" in rest:
-        at = rest.index("--readme")
+    rules: Path | None = None
+    if "--rules" in rest:
+        at = rest.index("--rules")
         if at + 1 >= len(rest):
             rest.append("-")  # no FILE: the usage line below
         else:
-            readme = Path(rest[at + 1])
+            rules = Path(rest[at + 1])
             del rest[at : at + 2]
     if len(rest) > 1 or any(a.startswith("-") for a in rest):
-        sys.stderr.write(
-            "usage: python -m planner.authoring.docs [DIR] [--readme FILE] [--check]\n"
-        )
+        sys.stderr.write("usage: python -m planner.authoring.docs [DIR] [--rules FILE] [--check]\n")
         return 2
     folder = Path(rest[0] if rest else "docs")
-    readme = folder.parent / "README.md" if readme is None else readme
+    rules = folder / RULES_PAGE if rules is None else rules
     if check:
-        found = stale(folder, readme)
+        found = stale(folder, rules)
         for path in found:
             sys.stderr.write(f"{path}: stale; run `python -m planner.authoring.docs`\n")
         return 1 if found else 0
@@ -453,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"{folder}: no such directory\n")
         return 2
     try:
-        write_outputs(updated(folder, readme))
+        write_outputs(updated(folder, rules))
     except (InputError, RegionError, OutputError) as exc:
         sys.stderr.write(f"{exc}\n")
         return 2

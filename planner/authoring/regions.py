@@ -1,6 +1,6 @@
-"""Generated parts of hand-written files: a marked block of a Markdown file (the README's
-rule table) and one value of a JSON document (the check report schema's kinds), replaced
-and the rest kept byte for byte. Pure text in, text out; `planner.authoring.docs` reads and
+"""Generated parts of hand-written files: a marked block of a Markdown file (the manual's
+rule table, docs/rules.md) and one value of a JSON document (the check report schema's
+kinds), replaced and the rest kept byte for byte. Pure text in, text out; `planner.authoring.docs` reads and
 writes the files.
 """
 

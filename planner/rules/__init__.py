@@ -3,7 +3,7 @@ its meaning (docstring, with the formula), its load-time checks, its scheduling 
 `check` and its CP-SAT `encode` (the protocol of `planner.rules.base.Rule`).
 
 Adding a kind: write its module, add its class to `KINDS` below, add its tests, and run
-`python -m planner.authoring.docs` (the docs, the README's rule table and the check-report
+`python -m planner.authoring.docs` (the docs, the manual's rule table and the check-report
 schema's kinds are generated from this registry).
 """
 
