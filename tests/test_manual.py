@@ -1,7 +1,7 @@
 """The manual (docs/, built by MkDocs) and the README are kept true.
 
 - Every command has its page, docs/commands/NAME.md, naming `planner NAME` and every option.
-- Every shell example of the manual (a ```console block whose first line is `$ planner ...`)
+- Every shell example of the manual and the README (a ```console block whose first line is `$ planner ...`)
   is run, in this process (`helpers.cli`), and what it prints on stdout is compared with the
   output written under it, abridged: a line `...` stands for any run of lines (none
   included), and `...` inside a line for any run of characters. The commands of one page
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import ROOT, cli
+from tests.helpers import ROOT, cli
 
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
@@ -82,29 +82,42 @@ class Example:
     expected: str
 
 
+#: A console line that sets a shell variable for the page's later commands: `$ P="..."`.
+ASSIGNMENT = re.compile(r"\$ ([A-Z_]+)=(.*)")
+
+
 def console_blocks(text: str) -> Iterator[tuple[int, list[str]]]:
-    """The ```console blocks of a Markdown text whose first line is `$ planner ...`, each
-    with the number of its first line (1-based) and its lines."""
+    """The ```console blocks of a Markdown text whose first line is `$ planner ...` (or sets
+    a variable, `$ P="..."`), each with the number of its first line (1-based) and its
+    lines."""
     lines = text.split("\n")
     at = 0
     while at < len(lines):
         if lines[at].strip() == "```console":
             end = next(j for j in range(at + 1, len(lines)) if lines[j].strip() == "```")
             block = lines[at + 1 : end]
-            if block and block[0].startswith("$ planner "):
+            if block and (block[0].startswith("$ planner ") or ASSIGNMENT.fullmatch(block[0])):
                 yield at + 2, block
             at = end
         at += 1
 
 
 def examples(page: Path) -> list[Example]:
-    """The commands of `page`'s console blocks, in order."""
+    """The commands of `page`'s console blocks, in order, with the page's variables
+    (`$ P="..."`) put in where a command names them (`$P`), as the shell would."""
     out: list[Example] = []
+    variables: dict[str, str] = {}
     for first, block in console_blocks(page.read_text(encoding="utf-8")):
         commands = [i for i, line in enumerate(block) if line.startswith("$ ")]
         for k, i in enumerate(commands):
             end = commands[k + 1] if k + 1 < len(commands) else len(block)
-            words = shlex.split(block[i][2:])
+            if assignment := ASSIGNMENT.fullmatch(block[i]):
+                variables[assignment[1]] = " ".join(shlex.split(assignment[2]))
+                continue
+            line = block[i][2:]
+            for name in sorted(variables, key=len, reverse=True):
+                line = line.replace(f"${name}", variables[name])
+            words = shlex.split(line)
             where = f"{page.relative_to(ROOT)}:{first + i}"
             assert words[0] == "planner", f"{where}: a console block runs `planner` only"
             assert not {"|", ">", "<", "&&", ";", "2>&1"} & set(words), (
@@ -115,17 +128,18 @@ def examples(page: Path) -> list[Example]:
     return out
 
 
-PAGES_WITH_EXAMPLES = [page for page in PAGES if examples(page)]
+#: The README's tour is run too.
+PAGES_WITH_EXAMPLES = [page for page in [ROOT / "README.md", *PAGES] if examples(page)]
 
 
 def test_the_manual_has_examples_to_run() -> None:
     """A guard for the test below: the command pages show their commands running."""
-    names = {p.relative_to(DOCS).as_posix() for p in PAGES_WITH_EXAMPLES}
-    assert {"commands/plan.md", "commands/check.md", "deal/tutorial.md"} <= names
+    names = {p.relative_to(ROOT).as_posix() for p in PAGES_WITH_EXAMPLES}
+    assert {"README.md", "docs/commands/plan.md", "docs/deal/tutorial.md"} <= names
 
 
 @pytest.mark.parametrize(
-    "page", PAGES_WITH_EXAMPLES, ids=[p.relative_to(DOCS).as_posix() for p in PAGES_WITH_EXAMPLES]
+    "page", PAGES_WITH_EXAMPLES, ids=[p.relative_to(ROOT).as_posix() for p in PAGES_WITH_EXAMPLES]
 )
 def test_every_console_example_prints_what_the_manual_shows(page: Path, tmp_path: Path) -> None:
     (tmp_path / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
