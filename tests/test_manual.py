@@ -145,7 +145,9 @@ def test_every_console_example_prints_what_the_manual_shows(page: Path, tmp_path
     (tmp_path / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
     for example in examples(page):
         result = cli(*example.args, cwd=tmp_path)
-        where = f"{example.page.relative_to(ROOT)}:{example.line}: planner {shlex.join(example.args)}"
+        where = (
+            f"{example.page.relative_to(ROOT)}:{example.line}: planner {shlex.join(example.args)}"
+        )
         assert result.returncode in (0, 1), f"{where}: exit {result.returncode}\n{result.stderr}"
         assert agrees(example.expected, result.stdout), (
             f"{where}: the output differs from the manual's\n--- the manual\n"
@@ -214,8 +216,30 @@ def test_the_readme_is_a_five_minute_read_with_the_quick_start_ci_runs() -> None
     assert len(readme.splitlines()) <= 150
     assert f"## Quick start\n\n```sh\n{QUICK_START}```\n" in readme
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    first, second = QUICK_START.splitlines()
-    assert first in ci and "\npytest\n" in ci
-    assert ci.index(first) < ci.index("\npytest\n") < ci.index("mkdocs build --strict")
+    install, tests = QUICK_START.splitlines()
+    assert f"\n{install}\n" in ci and f"\n{tests}\n" in ci, ".ci/run runs them as written"
+    assert ci.index(install) < ci.index(f"\n{tests}\n") < ci.index("mkdocs build --strict")
     picture = re.search(r"!\[[^\]]*\]\(([^)]+)\)", readme)
     assert picture and (ROOT / picture.group(1)).is_file(), "the README's picture"
+
+
+# ---- the tutorial's excerpts -------------------------------------------------------------
+
+
+def excerpts(text: str) -> Iterator[tuple[str, str]]:
+    """The ```yaml blocks of a page whose first line names a file (`# examples/...`), each
+    as (the file, the block's other lines)."""
+    for match in re.finditer(r"```yaml\n# (examples/\S+)\n(.*?)```", text, flags=re.S):
+        yield match[1], match[2]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.relative_to(DOCS).as_posix() for p in PAGES])
+def test_every_excerpt_is_the_file_it_names_word_for_word(page: Path) -> None:
+    """The tutorial builds its deal in excerpts of the finished files: each is in its file
+    as written, so the files and the page cannot drift apart."""
+    for name, block in excerpts(page.read_text(encoding="utf-8")):
+        assert block in (ROOT / name).read_text(encoding="utf-8"), f"{page.name}: {name}"
+
+
+def test_the_tutorial_shows_excerpts() -> None:
+    assert len(list(excerpts((DOCS / "deal" / "tutorial.md").read_text(encoding="utf-8")))) >= 5
