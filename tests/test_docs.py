@@ -196,3 +196,12 @@ def test_set_json_value_writes_in_the_style_of_the_old_value() -> None:
 def test_the_check_report_schema_generation_changes_only_its_two_values() -> None:
     text = (DOCS / CHECK_REPORT).read_text(encoding="utf-8")
     assert check_report_schema(text) == text
+
+
+def test_the_rules_page_shows_every_kind_with_its_example() -> None:
+    """The manual's rule kinds page has, for each kind of the registry, a heading and the
+    example rule file `planner init` writes for it, word for word."""
+    text = (DOCS / RULES_PAGE).read_text(encoding="utf-8")
+    for name, cls in KINDS.items():
+        assert f"### `{name}`\n" in text, name
+        assert f"```yaml\n{cls.example.rstrip()}\n```" in text, name

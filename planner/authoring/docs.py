@@ -2,8 +2,8 @@
 docs/, generated from the field declarations (`planner.fields`) by the same walk as
 `planner.authoring.schema`; and the generated parts of hand-written files, from the registry
 of rule kinds (`planner.rules.KINDS`, `BUILT_IN_KINDS`): the kinds and severities of
-docs/check-report.schema.json, and the manual's rule table (docs/rules.md: each kind's
-fields and docstring) between its marker lines.
+docs/check-report.schema.json, and the manual's rule kinds page (docs/rules.md: each
+kind's fields and docstring in a table, and its example rule file) between marker lines.
 
     python -m planner.authoring.docs            # rewrite docs/ and the rule kinds page's table
     python -m planner.authoring.docs --check    # exit 1, naming the stale files, when they differ
@@ -52,6 +52,8 @@ REFERENCE = "reference.md"
 CHECK_REPORT = "check-report.schema.json"
 #: The manual's block that holds the rule table, and its page (in the docs folder).
 RULE_TABLE = "rule-kinds"
+#: The manual's block that holds each kind's example rule file.
+RULE_EXAMPLES = "rule-examples"
 RULES_PAGE = "rules.md"
 
 
@@ -368,12 +370,36 @@ def rule_table_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def rule_examples_markdown() -> str:
+    """Each kind of the registry with its `example`: the rule file `planner init` writes for
+    it (on the starter scenario's steps, commented; `tests/test_authoring.py` plans each)."""
+    lines = []
+    for name, cls in KINDS.items():
+        lines += [
+            f"### `{name}`",
+            "",
+            f"{_cell(_kind_meaning(cls))} Every field: [the reference](reference.md#rule-{name}).",
+            "",
+            "```yaml",
+            cls.example.rstrip("\n"),
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _rules_page(text: str) -> str:
+    """The rule kinds page with its two generated blocks put in."""
+    text = replace_block(text, RULE_TABLE, rule_table_markdown())
+    return replace_block(text, RULE_EXAMPLES, rule_examples_markdown())
+
+
 def kept_files(folder: Path, rules: Path) -> dict[Path, Callable[[str], str]]:
     """The hand-written files with generated parts, each with the function that puts the
     parts into its current text."""
     return {
         folder / CHECK_REPORT: check_report_schema,
-        rules: lambda text: replace_block(text, RULE_TABLE, rule_table_markdown()),
+        rules: _rules_page,
     }
 
 
