@@ -32,7 +32,7 @@ app = typer.Typer(
     help="Sequence sanctions-relief deals: plan, check and print reciprocal roadmaps.",
     epilog="Scenarios of 256 KiB or more are cached after their first load, under "
     "$RELIEF_PLANNER_CACHE or ~/.cache/relief-planner; RELIEF_PLANNER_CACHE=off turns "
-    "that off (README: 'the scenario cache').",
+    "that off (the manual: docs/commands/repair.md, 'the scenario cache').",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
