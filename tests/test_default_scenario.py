@@ -383,3 +383,24 @@ def test_the_contingency_branches_a_negotiator_would_brief(
         assert branch.report.is_clean
         checked = check_roadmap(scenario, dict(branch.starts), assumptions=[f"{step}={outcome}"])
         assert checked.is_clean, (step, outcome)
+
+
+# ---- names a principal reads ---------------------------------------------------------------
+
+
+def test_every_step_and_package_has_a_short_name() -> None:
+    """Issue 21 item 2: every step and package of the default carries a `short:` name a
+    principal reads in a table or on a chart label: written, at most 32 characters, no two
+    alike (packages and steps together, the contingent snapback and the renewals the loader
+    derives from them — "Sectoral freeze (renewal 2)" — included)."""
+    whole = load_scenario().everything()
+    named = {f"package {p.id}": p.short for p in whole.packages}
+    named |= {f"step {sid}": step.short for sid, step in whole.steps.items()}
+    assert "step us-aviation-snapback" in named and "step us-sectoral-freeze@3" in named
+    assert [k for k, name in named.items() if not name] == []
+    assert {k: name for k, name in named.items() if len(name) > 32} == {}
+    assert len(set(named.values())) == len(named)
+    # The names say what the title says, in a few words (two read as the lead's examples).
+    assert whole.steps["us-potash-license"].short == "Potash licence"
+    assert whole.steps["us-hosts-poland-dialogue"].short == "Polish border talks"
+    assert whole.steps["us-sectoral-freeze@2"].short == "Sectoral freeze (renewal 2)"
