@@ -82,7 +82,8 @@ def test_a_roadmap_without_the_humanitarian_track_is_caught(tmp_path: Path) -> N
     assert result.returncode == 1
     assert "[coverage] coverage:humanitarian" in result.stdout
     assert "us-helsinki-dialogue (Open a respectful" in result.stdout
-    assert "  by kind: coverage 5" in result.stdout  # the dialogue, its renewal, two working groups, the releases
+    # The dialogue, its renewal, the two working groups, the releases.
+    assert "  by kind: coverage 5" in result.stdout
     assert run("check", str(path), "--partial").returncode == 0
 
 
