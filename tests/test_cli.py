@@ -24,8 +24,8 @@ def test_validate_the_default() -> None:
     result = run("validate")
     assert result.returncode == 0, result.stderr
     assert "U.S.–Belarus normalization roadmap: valid" in result.stdout
-    assert "steps: 69" in result.stdout
-    for kind in ("balance", "delink", "forbid", "gate", "order", "precedence",
+    assert "steps: 78" in result.stdout
+    for kind in ("balance", "continuity", "delink", "forbid", "gate", "order", "precedence",
                  "reciprocity", "simultaneous", "window"):  # fmt: skip
         assert kind in result.stdout
 
@@ -39,10 +39,13 @@ def test_golden_check_report_on_the_default() -> None:
     so 9 weeks too early, both as a precondition and as reciprocity), before the gate
     (pledge verified in week 12: 2 weeks), and before the EV relief (week 22) against both
     graduated-order rules (lower risk first: 12 weeks; most lucrative first, two weeks
-    apart: 14); the first SDN delistings in week 9 miss the good-faith window (latest week
-    8) by 1 week. The summary first: the parts license takes part in five of the six
+    apart: 14); the licence's renewal, left in week 48, comes 37 weeks after the licence is
+    done (week 11) instead of 23 (renewed two weeks before its six months run out): 14
+    weeks late; the first SDN delistings in week 9 miss the good-faith window (latest week
+    8) by 1 week. The summary first: the parts license takes part in six of the seven
     violations, and the closest repair moves the delistings 1 week earlier and the parts
-    license 14 weeks later (week 24, two weeks after the EV relief): 2 steps, 15 weeks."""
+    license 14 weeks later (week 24, two weeks after the EV relief, which puts its renewal
+    back in step): 2 steps, 15 weeks."""
     result = run("check", "tests/golden/aviation-early.yaml")
     assert result.returncode == 1
     assert result.stdout == (GOLDEN / "aviation-early.txt").read_text()

@@ -128,8 +128,8 @@ def test_a_variant_file_and_one_set_give_the_same_plan() -> None:
 def test_a_plan_side_uses_its_scenarios_objectives() -> None:
     """The default declares good faith before exposure (`objectives:`); `diff plan plan`
     plans each side that way, as `planner plan` does: both peak at exposure 5, and both
-    finish in week 45 (nothing changed)."""
+    finish in week 55 (nothing changed)."""
     result = run("diff", "plan", "plan")
     assert result.returncode == 0, result.stderr
     assert "Peak leverage exposure stays at 5." in result.stdout
-    assert "week 45" in result.stdout
+    assert "week 55" in result.stdout

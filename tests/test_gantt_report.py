@@ -182,22 +182,23 @@ def test_the_html_fetches_nothing(tmp_path: Path) -> None:
 
 
 def test_every_section_of_the_default_report() -> None:
-    """The default roadmap's report: the verdict, the chart (one bar per each of the 60
-    scheduled steps), a timeline table per phase (the 4 declared ones), the leverage
-    curve and table, the 7 red-line steps left out with their rule, and the scenario's
-    239 `# assumption:` notes (every one the loader reads)."""
+    """The default roadmap's report: the verdict, the chart (one bar per each of the 68
+    scheduled steps: the 71 of the best roadmap but the optional E.U. track and Klaipėda
+    transit), a timeline table per phase (the 4 declared ones), the leverage curve and
+    table, the 7 red-line steps left out with their rule, and the scenario's 313
+    `# assumption:` notes (every one the loader reads)."""
     s = load_scenario()
     r = load_roadmap(EXAMPLE, s)
     page = report_html(outline(s, r.starts, check(s, r.starts)), "brief-roadmap.yaml")
     assert "Verdict: the roadmap keeps every hard rule." in page
-    assert len(re.findall(r'<g id="step:', page)) == 60
+    assert len(re.findall(r'<g id="step:', page)) == 68
     assert len(re.findall(r"<table class=\"timeline\">", page)) == 4
     assert "Phase 3: Graduated sectoral relief" in page
     assert '<g id="curve:US">' in page and '<table class="leverage">' in page
     assert "a red line: never scheduled (no-russian-withdrawal-demand)" in page
     assumptions = page[page.index('<section id="assumptions">') :]
-    assert len(s.assumptions) == 239
-    assert assumptions.count("<tr") == 1 + 239  # the header, then one row per note
+    assert len(s.assumptions) == 313
+    assert assumptions.count("<tr") == 1 + 313  # the header, then one row per note
     assert "a one-page written text codifying a posture Minsk already claims" in assumptions
 
 
@@ -232,7 +233,7 @@ def test_gantt_and_report_commands_write_their_files(tmp_path: Path) -> None:
     for name in ("g.svg", "g.png", "g.pdf"):
         result = run("gantt", str(EXAMPLE), "-o", str(tmp_path / name))
         assert result.returncode == 0, result.stderr
-    assert (tmp_path / "g.svg").read_bytes().count(b'<g id="step:') == 60
+    assert (tmp_path / "g.svg").read_bytes().count(b'<g id="step:') == 68
     mermaid = run("gantt", str(EXAMPLE), "--format", "mermaid")
     assert mermaid.returncode == 0 and mermaid.stdout.startswith("```mermaid\ngantt\n")
     for name in ("r.html", "r.md"):
@@ -325,7 +326,7 @@ def test_the_browser_sees_console_errors_and_requests(tmp_path: Path) -> None:
 @needs_chromium
 def test_the_report_in_a_browser(tmp_path: Path) -> None:
     """Loaded in headless Chromium, the default roadmap's report makes no request but
-    for itself, logs no error, and shows the chart (60 bars), the 4 phase tables, the
+    for itself, logs no error, and shows the chart (68 bars), the 4 phase tables, the
     leverage table and every section."""
     import json
 
@@ -336,7 +337,7 @@ def test_the_report_in_a_browser(tmp_path: Path) -> None:
     assert not page.errors
     assert not [c for c in page.console if c[0] in ("error", "warning", "assert")], page.console
     seen = json.loads(page.value)
-    assert seen["charts"] == 2 and seen["bars"] == 60
+    assert seen["charts"] == 2 and seen["bars"] == 68
     assert seen["timeline"] == 4 and seen["leverage"] >= 4
     assert seen["verdict"] == "Verdict: the roadmap keeps every hard rule."
     assert seen["sections"] == ["The roadmap at a glance", "Timeline by phase", "Leverage",
