@@ -83,9 +83,9 @@ def test_a_precondition_and_a_window_bound_a_step(make: Maker) -> None:
     assert b.earlier_why == "b starts in week 2, but a is verified only in week 3: 1 week too early"
     assert (b.later, b.later_by) == (3, ("b-by-8",))
     assert (a.earlier, a.earlier_by, a.later, a.later_by) == (0, (START,), 2, ("after:b",))
-    # b is done last (week 6), and it could start earlier: nothing holds the end where it
-    # is, so there is no critical chain.
-    assert result.chain == ()
+    # b is done last (week 6) and waits for a with a week to spare: the critical chain is b
+    # alone, held by nothing but the roadmap's choice (it could start earlier).
+    assert (result.chain, result.held) == ((("b", ""),), "")
 
 
 def test_slack_is_the_room_up_to_the_first_break_even_when_a_later_time_is_fine(
