@@ -10,8 +10,8 @@ and the other's end frees one. Simultaneous groups and soft rules tie nothing.
 
 The **critical chain** ends at the step done last and runs back through tight waits: of
 the steps done last, the one whose chain reaches back to the earliest time (ties: the one
-listed first), and before each step, of the steps it waits for tightly, the one whose own
-chain reaches back earliest (ties likewise). It starts at a step that waits tightly for
+written first in the scenario), and before each step, of the steps it waits for tightly,
+the one whose own chain reaches back earliest (ties likewise). It starts at a step that waits tightly for
 nothing; what holds that one is `held`: the start of the deal (time 0), its `fixed`
 time, a window rule's earliest time, or nothing but the roadmap's own choice ("").
 
@@ -102,6 +102,8 @@ class Links:
     roadmap's steps and read for any times of them (`critical`)."""
 
     ids: list[str]
+    #: Each step's place in the scenario (ties are broken by it, whatever the order of ids).
+    rank: list[int]
     #: Per step: its `after` items ((j, lag, name)) and its `any` groups of them.
     after: list[list[tuple[int, int, str]]]
     anys: list[list[list[tuple[int, int, str]]]]
@@ -116,8 +118,9 @@ class Links:
 
 def links(scenario: Scenario, ids: Sequence[str]) -> Links:
     """The waiting terms among the scheduled steps `ids` (a step's index is its place in
-    `ids`, which also breaks ties)."""
+    `ids`)."""
     index = {s: i for i, s in enumerate(ids)}
+    position = {s: k for k, s in enumerate(scenario.steps)}
     steps = scenario.steps
     after: list[list[tuple[int, int, str]]] = [[] for _ in ids]
     anys: list[list[list[tuple[int, int, str]]]] = [[] for _ in ids]
@@ -142,7 +145,7 @@ def links(scenario: Scenario, ids: Sequence[str]) -> Links:
     def at(group: Sequence[str]) -> list[int]:
         return [index[s] for s in group if s in index]
 
-    out = Links(list(ids), after, anys, fixed=fixed)
+    out = Links(list(ids), [position[s] for s in ids], after, anys, fixed=fixed)
     out.waits = [(at(f), at(w), lag, name) for f, w, lag, name in found.waits]
     out.answers = [(at(g), at(c), grace, name) for g, c, grace, name in found.answers]
     out.ranks = [([at(r) for r in ranks], gap, name) for ranks, gap, name in found.ranks]
@@ -218,6 +221,7 @@ def critical(
     if not n:
         return [], ""
     preds = _tight(lk, start, end, done)
+    rank = lk.rank
     reach = list(start)
     best = [-1] * n
     tie = [""] * n
@@ -236,14 +240,15 @@ def critical(
                     stack += waiting
                     continue
             for j, name in preds[i]:  # (a step still on the way is a cycle: skipped)
-                if state[j] == 2 and (best[i] < 0 or (reach[j], j) < (reach[best[i]], best[i])):
+                b = best[i]
+                if state[j] == 2 and (b < 0 or (reach[j], rank[j]) < (reach[b], rank[b])):
                     best[i], tie[i] = j, name
             if best[i] >= 0:
                 reach[i] = min(reach[i], reach[best[i]])
             state[i] = 2
             stack.pop()
     last = max(done)
-    end_at = min((i for i in range(n) if done[i] == last), key=lambda i: (reach[i], i))
+    end_at = min((i for i in range(n) if done[i] == last), key=lambda i: (reach[i], rank[i]))
     chain: list[tuple[int, str]] = []
     seen: set[int] = set()
     i = end_at
