@@ -66,3 +66,22 @@ def names(steps: Mapping[str, Step]) -> dict[str, str]:
             for sid in ids:
                 out[sid] = f"{name} ({sid})"
     return out
+
+
+def label(names: Mapping[str, str], sid: str, ids: bool = False) -> str:
+    """A step as a sentence names it: its short name, with its id after it when `ids`
+    (the command line's `--ids`) and the name is not the id already."""
+    name = names.get(sid, sid)
+    return f"{name} [{sid}]" if ids and name != sid else name
+
+
+def reason(names: Mapping[str, str], name: str, step: str = "") -> str:
+    """What a rule name stands for in a sentence: a rule's id as it is, a step's
+    preconditions (`after:ID`) as 'its preconditions' (those of `step`) or 'the
+    preconditions of NAME', a `fixed:ID` time as 'its fixed time'."""
+    kind, _, sid = name.partition(":")
+    if kind == "after" and sid:
+        return "its preconditions" if sid == step else f"the preconditions of {names.get(sid, sid)}"
+    if kind == "fixed" and sid:
+        return "its fixed time" if sid == step else f"the fixed time of {names.get(sid, sid)}"
+    return name
