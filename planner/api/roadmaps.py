@@ -110,13 +110,16 @@ def document(
     from planner.render.outline import outline
     from planner.whatif.risk import risk
 
+    finish = None
     if isinstance(roadmap, Candidate):
         starts, report, read, label = roadmap.starts, roadmap.report, None, "the roadmap"
+        finish = roadmap.finish if runs != 0 else None  # (`plan` simulated it)
     else:
         read, source = roadmap_of(scenario, roadmap)
         starts, label = read.starts, Path(source).name
         report = check(scenario, starts, read.notes)
-    finish = risk(scenario, starts, runs)
+    if finish is None:
+        finish = risk(scenario, starts, runs)
     drawn = outline(scenario, starts, report, phase_length, finish, branches(scenario, starts))
     return DocumentResult(scenario, drawn, name or label, read)
 

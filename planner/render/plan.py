@@ -10,6 +10,7 @@ from typing import Any
 from planner.objectives import OBJECTIVE_WORDS
 from planner.render.report import quote
 from planner.render.timeline import TITLE_WIDTH, finish_doc, risk_words, timeline
+from planner.render.words import label, names
 from planner.roadmap.packages import (
     Reversal,
     included_units,
@@ -178,7 +179,10 @@ def plan_text(
             ),
         ]
         if s.forbidden:
-            lines.append(f"  red-line steps left out: {', '.join(s.forbidden)}")
+            named = names(scenario.everything().steps)
+            lines.append(
+                f"  red-line steps left out: {'; '.join(label(named, x, ids) for x in s.forbidden)}"
+            )
         if report.penalties:
             lines.append(f"  soft-rule penalties: {report.total_penalty}")
             for v in report.penalties:

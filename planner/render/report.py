@@ -108,7 +108,10 @@ def report_text(
     lines.append(f"  steps scheduled: {s.num_scheduled}")
     lines.append(f"  last step done: {unit} {s.last_time}")
     if s.peak_exposure is not None:
-        lines.append(f"  peak leverage exposure: {s.peak_exposure}")
+        lines.append(
+            f"  peak concessions ahead: {s.peak_exposure} (one side's concessions started, "
+            "less the other side's verified steps done, as the balance rules count them)"
+        )
     if s.forbidden:
         lines.append(f"  red-line steps (must never be scheduled): {len(s.forbidden)}")
     if s.left_out:

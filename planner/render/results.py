@@ -157,16 +157,27 @@ def contingency_output(result: ContingencyResult, fmt: str = "text") -> str:
     return contingency_json(result) if fmt == "json" else contingency_text(result)
 
 
-def chart_output(result: DocumentResult, fmt: str) -> str | bytes:
-    """The Gantt chart `planner gantt` draws: a Mermaid block (text), or an SVG, PNG or
-    PDF image (bytes, matplotlib)."""
+def chart_output(result: DocumentResult, fmt: str, fenced: bool = True) -> str | bytes:
+    """The Gantt chart `planner gantt` draws: a Mermaid chart (text: a fenced block for
+    Markdown, or with `fenced` False the bare chart a `.mmd` file holds), or an SVG, PNG
+    or PDF image (bytes, matplotlib)."""
     if fmt == "mermaid":
         from planner.render.mermaid import gantt_mermaid
 
-        return gantt_mermaid(result.outline)
+        text = gantt_mermaid(result.outline)
+        return text if fenced else unfenced(text)
     from planner.render.gantt import gantt_bytes
 
     return gantt_bytes(result.outline, fmt)
+
+
+def unfenced(text: str) -> str:
+    """A Markdown code block's content (its first and last fence lines dropped); other
+    text as it is."""
+    lines = text.strip("\n").split("\n")
+    if len(lines) >= 2 and lines[0].startswith("```") and lines[-1].strip() == "```":
+        return "\n".join(lines[1:-1])
+    return text
 
 
 def report_output(result: DocumentResult, fmt: str, ids: bool = False) -> str:

@@ -24,7 +24,7 @@ max), rounded to the nearest whole unit, and then either
   scenario's objectives): what the best plan could do had the times been known.
 
 Each run is checked against the rules as `check` checks a roadmap; its last time done,
-its peak leverage exposure and each party's peak irreversible exposure
+its peak concessions ahead and each party's peak irreversible exposure
 (`planner.whatif.exposure`) are kept, with its **critical chain** at the run's times
 (`planner.whatif.chain`, the chain `check --slack` and the outputs name: back from the
 step done last, each step waiting for the one before it with no time to spare). A step's
