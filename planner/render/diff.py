@@ -145,13 +145,13 @@ def _move_sentences(d: Diff, unit: str, named: Mapping[str, str]) -> list[str]:
         parts.append(f"{len(group)} {word}, by {by}")
     total = sum(1 for s in d.a.starts if s in d.b.starts)
     out = [f"{len(d.moved)} of the {total} steps in both move: {', and '.join(parts)}."]
-    named = [
+    moves = [
         f"{named.get(m.step, m.step)} starts in {unit} {m.b} instead of {unit} {m.a} "
         f"({plural(abs(m.by), unit)} {'later' if m.by > 0 else 'earlier'})"
         for m in d.moved[:NAMED_MOVES]
     ]
-    head = "The largest move" if len(named) == 1 else "The largest moves"
-    out.append(f"{head}: " + "; ".join(named) + ".")
+    head = "The largest move" if len(moves) == 1 else "The largest moves"
+    out.append(f"{head}: " + "; ".join(moves) + ".")
     return out
 
 
