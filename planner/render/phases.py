@@ -77,10 +77,11 @@ def declared_phases(
             step = scenario.everything().steps.get(until)
             name = step_name(step) if step is not None else until
             end, ends = None, f"when {name} is done"
+            named = name if name == until else f"{name} ({until})"
             if begin is not None:
                 notes.append(
-                    f"phase '{phase.id}' ends when {name} is done, but {name} ({until}) is "
-                    "not in the roadmap: the phase runs to the end"
+                    f"phase '{phase.id}' ends when {name} is done, but {named} is not in the "
+                    "roadmap: the phase runs to the end"
                 )
         if begin is not None and end is not None and end < begin:
             notes.append(
