@@ -108,7 +108,7 @@ def document(
         When `roadmap` is a file that cannot be read against `scenario`.
     """
     from planner.render.outline import outline
-    from planner.whatif.risk import risk
+    from planner.whatif.risk import is_uncertain, risk
 
     finish = None
     if isinstance(roadmap, Candidate):
@@ -118,9 +118,11 @@ def document(
         read, source = roadmap_of(scenario, roadmap)
         starts, label = read.starts, Path(source).name
         report = check(scenario, starts, read.notes)
-    if finish is None:
+    uncertain = is_uncertain(scenario, starts)
+    if finish is None and uncertain:
         finish = risk(scenario, starts, runs)
-    drawn = outline(scenario, starts, report, phase_length, finish, branches(scenario, starts))
+    found = branches(scenario, starts)
+    drawn = outline(scenario, starts, report, phase_length, finish, found, uncertain)
     return DocumentResult(scenario, drawn, name or label, read)
 
 

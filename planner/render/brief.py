@@ -28,6 +28,7 @@ from planner.render.outline import Branch, Outline, Row
 from planner.render.terms import terms_read
 from planner.render.timeline import AHEAD_WORDS, sentence
 from planner.render.words import label
+from planner.rules.base import plural
 from planner.scenario import Scenario
 from planner.whatif.chain import START
 
@@ -118,6 +119,8 @@ def _verdict(o: Outline, roadmap: str) -> tuple[str, bool | None]:
 def _finish(o: Outline) -> str:
     s = o.scenario
     head = f"Done {day_and_unit(s, o.last)}"
+    if o.finish is None and o.uncertain:
+        return head + "; not simulated (its P50 and P80: `--runs` more than 0)."
     if o.finish is None:
         return head + "; every duration is certain (the scenario gives no estimate)."
     f = o.finish
@@ -158,7 +161,8 @@ def _leverage(o: Outline) -> tuple[str, ...]:
         spare = f"{room} to spare" if room >= 0 else f"{-room} over: the rule is broken"
         when = f", reached on {day_and_unit(s, at)}" if peak > 0 else ""
         out.append(
-            f"{_possessive(_party(s, givers))} concessions run at most {peak} value units "
+            f"{_possessive(_party(s, givers))} concessions run at most "
+            f"{plural(peak, 'value unit')} "
             f"ahead of {_possessive(_party(s, takers))} verified steps, against a margin of "
             f"{c.margin} ({spare}){when} [{c.rule}]."
         )

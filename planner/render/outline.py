@@ -153,8 +153,10 @@ class Outline:
     #: Every step's and package's short name (`planner.render.words`), ids for keys.
     names: Mapping[str, str] = field(default_factory=dict)
     package_names: Mapping[str, str] = field(default_factory=dict)
-    #: The finish with its P50 and P80 (None: nothing is uncertain, or not simulated).
+    #: The finish with its P50 and P80 (None: nothing is uncertain, or not simulated),
+    #: and whether some time of the roadmap is uncertain (`planner.whatif.risk`).
     finish: Finish | None = None
+    uncertain: bool = False
     #: The branches of the deal (contingencies), one line each.
     branches: tuple[Branch, ...] = ()
 
@@ -272,10 +274,12 @@ def outline(
     phase_length: int | None = None,
     finish: Finish | None = None,
     branches: Sequence[Branch] = (),
+    uncertain: bool | None = None,
 ) -> Outline:
     """What the outputs show about the roadmap `starts`, with what its check `report`
     recorded (without a report, no step shows its counter-steps), the finish's risk and
-    the deal's branches when the caller worked them out."""
+    the deal's branches when the caller worked them out (`uncertain`: whether some time
+    is uncertain, default: whether a finish is given)."""
     steps = scenario.steps
     notes: list[str] = []
     gates = gate_openings(scenario, starts)
@@ -340,6 +344,7 @@ def outline(
         names=names(scenario.everything().steps),
         package_names={p.id: package_name(p) for p in scenario.packages},
         finish=finish,
+        uncertain=finish is not None if uncertain is None else uncertain,
         branches=tuple(branches),
     )
 
