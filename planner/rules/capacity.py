@@ -82,6 +82,8 @@ rules:
         # The later-starting steps move; an event no party controls does not.
         movable = [x for x in who if not is_event(ctx, x)]
         movers = movable[max(0, len(movable) - (len(who) - self.max)) :]
+        if movers != who[self.max :]:  # an event stays: the others wait for a seat it frees
+            first_until = min(ctx.end(x) for x in who if x not in movers)
         repair = f"start {listing(movers)} in {ctx.t(first_until)} or later"
         return [ctx.violation(self, message, repair, who, peak - self.max)]
 
