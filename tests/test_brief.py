@@ -102,8 +102,8 @@ def test_the_headline_finish_leverage_chain_red_lines_and_contingency() -> None:
     assert "Finish: Done 8 Mar 2027 (week 9)" in text
     assert (
         "Leverage: United States' concessions run at most 1 value unit ahead of Belarus' "
-        "verified steps, against a margin of 4 (3 to spare), reached on 4 Jan 2027 (week 0) "
-        "[leverage]." in text
+        "verified steps, against a margin of 4 (3 to spare), reached on 4 Jan 2027 (week 0)."
+        in text
     )
     assert (
         "Critical chain: Belarus pledges non-aggression → Belarus signs revenue sharing → "
@@ -140,14 +140,24 @@ def brief_day(week: int) -> str:
 def test_a_red_line_crossed_is_said_first_of_all() -> None:
     starts = {"by-pledge": 0, "us-freeze": 0, "by-revenue": 4, "us-potash": 8, "by-eject": 0}
     text = joined(brief_lines(starts, runs=0))
-    assert "Red lines: CROSSED: 1 of the 1 forbidden steps is scheduled: Eject Russian forces." in text
+    assert (
+        "Red lines: CROSSED: 1 of the 1 forbidden steps is scheduled: Eject Russian forces." in text
+    )
 
 
 def test_ids_follow_the_names_with_ids() -> None:
     s = tiny()
     o = brief(s, ROADMAP, runs=0).outline  # type: ignore[arg-type]
-    assert "U.S. licenses potash investment [us-potash]" in brief_text(o, "r.yaml", ids=True)
-    assert "[us-potash]" not in brief_text(o, "r.yaml")
+    """Names first; `--ids` puts each step's id after its name and the balance rule's after
+    the leverage line (one rule: the line needs no id to be told apart)."""
+    with_ids = brief_text(o, "r.yaml", ids=True)
+    assert "U.S. licenses potash investment [us-potash]" in with_ids
+    assert "(week 0) [leverage]." in with_ids
+    plain = brief_text(o, "r.yaml")
+    assert "[us-potash]" not in plain and "[leverage]" not in plain
+    # The gate by its words, its id with --ids (it opens when the pledge is done, week 4).
+    assert "The security gate opens 1 Feb 2027." in plain
+    assert "Gate security-gate opens 1 Feb 2027." in with_ids
 
 
 def test_the_ledger_lists_every_relief_step_once() -> None:
@@ -218,7 +228,8 @@ def test_the_report_opens_with_the_brief(tmp_path: Path) -> None:
 
 
 needs_print = pytest.mark.skipif(
-    browser.CHROMIUM is None or subprocess.run(["which", "pdftotext"], capture_output=True).returncode,
+    browser.CHROMIUM is None
+    or subprocess.run(["which", "pdftotext"], capture_output=True).returncode,
     reason="printing needs Chromium and pdftotext (poppler-utils)",
 )
 

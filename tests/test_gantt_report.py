@@ -367,7 +367,7 @@ def test_the_report_in_a_browser(tmp_path: Path) -> None:
     listed = {step: set(counters.split()) for step, counters, _ in seen["ledger"]}
     assert listed == expected
     assert len(seen["ledger"]) == len(listed)  # each relief step once
-    for step, counters, text in seen["ledger"]:
+    for _step, counters, text in seen["ledger"]:
         if counters:
             assert "←" in text and text.count(":") >= 2, text  # 'US: relief ← BY: counter'
         else:

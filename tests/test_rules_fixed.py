@@ -130,7 +130,10 @@ def test_an_event_is_never_told_to_start(make: Maker) -> None:
     # Reconstruction starts in week 4, before the ceasefire (week 5): move reconstruction,
     # not the ceasefire.
     v = the_violation(s, {"talks": 0, "ceasefire": 5, "reconstruction": 4}, "after:reconstruction")
-    assert v.repair == "start reconstruction in week 5 or later (ceasefire is an event no party controls)"
+    assert (
+        v.repair
+        == "start reconstruction in week 5 or later (ceasefire is an event no party controls)"
+    )
     # The talks end in week 6, after the ceasefire assumed in week 5 that waits for them:
     # have the talks done by week 5, or revisit the assumption.
     v = the_violation(s, {"talks": 3, "ceasefire": 5, "reconstruction": 5}, "after:ceasefire")

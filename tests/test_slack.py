@@ -140,7 +140,11 @@ def test_timeline_and_check_show_the_slack() -> None:
     assert timeline.returncode == 0, timeline.stderr
     header = timeline.stdout.splitlines()[0].split()
     assert header[:8] == ["start", "end", "done", "step", "actor", "package", "earlier", "later"]
-    assert "Critical chain (done week 45): by-nonaggression-pledge → " in timeline.stdout
+    # Names, not ids (issue 21 item 2): the chain opens with the non-aggression pledge.
+    assert (
+        "Critical chain (done week 45, from the start of the deal): Commit in writing not to "
+        "abet → " in timeline.stdout
+    )
     text = run("check", "examples/brief-roadmap.yaml", "--slack")
     assert text.returncode == 0
     assert "Slack (in weeks, every other step where it is; what stops each move):" in text.stdout

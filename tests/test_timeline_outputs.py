@@ -94,8 +94,8 @@ def test_phases_derived_from_the_gate_without_declared_ones(tmp_path: Path) -> N
     s = tiny(tmp_path, phases="")
     o = outline(s, STARTS, check(s, STARTS))
     assert [(p.title, p.start, p.end) for p in o.phases] == [
-        ("Before pledge-gate opens", 0, 4),
-        ("pledge-gate open, until the last relief is done", 4, 5),
+        ("Before the pledge gate opens", 0, 4),
+        ("The pledge gate open, until the last relief is done", 4, 5),
         ("After the last relief", 5, None),
     ]
     assert [g.opens for g in o.gates] == [4]

@@ -27,7 +27,7 @@ from typing import Any
 from planner.render.outline import Branch, Outline, Row
 from planner.render.terms import terms_read
 from planner.render.timeline import AHEAD_WORDS, sentence
-from planner.render.words import label
+from planner.render.words import gate_name, label
 from planner.rules.base import plural
 from planner.scenario import Scenario
 from planner.whatif.chain import START
@@ -143,9 +143,10 @@ def _end(text: str) -> str:
     return text if text.endswith((".", "…")) else text + "."
 
 
-def _leverage(o: Outline) -> tuple[str, ...]:
+def _leverage(o: Outline, ids: bool) -> tuple[str, ...]:
     """One line per balance rule: how far one side's concessions ran ahead of the other's
-    verified steps at the peak, against the margin."""
+    verified steps at the peak, against the margin (the rule's id after it with `ids`, or
+    when there are several)."""
     s = o.scenario
     sides = terms_read(s).balances
     out = []
@@ -164,7 +165,9 @@ def _leverage(o: Outline) -> tuple[str, ...]:
             f"{_possessive(_party(s, givers))} concessions run at most "
             f"{plural(peak, 'value unit')} "
             f"ahead of {_possessive(_party(s, takers))} verified steps, against a margin of "
-            f"{c.margin} ({spare}){when} [{c.rule}]."
+            f"{c.margin} ({spare}){when}"
+            + (f" [{c.rule}]" if ids or len(o.balance) > 1 else "")
+            + "."
         )
     return tuple(out)
 
@@ -196,6 +199,19 @@ def relief_steps(o: Outline) -> list[Row]:
     ]
 
 
+def _named(o: Outline, sid: str, ids: bool) -> str:
+    """A step's name where its party is written before it ("Poland: …"): two steps told
+    apart by their parties ("… (Poland)", `planner.render.words.names`) need not say it
+    twice."""
+    actor = o.scenario.steps[sid].actor if sid in o.scenario.steps else ""
+    return label(o.names, sid, ids).replace(f" ({o.scenario.actors.get(actor, actor)})", "", 1)
+
+
+def _gate(rule: str, ids: bool) -> str:
+    """A gate in words (`planner.render.words.gate_name`), by its id with `ids`."""
+    return f"gate {rule}" if ids else gate_name(rule)
+
+
 def _ledger(o: Outline, ids: bool) -> tuple[Entry, ...]:
     s = o.scenario
     by_step = {r.step: r for r in o.rows}
@@ -210,7 +226,7 @@ def _ledger(o: Outline, ids: bool) -> tuple[Entry, ...]:
             Counter(
                 c,
                 s.actors.get(s.steps[c].actor, s.steps[c].actor),
-                label(o.names, c, ids),
+                _named(o, c, ids),
                 by_step[c].verifier if c in by_step else "",
             )
             for c in r.counter
@@ -232,7 +248,7 @@ def _ledger(o: Outline, ids: bool) -> tuple[Entry, ...]:
                 r.step,
                 day(s, r.start),
                 s.actors.get(r.actor, r.actor),
-                label(o.names, r.step, ids),
+                _named(o, r.step, ids),
                 counters,
                 note,
             )
@@ -259,13 +275,13 @@ def _first(o: Outline, ids: bool) -> tuple[str, tuple[tuple[str, str], ...], tup
             if r.value or r.kind == "relief" or r.counter or r.unanswered or r.step in traded
         ]  # fmt: skip
         shown = weighty or rows[:3]
-        text = "; ".join(label(o.names, r.step, ids) for r in shown)
+        text = "; ".join(_named(o, r.step, ids) for r in shown)
         rest = len(rows) - len(shown)
         if rest:
             text += f"; and {rest} other step{'s' * (rest != 1)} (dialogue, statements…)"
         groups.append((s.actors.get(a, a), text))
     marks = [
-        f"gate {g.rule} opens {day(s, g.opens)}"
+        f"{_gate(g.rule, ids)} opens {day(s, g.opens)}"
         for g in o.gates
         if g.opens is not None and 0 < g.opens <= cut
     ]
@@ -332,7 +348,7 @@ def brief_of(o: Outline, roadmap: str, ids: bool = False) -> Brief:
         verdict=verdict,
         clean=clean,
         finish=_finish(o),
-        leverage=_leverage(o),
+        leverage=_leverage(o, ids),
         chain=_chain(o, ids),
         ledger=_ledger(o, ids),
         first_until=until,

@@ -20,8 +20,8 @@ NAMED_MOVES = 5
 
 def _names(d: Diff) -> dict[str, str]:
     """Every step's short name, B's over A's."""
-    return {**step_names(d.a.scenario.everything().steps),
-            **step_names(d.b.scenario.everything().steps)}  # fmt: skip
+    return {**step_names(d.a.scenario.everything().steps, d.a.scenario.actors),
+            **step_names(d.b.scenario.everything().steps, d.b.scenario.actors)}  # fmt: skip
 
 
 def _rule(name: str, named: Mapping[str, str] | None = None) -> str:

@@ -341,7 +341,7 @@ def outline(
         notes=tuple(notes),
         chain=chain.steps,
         chain_held=chain.held,
-        names=names(scenario.everything().steps),
+        names=names(scenario.everything().steps, scenario.actors),
         package_names={p.id: package_name(p) for p in scenario.packages},
         finish=finish,
         uncertain=finish is not None if uncertain is None else uncertain,

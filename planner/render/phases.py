@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.render.terms import terms_read
-from planner.render.words import step_name
+from planner.render.words import gate_name, step_name
 from planner.scenario import Scenario
 
 
@@ -130,20 +130,24 @@ def derived_phases(
     cuts: list[tuple[int, str, str, str]] = []  # (time, id, title of the phase ending, ends)
     before = ""
     for t in sorted(opening):
-        names = ", ".join(opening[t])
-        title = f"Before {names} opens" if not before else f"{before} open, before {names} opens"
+        names = ", ".join(gate_name(g) for g in opening[t])
+        title = (
+            f"Before {names} opens"
+            if not before
+            else f"{before[0].upper()}{before[1:]} open, before {names} opens"
+        )
         cuts.append((t, f"before-{opening[t][0]}", title, f"when {names} opens"))
         before = names
     if last_relief is not None and (not cuts or last_relief > cuts[-1][0]):
         title = (
             "Until the last relief is done"
             if not before
-            else f"{before} open, until the last relief is done"
+            else f"{before[0].upper()}{before[1:]} open, until the last relief is done"
         )
         cuts.append((last_relief, "until-last-relief", title, "when the last relief is done"))
         tail = ("after-last-relief", "After the last relief")
     elif before:
-        tail = (f"{before.split(', ')[0]}-open", f"{before} open")
+        tail = (f"{opening[max(opening)][0]}-open", f"{before[0].upper()}{before[1:]} open")
     else:
         tail = ("whole-roadmap", "The whole roadmap")
     out: list[Span] = []

@@ -179,7 +179,7 @@ def plan_text(
             ),
         ]
         if s.forbidden:
-            named = names(scenario.everything().steps)
+            named = names(scenario.everything().steps, scenario.actors)
             lines.append(
                 f"  red-line steps left out: {'; '.join(label(named, x, ids) for x in s.forbidden)}"
             )

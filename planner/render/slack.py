@@ -83,7 +83,7 @@ def slack_text(
     from planner.render.words import names as step_names
 
     unit = scenario.unit
-    named = words if words is not None else step_names(scenario.everything().steps)
+    named = words if words is not None else step_names(scenario.everything().steps, scenario.actors)
     headers = ["step", *(["id"] if ids else []), "start", "earlier", "later"]
     rows = [
         [named.get(r.step, r.step), *([r.step] if ids else []), f"{unit} {r.start}",

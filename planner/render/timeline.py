@@ -43,8 +43,8 @@ DEFAULT_COLUMNS = ("start", "end", "done", "step", "actor", "package")
 #: The column `ids=True` adds after `step` (the step's id).
 ID_COLUMN = "id"
 TIME_COLUMNS = frozenset({"start", "end", "done", "verified"})
-#: Columns of free text, cut (in this order of preference) to fit a narrow terminal.
-TEXT_COLUMNS = ("source", "title", "verifier", "counter")
+#: Columns of free text, cut (the longest first) to fit a narrow terminal.
+TEXT_COLUMNS = ("source", "title", "verifier", "counter", "step", "package")
 #: Text is never cut below this many characters.
 MIN_CUT = 12
 
