@@ -172,9 +172,7 @@ def brief(
 ) -> None:
     """Print or write the one-page brief of a roadmap (exit 0, or 2 on bad input or an unwritable output).
 
-    The verdict, the finish with its P50 and P80, the leverage line, the critical chain,
-    the exchange ledger (each relief step against what earns it), the first 90 days, the
-    red lines and the contingencies."""
+    The verdict, the finish with its P50 and P80, the leverage line, the critical chain, the exchange ledger (each relief step against what earns it), the first 90 days, the red lines and the contingencies."""
     from planner.api import brief as make
     from planner.render.results import brief_output
 

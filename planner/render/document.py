@@ -37,6 +37,7 @@ from planner.render.timeline import (
     span_text,
     when,
 )
+from planner.render.words import gate_name
 from planner.rules.base import Violation
 
 REPORT_FORMATS = ("html", "md")
@@ -175,7 +176,11 @@ def report_context(o: Outline, roadmap: str, ids: bool = False) -> dict[str, Any
         "report_notes": list(report.notes) if report else [],
         "phases": rows_by_phase,
         "gates": [
-            {"rule": g.rule, "opens": when(s, g.opens) if g.opens is not None else "never"}
+            {
+                "rule": g.rule,
+                "name": gate_name(g.rule),
+                "opens": when(s, g.opens) if g.opens is not None else "never",
+            }
             for g in o.gates
         ],
         "leverage": leverage,
