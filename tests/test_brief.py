@@ -113,6 +113,11 @@ def test_the_headline_finish_leverage_chain_red_lines_and_contingency() -> None:
         "Red lines: kept: the one forbidden step stays out of the roadmap — Eject Russian "
         "forces." in text
     )
+    # The first 90 days (13 weeks): by party, what is given or earned (relief, traded steps,
+    # the pledge the gate waits for); the gate opening and the phases ending in them.
+    assert "United States: U.S. freezes sectoral sanctions; U.S. licenses potash investment" in text
+    assert "Belarus: Belarus pledges non-aggression; Belarus signs revenue sharing" in text
+    assert "The security gate opens 1 Feb 2027." in text
     assert (
         "If Belarus pledges non-aggression fails its verification (20% chance, known 1 Feb "
         "2027): then U.S. lifts the freeze, takes back U.S. freezes sectoral sanctions." in text

@@ -35,6 +35,8 @@ from planner.whatif.chain import START
 BRIEF_FORMATS = ("text", "md", "html")
 #: The first days the brief lists: what is under way in the first 90 days.
 FIRST_DAYS = 90
+#: At most this many of a party's steps are named in the first 90 days; the rest counted.
+FIRST_SHOWN = 6
 #: Days in one unit (the loader's table: a month counts 30 days).
 DAYS = {"day": 1, "week": 7, "month": 30}
 #: Text lines are wrapped at this width.
@@ -258,27 +260,30 @@ def _ledger(o: Outline, ids: bool) -> tuple[Entry, ...]:
 
 def _first(o: Outline, ids: bool) -> tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]:
     """What starts in the first 90 days, by party (in the scenario's order): the steps
-    that give or earn something (a value, a relief step, a traded step) by name, the rest
-    counted; and the gates that open and the phases that end in them."""
+    that give or earn something (a relief step, a step a reciprocity rule trades or a gate
+    waits for; else the
+    steps of value, else the first) by name, at most `FIRST_SHOWN`, the rest counted; and the gates that open and the phases that end in them."""
     s = o.scenario
     cut = -(-FIRST_DAYS // DAYS.get(s.unit, 7))
     by_actor: dict[str, list[Row]] = {}
     for r in o.rows:
         if r.start < cut:
             by_actor.setdefault(r.actor, []).append(r)
-    traded = {c for r in o.rows for c in r.counter}
+    traded = {c for r in o.rows for c in r.counter} | {w for g in o.gates for w in g.when}
     order = {a: i for i, a in enumerate(s.actors)}
     groups = []
     for a, rows in sorted(by_actor.items(), key=lambda kv: order.get(kv[0], len(order))):
+        # what is given or earned: relief, the steps a reciprocity rule trades and those a
+        # gate waits for (a step of value traded for nothing is counted with the rest)
         weighty = [
             r for r in rows
-            if r.value or r.kind == "relief" or r.counter or r.unanswered or r.step in traded
+            if r.kind == "relief" or r.counter or r.unanswered or r.step in traded
         ]  # fmt: skip
-        shown = weighty or rows[:3]
+        shown = (weighty or [r for r in rows if r.value] or rows)[:FIRST_SHOWN]
         text = "; ".join(_named(o, r.step, ids) for r in shown)
         rest = len(rows) - len(shown)
         if rest:
-            text += f"; and {rest} other step{'s' * (rest != 1)} (dialogue, statements…)"
+            text += f"; and {rest} other step{'s' * (rest != 1)}"
         groups.append((s.actors.get(a, a), text))
     marks = [
         f"{_gate(g.rule, ids)} opens {day(s, g.opens)}"
