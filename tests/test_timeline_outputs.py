@@ -236,3 +236,30 @@ def test_json_of_the_default_roadmap_validates_too() -> None:
     assert len(doc["steps"]) == 60 and len(doc["left_out"]) == 9
     whys = sorted(x["why"].split(":")[0] for x in doc["left_out"])
     assert whys == ["a red line"] * 7 + ["optional, not in the roadmap"] * 2
+
+
+def test_an_actor_that_trades_with_no_one_is_not_drawn_as_exposure(tmp_path: Path) -> None:
+    """NATO opens a dialogue worth 2 that no rule trades and that names no `for:`: NATO
+    trades with no one, so it gives nobody anything and has no row in the leverage table
+    and no curve (issue 21: NATO, the IFIs and the EU drawn with 3-5 'received by
+    nobody'). US and BY, who trade, keep theirs."""
+    (tmp_path / "constraints").mkdir()
+    (tmp_path / "constraints" / "rules.yaml").write_text(
+        "rules:\n  - {id: r, kind: reciprocity, give: [us-relief], get: [by-step], source: s}\n"
+    )
+    (tmp_path / "packages.yaml").write_text(
+        "scenario: {name: t, unit: week}\n"
+        "actors: {US: United States, BY: Belarus, NATO: NATO allies}\n"
+        "packages:\n"
+        "  - id: main\n"
+        "    title: Main\n"
+        "    steps:\n"
+        "      - {id: by-step, actor: BY, kind: commitment, duration: 1, value: 3}\n"
+        "      - {id: us-relief, actor: US, kind: relief, duration: 1, value: 3}\n"
+        "      - {id: nato-dialogue, actor: NATO, kind: dialogue, duration: 2, value: 2}\n"
+    )
+    s = load_scenario(tmp_path / "packages.yaml", tmp_path / "constraints")
+    starts = {"by-step": 0, "us-relief": 1, "nato-dialogue": 0}
+    o = outline(s, starts, check(s, starts))
+    assert {x.actor for x in o.leverage} == {"US", "BY"}
+    assert set(o.curves) == {"US", "BY"}
