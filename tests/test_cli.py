@@ -200,8 +200,11 @@ def test_bad_options_exit_2_with_one_line(args: list[str], message: str) -> None
 def test_timeline_views(view: str) -> None:
     result = run("timeline", "examples/brief-roadmap.yaml", "--by", view)
     assert result.returncode == 0
-    if view != "leverage":
-        assert "by-nonaggression-pledge" in result.stdout
+    if view != "leverage":  # words before ids (issue 21 item 2): the id only with --ids
+        assert "Commit in writing not to abet" in result.stdout
+        assert "by-nonaggression-pledge" not in result.stdout
+        with_ids = run("timeline", "examples/brief-roadmap.yaml", "--by", view, "--ids").stdout
+        assert "by-nonaggression-pledge" in with_ids
     if view == "actor":
         assert "BY: Belarus" in result.stdout
     if view == "phase":  # the default scenario's own phases
@@ -212,10 +215,12 @@ def test_timeline_views(view: str) -> None:
 
 
 def test_fixed_phases_on_request() -> None:
-    """--phase-length 13 gives quarters instead of the scenario's phases."""
+    """--phase-length 13 gives quarters instead of the scenario's phases. A phase runs from
+    its first week until the next phase's first (issue 21: "done week 2 (2027-01-18)" read
+    as after a phase said to end on 2027-01-17)."""
     result = run("timeline", "examples/brief-roadmap.yaml", "--by", "phase", "--phase-length", "13")
     assert result.returncode == 0
-    assert "Phase 1: weeks 0–12 (2027-01-04 to 2027-04-04)" in result.stdout
+    assert "Phase 1: week 0 until week 13 (2027-01-04 until 2027-04-05)" in result.stdout
     assert "Security first" not in result.stdout
 
 
@@ -306,23 +311,22 @@ def run_in_terminal(*args: str, columns: int) -> str:
 
 
 def test_long_titles_are_cut_only_to_fit_a_narrow_terminal() -> None:
-    """The non-aggression pledge's title is 150 characters. Piped (no terminal) and in a
-    document format it stays whole; in a terminal 160 columns wide the table is cut to
-    fit it (every line at most 160 characters), titles shortened with '…'; in one 400
-    columns wide it fits whole."""
-    title = (
-        "Commit in writing not to abet, facilitate or engage in aggression against any NATO state"
-    )
+    """Tables name steps by their short names (the no-regime-change pledge's title, 108
+    characters, reads "Promise that the U.S. does not and will not engage…"). Piped (no
+    terminal) and in a document format the name stays whole; in a terminal 120 columns
+    wide the table is cut to fit it (every line at most 120 characters), names shortened
+    further with '…'; in one 400 columns wide it fits whole."""
+    name = "Promise that the U.S. does not and will not engage…"
     piped = run("timeline", "examples/brief-roadmap.yaml")
-    assert title in piped.stdout
+    assert name in piped.stdout
     document = run("timeline", "examples/brief-roadmap.yaml", "--tablefmt", "github")
-    assert title in document.stdout
-    terminal = run_in_terminal("timeline", "examples/brief-roadmap.yaml", columns=160)
-    assert title not in terminal
-    assert "Commit in writing" in terminal and "…" in terminal
-    assert max(len(line) for line in terminal.splitlines()) <= 160
+    assert name in document.stdout
+    terminal = run_in_terminal("timeline", "examples/brief-roadmap.yaml", columns=120)
+    assert name not in terminal
+    assert "Promise" in terminal and "…" in terminal
+    assert max(len(line) for line in terminal.splitlines()) <= 120
     wide = run_in_terminal("timeline", "examples/brief-roadmap.yaml", columns=400)
-    assert title in wide
+    assert name in wide
 
 
 def test_a_step_that_needs_a_red_line_makes_the_plan_impossible(tmp_path: Path) -> None:

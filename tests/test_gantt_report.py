@@ -196,7 +196,7 @@ def test_every_section_of_the_default_report() -> None:
     assert "Phase 3: Graduated sectoral relief" in page
     assert '<g id="curve:US">' in page and '<table class="leverage">' in page
     assert "a red line: never scheduled (no-russian-withdrawal-demand)" in page
-    assumptions = page[page.index('<section id="assumptions">') :]
+    assumptions = page[page.index('<table class="assumptions">') :]
     assert len(s.assumptions) == 313
     assert assumptions.count("<tr") == 1 + 313  # the header, then one row per note
     assert "a one-page written text codifying a posture Minsk already claims" in assumptions
@@ -248,7 +248,7 @@ def test_plan_writes_the_report_of_the_best_roadmap(tmp_path: Path) -> None:
     result = run("plan", "-o", str(tmp_path / "r.yaml"), "--report", str(tmp_path / "r.html"))
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "r.html").read_text()
-    assert "Roadmap <code>r.yaml</code>" in page and "keeps every hard rule" in page
+    assert "Report on the roadmap <code>r.yaml</code>" in page and "keeps every hard rule" in page
     assert (tmp_path / "r.yaml").exists()
     alone = run("plan", "--report", str(tmp_path / "alone.md"))
     assert alone.returncode == 0 and "## Timeline by phase" in (tmp_path / "alone.md").read_text()
@@ -305,7 +305,13 @@ PROBE = """JSON.stringify({
   leverage: document.querySelectorAll("table.leverage tbody tr").length,
   verdict: (document.getElementById("verdict") || {}).textContent,
   sections: [...document.querySelectorAll("h2")].map(h => h.textContent),
-  width: document.querySelector("#chart svg").getBoundingClientRect().width
+  width: document.querySelector("#chart svg").getBoundingClientRect().width,
+  ledger: [...document.querySelectorAll("table.ledger tr[data-step]")].map(
+    r => [r.dataset.step, r.dataset.counters, r.textContent]),
+  page: document.documentElement.scrollWidth,
+  window: window.innerWidth,
+  unwrapped: [...document.querySelectorAll("table")].filter(
+    t => !t.closest(".scroll") && !t.classList.contains("ledger")).length
 })"""
 
 
@@ -326,9 +332,12 @@ def test_the_browser_sees_console_errors_and_requests(tmp_path: Path) -> None:
 @needs_chromium
 def test_the_report_in_a_browser(tmp_path: Path) -> None:
     """Loaded in headless Chromium, the default roadmap's report makes no request but
-    for itself, logs no error, and shows the chart (68 bars), the 4 phase tables, the
-    leverage table and every section."""
+    for itself, logs no error, and shows the brief first, the chart (68 bars), the 4
+    phase tables, the leverage table and every section; the brief's ledger lists every
+    relief step of the roadmap with the counter-steps the check matched to it."""
     import json
+
+    from planner.rules.base import ANSWERS
 
     out = tmp_path / "report.html"
     assert run("report", str(EXAMPLE), "-o", str(out)).returncode == 0
@@ -340,6 +349,43 @@ def test_the_report_in_a_browser(tmp_path: Path) -> None:
     assert seen["charts"] == 2 and seen["bars"] == 68
     assert seen["timeline"] == 4 and seen["leverage"] >= 4
     assert seen["verdict"] == "Verdict: the roadmap keeps every hard rule."
-    assert seen["sections"] == ["The roadmap at a glance", "Timeline by phase", "Leverage",
-                                "The check", "Steps left out", "Assumptions"]  # fmt: skip
+    assert seen["sections"] == ["The brief", "The roadmap at a glance", "Timeline by phase",
+                                "Leverage and exposure", "The check", "Steps left out",
+                                "Appendix: assumptions"]  # fmt: skip
     assert seen["width"] > 600
+    # The relief steps, worked out here from the check's own records: every step of kind
+    # relief, and every give step of a reciprocity rule, with its matched counter-steps.
+    s = load_scenario()
+    r = load_roadmap(EXAMPLE, s)
+    report = check(s, r.starts)
+    expected: dict[str, set[str]] = {
+        sid: set() for sid in r.starts if s.steps[sid].kind == "relief"
+    }
+    for a in report.records[ANSWERS]:
+        expected.setdefault(a.give, set())
+        if a.counter:
+            expected[a.give].add(a.counter)
+    listed = {step: set(counters.split()) for step, counters, _ in seen["ledger"]}
+    assert listed == expected
+    assert len(seen["ledger"]) == len(listed)  # each relief step once
+    for _step, counters, text in seen["ledger"]:
+        if counters:
+            assert "←" in text and text.count(":") >= 2, text  # 'US: relief ← BY: counter'
+        else:
+            assert "good-faith" in text or "no counter-step" in text, text
+
+
+@needs_chromium
+def test_the_report_on_a_phone(tmp_path: Path) -> None:
+    """At 400 CSS pixels wide the page itself does not scroll sideways: every table but
+    the ledger (which turns into a list) sits in a box that scrolls on its own."""
+    import json
+
+    out = tmp_path / "report.html"
+    assert run("report", str(EXAMPLE), "-o", str(out)).returncode == 0
+    page = browser.load(out.as_uri(), PROBE, width=400)
+    assert not page.errors
+    seen = json.loads(page.value)
+    assert seen["window"] == 400
+    assert seen["page"] <= 400, seen["page"]
+    assert seen["unwrapped"] == 0

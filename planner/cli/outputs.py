@@ -1,8 +1,9 @@
-"""`gantt` and `report`: the documents a principal reads. Each checks its output file
-before the work (`cli.app.writing`: never over an input, not into the scenario's folders
-without --force), makes one call (`planner.api.document`: the roadmap read and checked,
-its outline), renders it and writes it atomically. matplotlib and Jinja2 are imported
-only here, when these commands run; ortools never is."""
+"""`gantt`, `report` and `brief`: the documents a principal reads. Each checks its output
+file before the work (`cli.app.writing`: never over an input, not into the scenario's
+folders without --force), makes one call (`planner.api.document` / `planner.api.brief`:
+the roadmap read and checked, its outline, the finish's risk), renders it and writes it
+atomically. matplotlib and Jinja2 are imported only here, when these commands run;
+ortools never is."""
 
 from __future__ import annotations
 
@@ -13,26 +14,31 @@ import typer
 
 from planner.cli.app import app, emit, noted, refuse, scenario, writing
 from planner.cli.options import (
+    BriefFormat,
     ChartFormat,
     ConstraintsOpt,
     ForceOpt,
+    IdsOpt,
     PackagesOpt,
     PhaseLengthOpt,
     ReportFormat,
     RoadmapFileArg,
+    RunsOpt,
     SetOpt,
     VariantOpt,
     output_option,
 )
 
-CHART_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+CHART_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".mmd": "mermaid"}
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
+BRIEF_SUFFIXES = {".txt": "text", **REPORT_SUFFIXES}
 
 ChartOutOpt = Annotated[
     Path | None,
     output_option(
-        "The chart file: .svg, .png or .pdf (A4 landscape). Not needed for --format "
-        "mermaid, which prints to stdout without it."
+        "The chart file: .svg, .png or .pdf (A4 landscape), or .mmd (a Mermaid file "
+        "mermaid-cli reads). Not needed for --format mermaid, which prints a fenced block "
+        "to stdout without it."
     ),
 ]
 ChartFormatOpt = Annotated[
@@ -49,6 +55,17 @@ ReportOutOpt = Annotated[
 ReportFormatOpt = Annotated[
     ReportFormat | None,
     typer.Option("--format", help="html or md (default: by the suffix of -o)."),
+]
+BriefOutOpt = Annotated[
+    Path | None,
+    output_option(
+        "The brief's file: .txt, .md, or .html (a page that prints on one A4 sheet). "
+        "Without it the brief prints on stdout."
+    ),
+]
+BriefFormatOpt = Annotated[
+    BriefFormat | None,
+    typer.Option("--format", help="text, md or html (default: by the suffix of -o, else text)."),
 ]
 
 
@@ -70,8 +87,8 @@ def format_of(out: Path, given: str | None, suffixes: dict[str, str], option: st
 
 def chart_format(out: Path | None, fmt: ChartFormat | None) -> str:
     """The chart's format: mermaid, or what `-o` and `--format` say (exit 2 without `-o`)."""
-    if fmt is ChartFormat.mermaid:
-        return "mermaid"
+    if fmt is ChartFormat.mermaid and (out is None or out.suffix.lower() != ".mmd"):
+        return "mermaid"  # (a fenced block: stdout, or a Markdown file)
     if out is None:
         raise refuse(
             "planner gantt: give the chart file with -o FILE.svg|png|pdf (or --format mermaid)"
@@ -101,7 +118,7 @@ def gantt(
         loaded = scenario(packages, constraints, variant, sets)
         result = document(loaded, roadmap, phase)
         noted(result.roadmap.edits if result.roadmap else ())
-        chart = chart_output(result, chosen)
+        chart = chart_output(result, chosen, fenced=out is None or out.suffix.lower() != ".mmd")
         if out is None:
             assert isinstance(chart, str)
             emit(chart)
@@ -121,17 +138,52 @@ def report(
     sets: SetOpt = None,
     phase: PhaseLengthOpt = None,
     force: ForceOpt = False,
+    ids: IdsOpt = False,
+    runs: RunsOpt = None,
 ) -> None:
     """Write the roadmap's report as one HTML page or Markdown (exit 0, or 2 on bad input or an unwritable output).
 
-    The chart, the timeline by phase, the leverage, the check's verdict, the steps left
-    out and the scenario's assumptions."""
+    The brief, the chart, the timeline by phase, leverage and exposure, the check's
+    verdict, the steps left out, and the scenario's assumptions as an appendix."""
     from planner.api import document
     from planner.render.results import report_output
 
     chosen = format_of(out, fmt.value if fmt else None, REPORT_SUFFIXES, "-o")
     with writing(ctx, out, force=force) as files:
         loaded = scenario(packages, constraints, variant, sets)
-        result = document(loaded, roadmap, phase)
+        result = document(loaded, roadmap, phase, runs=runs)
         noted(result.roadmap.edits if result.roadmap else ())
-        files.write([(out, report_output(result, chosen))])
+        files.write([(out, report_output(result, chosen, ids))])
+
+
+@app.command()
+def brief(
+    ctx: typer.Context,
+    roadmap: RoadmapFileArg,
+    out: BriefOutOpt = None,
+    fmt: BriefFormatOpt = None,
+    packages: PackagesOpt = None,
+    constraints: ConstraintsOpt = None,
+    variant: VariantOpt = None,
+    sets: SetOpt = None,
+    runs: RunsOpt = None,
+    ids: IdsOpt = False,
+    force: ForceOpt = False,
+) -> None:
+    """Print or write the one-page brief of a roadmap (exit 0, or 2 on bad input or an unwritable output).
+
+    The verdict, the finish with its P50 and P80, the leverage line, the critical chain, the exchange ledger (each relief step against what earns it), the first 90 days, the red lines and the contingencies."""
+    from planner.api import brief as make
+    from planner.render.results import brief_output
+
+    given = fmt.value if fmt else None
+    chosen = format_of(out, given, BRIEF_SUFFIXES, "-o") if out else given or "text"
+    with writing(ctx, out, force=force) as files:
+        loaded = scenario(packages, constraints, variant, sets)
+        result = make(loaded, roadmap, runs=runs)
+        noted(result.roadmap.edits if result.roadmap else ())
+        text = brief_output(result, chosen, ids)
+        if out is None:
+            emit(text)
+            return
+        files.write([(out, text if text.endswith("\n") else text + "\n")])

@@ -79,7 +79,7 @@ def simulation_text(scenario: Scenario, sim: Simulation, source: str, by: int | 
         return "\n".join(lines)
     rows = [["last step done", *quantiles(sim.last_done).values(), sim.planned_last]]
     rows.append(
-        ["peak leverage exposure", *quantiles(sim.peak_exposure).values(), sim.planned_peak]
+        ["peak concessions ahead", *quantiles(sim.peak_exposure).values(), sim.planned_peak]
     )
     for k, actor in enumerate(sim.actors):
         rows.append(

@@ -24,11 +24,11 @@ max), rounded to the nearest whole unit, and then either
   scenario's objectives): what the best plan could do had the times been known.
 
 Each run is checked against the rules as `check` checks a roadmap; its last time done,
-its peak leverage exposure and each party's peak irreversible exposure
-(`planner.whatif.exposure`) are kept, with its **critical chain**: back from the step done last,
-each step's start was set by the one before it (what pushed it; a step at its planned
-start ends the chain). A step's **criticality index** is the share of runs whose critical
-chain holds it.
+its peak concessions ahead and each party's peak irreversible exposure
+(`planner.whatif.exposure`) are kept, with its **critical chain** at the run's times
+(`planner.whatif.chain`, the chain `check --slack` and the outputs name: back from the
+step done last, each step waiting for the one before it with no time to spare). A step's
+**criticality index** is the share of runs whose critical chain holds it.
 
 **Reproducible.** Run i draws from its own generator, seeded by child i of
 `numpy.random.SeedSequence(seed)` (as `SeedSequence(seed).spawn(runs)[i]`), in a fixed
@@ -50,8 +50,9 @@ from planner.objectives import objective_order
 from planner.rules import preconditions
 from planner.rules.base import CheckContext
 from planner.scenario import Scenario
+from planner.whatif.chain import Links, critical, links
 from planner.whatif.exposure import curves, is_marked
-from planner.whatif.simulate_run import Order, chain_of, compile_order, place
+from planner.whatif.simulate_run import Order, compile_order, place
 
 #: A verification is tried at most this often in one run (then it passes).
 MAX_ATTEMPTS = 50
@@ -168,6 +169,7 @@ class _Engine:
     starts: dict[str, int]
     replan: bool
     order: Order = field(init=False)
+    links: Links = field(init=False)
     risk: list[Risk] = field(init=False)
     uncertain: list[int] = field(init=False)
     checked: list[int] = field(init=False)
@@ -177,6 +179,7 @@ class _Engine:
 
     def __post_init__(self) -> None:
         self.order = compile_order(self.scenario, self.starts)
+        self.links = links(self.scenario, self.order.ids)
         table = risks(self.scenario, self.order.ids)
         self.risk = [table[s] for s in self.order.ids]
         self.uncertain = [i for i, r in enumerate(self.risk) if r.duration.uncertain]
@@ -240,11 +243,12 @@ class _Engine:
                 return None
             start_of = got
             starts = [start_of[s] for s in ids]
-            chain = _tight_chain(self.scenario, steps, start_of, self.order)
         else:
-            starts, driver = place(self.order, offsets, dur)
+            starts, _ = place(self.order, offsets, dur)
             start_of = dict(zip(ids, starts, strict=True))
-            chain = chain_of([t + o for t, o in zip(starts, offsets, strict=True)], driver)
+        ends = [t + d for t, d in zip(starts, dur, strict=True)]
+        dones = [t + o for t, o in zip(starts, offsets, strict=True)]
+        chain = [i for i, _ in critical(self.links, starts, ends, dones)[0]]
         view = _RunView(self.scenario, steps)
         ctx = CheckContext(view, start_of)
         rules_broken = list(dict.fromkeys(v.rule for v in preconditions.check(ctx)))
@@ -269,25 +273,6 @@ class _Engine:
         if result.status != "found":
             return None
         return {s: t for s, t in result.candidates[0].starts.items() if s in self.starts}
-
-
-def _tight_chain(
-    scenario: Scenario, steps: Mapping[str, Step], starts: Mapping[str, int], order: Order
-) -> list[int]:
-    """A re-planned run's chain: back from the step done last, through the step each one
-    waits for that is done exactly when it starts (its `after` items, the waiting terms)."""
-    ids = order.ids
-    done = [starts[s] + steps[s].done_offset for s in ids]
-    begin = [starts[s] for s in ids]
-    driver = [-1] * len(ids)
-    for i in range(len(ids)):
-        for j, lag, on_done in order.fixed[i] + [
-            (j, lag, True) for alts in order.anys[i] for j, lag in alts
-        ]:
-            if (done[j] if on_done else begin[j]) + lag == begin[i]:
-                driver[i] = j
-                break
-    return chain_of(done, driver)
 
 
 # ---- many runs -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ as that is done — its `after` items and the hard rules' waiting terms (precede
 reciprocity's earliest free counter-step, graduated order and its gap, simultaneous
 groups, a free capacity seat), counting the steps placed before it. Nothing starts
 earlier than planned, and a step with a `fixed` time is never pushed. What set each
-step's start is kept, for the run's critical chain."""
+step's start is kept (the step it waited for, or -1: its plan)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from planner.force import Chain
 from planner.model import AnyOf, Step
 from planner.rules.base import Rule, Terms
 from planner.scenario import Scenario
+from planner.whatif.chain import critical, links
 
 
 def pushed(
@@ -27,15 +28,18 @@ def pushed(
     """The roadmap `starts` held in its order when steps take other times (`times`: step
     -> (duration, verification), the scenario's for the others): each step at its
     planned start or pushed later as its waiting terms require, as one run of `simulate`
-    places it. Returns the starts and the run's critical chain (first step first)."""
+    places it. Returns the starts and the run's critical chain (first step first,
+    `planner.whatif.chain`)."""
     order = compile_order(scenario, starts)
     steps = scenario.steps
     dur = [times.get(s, (steps[s].duration, 0))[0] for s in order.ids]
     ver = [times.get(s, (0, steps[s].verify_duration))[1] for s in order.ids]
     offsets = [d + v for d, v in zip(dur, ver, strict=True)]
-    begin, driver = place(order, offsets, dur)
-    chain = chain_of([t + o for t, o in zip(begin, offsets, strict=True)], driver)
-    return dict(zip(order.ids, begin, strict=True)), [order.ids[i] for i in reversed(chain)]
+    begin, _ = place(order, offsets, dur)
+    ends = [t + d for t, d in zip(begin, dur, strict=True)]
+    dones = [t + o for t, o in zip(begin, offsets, strict=True)]
+    chain, _ = critical(links(scenario, order.ids), begin, ends, dones)
+    return dict(zip(order.ids, begin, strict=True)), [order.ids[i] for i, _ in chain]
 
 
 class Waits(Terms):
@@ -295,14 +299,3 @@ def place(
         for m, (t, why) in zip(members, found, strict=True):
             settle(m, top, why if t == top else lead)
     return start, driver
-
-
-def chain_of(done: Sequence[int], driver: Sequence[int]) -> list[int]:
-    last = max(range(len(done)), key=lambda i: (done[i], -i)) if done else -1
-    chain: list[int] = []
-    seen: set[int] = set()
-    while last >= 0 and last not in seen:
-        chain.append(last)
-        seen.add(last)
-        last = driver[last]
-    return chain

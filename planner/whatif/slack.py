@@ -19,9 +19,9 @@ changes. So each rule (or step's preconditions) is asked at its own such positio
 order, and the first one where it breaks is the first move too far. The property test
 (`tests/test_slack.py`) checks this against moving each step one time unit at a time.
 
-The **critical chain** ends at the step done last: each step of it cannot move earlier
-because of the one before it (the other step in the violation that stops it), back to a
-step that is held by a window, by time 0, or by nothing.
+The **critical chain** is `planner.whatif.chain`'s, the one `simulate` and the outputs
+name: back from the step done last, each step waiting for the one before it with no time
+to spare.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from planner.model import Step
 from planner.rules import coverage, fixed, preconditions
 from planner.rules.base import CheckContext, Rule, Terms, Violation
 from planner.scenario import Scenario
+from planner.whatif.chain import critical_chain
 
 #: What stops a step moving earlier when no rule does: the deal's start.
 START = "start of the deal"
@@ -65,14 +66,16 @@ class Slack:
     """The slack of every scheduled step (in roadmap order) and the critical chain.
 
     `chain` lists (step, what ties it to the step before it) from the chain's first step
-    to the step done last; the first step's tie is "" (held by a window, time 0 or
-    nothing). `broken` are the rules the roadmap already breaks (left out of the measure).
+    to the step done last; the first step's tie is "" and `held` says what holds it
+    (`planner.whatif.chain`). `broken` are the rules the roadmap already breaks (left out
+    of the measure).
     """
 
     rooms: tuple[Room, ...]
     chain: tuple[tuple[str, str], ...]
     last_done: int
     broken: frozenset[str]
+    held: str = ""
 
     def room(self, step: str) -> Room:
         return next(r for r in self.rooms if r.step == step)
@@ -352,9 +355,9 @@ def slack(scenario: Scenario, starts: Mapping[str, int], partial: bool = False) 
     position = {s: i for i, s in enumerate(scenario.steps)}
     order = sorted(starts, key=lambda s: (starts[s], position[s]))
     rooms = tuple(_room(judge, s, starts[s]) for s in order)
-    done = {s: t + scenario.steps[s].done_offset for s, t in starts.items()}
-    last = max(done.values(), default=0)
-    return Slack(rooms, _chain(rooms, done, last, position), last, judge.baseline)
+    last = max((t + scenario.steps[s].done_offset for s, t in starts.items()), default=0)
+    chain = critical_chain(scenario, starts)
+    return Slack(rooms, chain.steps, last, judge.baseline, chain.held)
 
 
 def _first_break(
@@ -415,26 +418,3 @@ def _names(found: list[Violation]) -> tuple[str, ...]:
 def _involved(found: list[Violation], step: str) -> tuple[str, ...]:
     """The other steps of the breaches, the first breach's first."""
     return tuple(dict.fromkeys(s for v in found for s in v.steps if s != step))
-
-
-def _chain(
-    rooms: Sequence[Room], done: Mapping[str, int], last: int, position: Mapping[str, int]
-) -> tuple[tuple[str, str], ...]:
-    by_step = {r.step: r for r in rooms}
-    ends = sorted((s for s, d in done.items() if d == last), key=lambda s: position[s])
-    held = [s for s in ends if by_step[s].earlier == 0]
-    if not held:
-        return ()
-    chain: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    current: str | None = held[0]
-    while current is not None and current not in seen:
-        seen.add(current)
-        room = by_step[current]
-        before = next((s for s in room.earlier_steps if s in by_step), None)
-        tie = room.earlier_by[0] if room.earlier == 0 and before is not None else ""
-        chain.append((current, tie))
-        current = before if tie else None
-    chain.reverse()
-    chain[0] = (chain[0][0], "")
-    return tuple(chain)
