@@ -64,8 +64,17 @@ def test_plan_report_and_brief_print_the_same_p50_and_p80(tmp_path: Path) -> Non
     assert f"(week {p50}), P80" in brief and f"(week {p80}), over 500" in brief
 
 
-def test_without_estimates_the_plan_prints_no_percentiles() -> None:
-    result = run("plan", "--format", "json")
-    assert result.returncode == 0
-    assert "finish" not in json.loads(result.stdout)["candidates"][0]
-    assert "P50" not in run("plan").stdout
+def test_without_estimates_the_plan_prints_no_percentiles(make: Maker) -> None:
+    s = make([step("a", 2), step("b", 1, after=["a"])])
+    result = plan(s, ("penalty", "makespan"))
+    assert "finish" not in json.loads(plan_output(s, result, "json"))["candidates"][0]
+    assert "P50" not in plan_output(s, result, "text")
+
+
+def test_the_default_carries_its_risk_out_of_the_box() -> None:
+    """The default scenario has estimates from its stated assumptions (issue 21 item 4):
+    `plan` prints P50 and P80 beside the planned finish, both later than it."""
+    doc = json.loads(run("plan", "--format", "json").stdout)
+    finish = doc["candidates"][0]["finish"]
+    assert finish["planned"] < finish["p50"] <= finish["p80"]
+    assert "P50" in run("plan").stdout

@@ -144,8 +144,8 @@ def test_timeline_and_check_show_the_slack() -> None:
     assert header[:8] == ["start", "end", "done", "step", "actor", "package", "earlier", "later"]
     # Names, not ids (issue 21 item 2): the chain opens with the non-aggression pledge.
     assert (
-        "Critical chain (done week 45, from the start of the deal): Commit in writing not to "
-        "abet → " in timeline.stdout
+        "Critical chain (done week 55, from the start of the deal): Belarus non-aggression "
+        "pledge → " in timeline.stdout
     )
     text = run("check", "examples/brief-roadmap.yaml", "--slack")
     assert text.returncode == 0
