@@ -83,10 +83,10 @@ class Browser:
         return result.get("result", {}).get("value")
 
     def wait(self, expression: str, patience: float = PATIENCE) -> Any:
-        """Poll `expression` until it is truthy; its value. A safety net, not a timing."""
+        """Poll `expression` until it is truthy (in JavaScript). A safety net, not a timing."""
         end = time.monotonic() + patience
         while True:
-            value = self.evaluate(expression)
+            value = self.evaluate(f"!!({expression})")
             if value:
                 return value
             if time.monotonic() > end:

@@ -18,7 +18,10 @@
   let chosen = null;     // the violation the user clicked (index)
   let pending = 0;
   const timings = [];
-  window.__workbench = { timings, ready: false, state: () => state, pending: () => pending };
+  window.__workbench = {
+    timings, ready: false, state: () => state, pending: () => pending,
+    geometry: () => ({ px, label, domain }),
+  };
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, attrs, text) => {
@@ -63,7 +66,7 @@
   }
 
   // An action: POST, then draw the state it answers. `what` names it on the status line.
-  async function act(path, body, what, t0) {
+  async function act(path, body, what, t0, onRefused) {
     t0 = t0 === undefined ? performance.now() : t0;
     pending++;
     busy(true, what);
@@ -74,11 +77,13 @@
       requestAnimationFrame(() => {
         const t2 = performance.now();
         timings.push({ action: path, server_ms: doc.server_ms, fetch_ms: t1 - t0, total_ms: t2 - t0 });
-        say(`${what}: checked in ${Math.round(t2 - t0)} ms (server ${doc.server_ms} ms)`);
+        say(doc.saved ? `saved ${doc.saved.saved} — check it with: ${doc.saved.command}`
+          : `${what}: checked in ${Math.round(t2 - t0)} ms (server ${doc.server_ms} ms)`);
       });
       return doc;
     } catch (err) {
       if (err instanceof ApiError) {
+        if (onRefused && onRefused(err)) return null;
         say(err.message + (err.problems.length ? ": " + err.problems.join("; ") : ""), true);
         if (state) draw(); // put a dragged bar back where the server has it
         return null;
@@ -142,6 +147,9 @@
     const marker = el("marker", { id: "arrow", viewBox: "0 0 8 8", refX: "7", refY: "4", markerWidth: "6", markerHeight: "6", orient: "auto" });
     marker.append(el("path", { d: "M0,0 L8,4 L0,8 z", fill: scen.marks.link.colour }));
     defs.append(marker);
+    const clip = el("clipPath", { id: "label-clip" });
+    clip.append(el("rect", { id: "label-clip-rect", x: 0, y: 0, width: 240, height: 100000 }));
+    defs.append(clip);
     svg.append(defs);
     for (const g of ["bands", "grid", "phases", "rows", "links", "gates", "axis"]) svg.append(el("g", { id: "g-" + g }));
     let y = AXIS;
@@ -154,7 +162,7 @@
       for (const id of p.steps) {
         const g = el("g", { class: "row", "data-step": id });
         const s = scen.steps[id];
-        const lab = el("text", { class: "label", x: 16, y: y + 14 }, s.name);
+        const lab = el("text", { class: "label", x: 16, y: y + 14, "clip-path": "url(#label-clip)" }, s.name);
         const tip = el("title", {}, `${s.title} (${id}) — ${s.actor}`);
         const hit = el("rect", { class: "hit", x: 0, y, width: 10, height: ROW });
         const bar = el("rect", { class: "bar", y: y + 3, height: ROW - 6, rx: 2, fill: colourOf(id), "data-step": id });
@@ -213,6 +221,7 @@
     domain = floor;
     px = (width - label - PAD) / domain;
     $("gantt").setAttribute("width", width);
+    $("label-clip-rect").setAttribute("width", label - 6);
   }
 
   const X = (t) => label + t * px;
@@ -543,9 +552,9 @@
     for (const t of ticks(domain)) ax.append(el("text", { x: xs(t), y: H - 6, "text-anchor": "middle" }, String(t)));
     svg.append(ax);
     const path = (pts) => {
-      let d = `M${xs(0)},${ys(0)}`, last = 0;
-      for (const [t, v] of pts) { d += ` H${xs(t)} V${ys(v)}`; last = v; }
-      return d + ` H${xs(domain)}` + (last === undefined ? "" : "");
+      let d = `M${xs(0)},${ys(0)}`;
+      for (const [t, v] of pts) d += ` H${xs(t)} V${ys(v)}`;
+      return d + ` H${xs(domain)}`;
     };
     for (const c of lev.balance) {
       svg.append(el("line", { x1: L, x2: W - 6, y1: ys(c.margin), y2: ys(c.margin), stroke: scen.marks.margin.colour, "stroke-dasharray": "2 2" }));
@@ -626,8 +635,13 @@
 
   async function save(overwrite) {
     const path = $("save-path").value.trim();
-    const doc = await act("/api/save", overwrite ? { path, overwrite: true } : { path }, "saved");
-    if (doc && doc.saved) say(`saved ${doc.saved.saved}; check it with: ${doc.saved.command}`);
+    const exists = (err) => {
+      if (err.status !== 409 || !err.message.includes("the file exists")) return false;
+      say(`${path} exists: `);
+      $("status").append(h("button", { type: "button", id: "replace", onclick: () => save(true) }, "Replace it"));
+      return true;
+    };
+    await act("/api/save", overwrite ? { path, overwrite: true } : { path }, "saving", undefined, exists);
   }
 
   function wire() {
