@@ -82,7 +82,9 @@ def served(cwd: Path, *args: str) -> Iterator[Served]:
 def state_of(url: str) -> dict[str, object]:
     """The server's state, asked with the token (as the page does)."""
     base, _, token = url.partition("/?token=")
-    request = urllib.request.Request(f"{base}/api/state", headers={"Authorization": f"token {token}"})
+    request = urllib.request.Request(
+        f"{base}/api/state", headers={"Authorization": f"token {token}"}
+    )
     with urllib.request.urlopen(request, timeout=PATIENCE) as answer:
         return json.loads(answer.read())  # type: ignore[no-any-return]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
 
 ServeRoadmapArg = Annotated[
     Path | None,
-    typer.Argument(metavar="[ROADMAP]", help="Roadmap file to start from (YAML, JSON or CSV). Default: the best plan."),
+    typer.Argument(
+        metavar="[ROADMAP]",
+        help="Roadmap file to start from (YAML, JSON or CSV). Default: the best plan.",
+    ),
 ]
 PortOpt = Annotated[
     int, typer.Option("--port", min=0, max=65535, help="Port to listen on. Default: a free one.")
@@ -83,10 +87,8 @@ def serve(
     except OSError as exc:
         raise refuse(f"planner serve: cannot listen on {host}:{port}: {exc.strerror}") from None
     typer.echo("Open the workbench at this URL (Ctrl-C stops it):", err=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn stopped, then passed it on
         run(session, sock, host, emit, open_browser)
-    except KeyboardInterrupt:
-        pass
     unsaved = f" ({session.num_unsaved} unsaved changes dropped)" if session.num_unsaved else ""
     typer.echo(f"planner serve: stopped{unsaved}", err=True)
 

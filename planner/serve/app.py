@@ -75,7 +75,9 @@ class Guard:
         if given is None and scheme.lower() == "token":
             given = value.strip()
         if given is None or not hmac.compare_digest(given.encode(), self.token.encode()):
-            return error(403, "refused: the token is missing or wrong (use the URL the server printed)")
+            return error(
+                403, "refused: the token is missing or wrong (use the URL the server printed)"
+            )
         length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
             return error(413, f"refused: a request body is at most {MAX_BODY} bytes")
@@ -134,7 +136,9 @@ async def body_json(request: Request) -> dict[str, Any]:
 def _fields(doc: dict[str, Any], allowed: Collection[str], required: Collection[str] = ()) -> None:
     unknown = sorted(set(doc) - set(allowed))
     if unknown:
-        raise Refused(400, f"unknown field '{unknown[0]}' (this action takes: {', '.join(allowed) or 'none'})")
+        raise Refused(
+            400, f"unknown field '{unknown[0]}' (this action takes: {', '.join(allowed) or 'none'})"
+        )
     missing = [f for f in required if f not in doc]
     if missing:
         raise Refused(400, f"missing field '{missing[0]}'")
@@ -217,20 +221,30 @@ def create_app(session: Session, token: str, hosts: Collection[str] | None) -> S
         Route("/api/report", report),
         Route(
             "/api/move",
-            act(lambda d: session.move(d["step"], d["start"]), ("step", "start"), ("step", "start")),
+            act(
+                lambda d: session.move(d["step"], d["start"]), ("step", "start"), ("step", "start")
+            ),
             methods=["POST"],
         ),
         Route(
             "/api/pin",
-            act(lambda d: session.pin(d["step"], d.get("pinned", True)), ("step", "pinned"), ("step",)),
+            act(
+                lambda d: session.pin(d["step"], d.get("pinned", True)),
+                ("step", "pinned"),
+                ("step",),
+            ),
             methods=["POST"],
         ),
         Route("/api/undo", act(lambda d: session.undo()), methods=["POST"]),
         Route("/api/redo", act(lambda d: session.redo()), methods=["POST"]),
         Route("/api/repair", act(lambda d: session.repair()), methods=["POST"]),
-        Route("/api/plan", act(lambda d: session.plan(d.get("as_of")), ("as_of",)), methods=["POST"]),
         Route(
-            "/api/whatif", act(lambda d: session.whatif(d["sets"]), ("sets",), ("sets",)), methods=["POST"]
+            "/api/plan", act(lambda d: session.plan(d.get("as_of")), ("as_of",)), methods=["POST"]
+        ),
+        Route(
+            "/api/whatif",
+            act(lambda d: session.whatif(d["sets"]), ("sets",), ("sets",)),
+            methods=["POST"],
         ),
         Route(
             "/api/assume",
@@ -254,11 +268,11 @@ def create_app(session: Session, token: str, hosts: Collection[str] | None) -> S
 
     async def crash(request: Request, exc: Exception) -> Response:
         traceback.print_exception(exc, file=sys.stderr)
-        return error(500, f"internal error: {type(exc).__name__} (the server's terminal has the details)")
+        return error(
+            500, f"internal error: {type(exc).__name__} (the server's terminal has the details)"
+        )
 
-    app = Starlette(
-        routes=routes, exception_handlers={HTTPException: http_error, Exception: crash}
-    )
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: crash})
     app.add_middleware(Guard, token=token, hosts=hosts)
     return app
 

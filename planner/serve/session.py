@@ -205,16 +205,20 @@ class Session:
         scenario = self.scenario()
         unit = scenario.unit
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise Refused(400, f"'start' must be a whole number of {unit}s or a date, not {value!r}")
+            raise Refused(
+                400, f"'start' must be a whole number of {unit}s or a date, not {value!r}"
+            )
         if isinstance(value, str):
             text = value.strip()
             if text.isascii() and text.isdigit() and len(text) <= 10:
-                value = int(text)
+                t = int(text)
             else:
-                value = self._date_time(text, scenario)
-        if not 0 <= value <= MAX_NUMBER:
-            raise Refused(400, f"'start' must be between 0 and {MAX_NUMBER}, not {value}")
-        return value
+                t = self._date_time(text, scenario)
+        else:
+            t = value
+        if not 0 <= t <= MAX_NUMBER:
+            raise Refused(400, f"'start' must be between 0 and {MAX_NUMBER}, not {t}")
+        return t
 
     @staticmethod
     def _date_time(text: str, scenario: Scenario) -> int:
@@ -225,7 +229,8 @@ class Session:
             date = None
         if date is None:
             raise Refused(
-                400, f"'start' must be a whole number of {unit}s or a date (YYYY-MM-DD), not {text!r}"
+                400,
+                f"'start' must be a whole number of {unit}s or a date (YYYY-MM-DD), not {text!r}",
             )
         if scenario.start is None:
             raise Refused(400, f"the scenario has no start date: give 'start' in {unit}s")

@@ -47,9 +47,13 @@ def in_words(text: str, short: Mapping[str, str]) -> str:
 
 def _numbers(item: Any) -> dict[str, int | None]:
     """The whole-number fields a `--set` can change in place (a rule's margin, lag,
-    window ...), declared on the item's class, with their values."""
+    window ...), declared on the item's class, with their values (a weight only where it
+    counts: on a soft rule)."""
     out: dict[str, int | None] = {}
-    for d in declared(type(item)):
+    kind: type = type(item)
+    for d in declared(kind):
+        if d.key == "weight" and not getattr(item, "soft", False):
+            continue
         if isinstance(d.spec, Nat | Int):
             value = getattr(item, d.name, None)
             if value is None or (isinstance(value, int) and not isinstance(value, bool)):
@@ -119,7 +123,9 @@ def scenario_doc(scenario: Scenario, version: int) -> dict[str, Any]:
     }
 
 
-def ledger_doc(scenario: Scenario, starts: Mapping[str, int], result: CheckResult) -> dict[str, Any]:
+def ledger_doc(
+    scenario: Scenario, starts: Mapping[str, int], result: CheckResult
+) -> dict[str, Any]:
     """The exchange ledger: each give step of a reciprocity rule, dated, against the
     counter-step that answers it and who verifies that, in the roadmap's order.
 
@@ -215,7 +221,10 @@ def roadmap_doc(
 
 
 def moves_doc(
-    scenario: Scenario, before: Mapping[str, int], after: Mapping[str, int], why: Mapping[str, Sequence[str]]
+    scenario: Scenario,
+    before: Mapping[str, int],
+    after: Mapping[str, int],
+    why: Mapping[str, Sequence[str]],
 ) -> list[dict[str, Any]]:
     """Every step whose start differs between two roadmaps (added: `before` None; left
     out: `after` None), in scenario order, with its short name and why it moved."""
