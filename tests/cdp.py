@@ -90,7 +90,11 @@ class Browser:
             if value:
                 return value
             if time.monotonic() > end:
-                raise TimeoutError(f"never true: {expression}")
+                status = self.evaluate("(document.getElementById('status') || {}).textContent")
+                raise TimeoutError(
+                    f"never true: {expression}; status {status!r}; errors {self.errors}; "
+                    f"console {self.console}"
+                )
             time.sleep(0.02)
 
     def mouse(self, kind: str, x: float, y: float, buttons: int = 0) -> None:
