@@ -22,7 +22,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+from referencing import Registry, Resource
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from planner import api
@@ -61,6 +64,35 @@ rules:
 """
 CLEAN = {"by-pledge": 0, "us-relief": 3, "vote": 6}
 
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+OPENAPI = json.loads((DOCS / "serve.openapi.json").read_text(encoding="utf-8"))
+
+
+def _registry() -> Registry:
+    resources = [
+        (
+            "urn:serve",
+            Resource.from_contents(
+                {**OPENAPI, "$schema": "https://json-schema.org/draft/2020-12/schema"}
+            ),
+        )
+    ]
+    for name in ("check-report", "repair-report"):
+        text = (DOCS / f"{name}.schema.json").read_text(encoding="utf-8")
+        resources.append((f"{name}.schema.json", Resource.from_contents(json.loads(text))))
+    return Registry().with_resources(resources)
+
+
+REGISTRY = _registry()
+
+
+def conforms(doc: Any, schema: str) -> None:
+    """`doc` is what docs/serve.openapi.json says a `schema` is."""
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": f"urn:serve#/components/schemas/{schema}"}, registry=REGISTRY
+    )
+    validator.validate(doc)
+
 
 @pytest.fixture
 def deal(tmp_path: Path) -> tuple[Path, Path]:
@@ -88,12 +120,15 @@ def client(deal: tuple[Path, Path]) -> Iterator[TestClient]:
 
 
 def post(client: TestClient, path: str, body: Any = None, headers: Any = None) -> Any:
-    return client.post(path, json=body if body is not None else {}, headers=headers or AUTH)
+    answer = client.post(path, json=body if body is not None else {}, headers=headers or AUTH)
+    conforms(answer.json(), "State" if answer.status_code == 200 else "Error")
+    return answer
 
 
 def state(client: TestClient) -> dict[str, Any]:
     answer = client.get("/api/state", headers=AUTH)
     assert answer.status_code == 200
+    conforms(answer.json(), "State")
     return answer.json()  # type: ignore[no-any-return]
 
 
@@ -101,6 +136,7 @@ def refused(answer: Any, status: int, words: str) -> dict[str, Any]:
     """The answer is the JSON error `status`, its message holding `words`."""
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"] == "application/json"
+    conforms(answer.json(), "Error")
     error = answer.json()["error"]
     assert error["status"] == status
     assert words in error["message"] + " ".join(error["problems"]), error
@@ -124,6 +160,7 @@ def test_the_page_and_its_files_carry_the_token(client: TestClient) -> None:
 
 def test_the_scenario_as_the_page_draws_it(client: TestClient) -> None:
     doc = client.get("/api/scenario", headers=AUTH).json()
+    conforms(doc, "Scenario")
     assert doc["schema"] == "relief-planner/serve-scenario/1"
     assert doc["unit"] == "week" and doc["start"] == "2027-01-04"
     # Every step of every branch, with its short name; the snapback only if the vote is no.
@@ -508,3 +545,17 @@ def test_the_hosts_a_server_answers_as() -> None:
     assert "[::1]:8000" in (loopback_hosts(8000, "::1") or set())
     assert "192.0.2.7:8000" in (loopback_hosts(8000, "192.0.2.7") or set())
     assert loopback_hosts(8000, "0.0.0.0") is None  # any name: token and Origin still hold
+
+
+def test_the_openapi_document_names_every_route(client: TestClient) -> None:
+    """docs/serve.openapi.json describes the routes the server has, with their methods."""
+    app: Any = client.app
+    while not hasattr(app, "routes"):
+        app = app.app
+    served = {
+        r.path: sorted(m.lower() for m in (r.methods or ()) if m != "HEAD")
+        for r in app.routes
+        if isinstance(r, Route)
+    }
+    described = {path: sorted(ops) for path, ops in OPENAPI["paths"].items()}
+    assert described == served

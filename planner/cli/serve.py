@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -64,33 +65,38 @@ def serve(
 
     Serves this machine only unless --host says otherwise; every request carries the
     URL's token. Nothing is written but by the page's Save (never over an input)."""
-    from planner.serve.run import LOCAL, bind
     from planner.serve.run import serve as run
     from planner.serve.session import Inputs, Session
 
     loaded = scenario(packages, constraints, variant, sets)
-    if roadmap_file is not None:
-        starts, source = roadmap(roadmap_file, loaded).starts, str(roadmap_file)
-    else:
-        starts, source = best_plan(loaded, time_limit, seed), "the best plan"
+    read = roadmap(roadmap_file, loaded) if roadmap_file is not None else None
+    sock = listen(host, port)  # (before the first plan: a port in use says so at once)
+    starts = read.starts if read is not None else best_plan(loaded, time_limit, seed)
     inputs = [*(variant or ()), *([roadmap_file] if roadmap_file else [])]
-    guard = protected(packages, constraints, *inputs)
-    settings = Inputs(packages, constraints, tuple(variant or ()), tuple(sets or ()), source,
-                      time_limit, seed, guard)  # fmt: skip
+    settings = Inputs(packages, constraints, tuple(variant or ()), tuple(sets or ()),
+                      str(roadmap_file or "the best plan"), time_limit, seed,
+                      protected(packages, constraints, *inputs))  # fmt: skip
     os.environ["RELIEF_PLANNER_CACHE"] = "off"  # a what-if reload writes no cache file
     session = Session(settings, loaded, starts)
-    if host not in LOCAL:
-        typer.echo(f"warning: serving on {host}: other machines can reach the workbench; "
-                   "anyone with its URL (token included) can use it and save files here", err=True)  # fmt: skip
-    try:
-        sock = bind(host, port)
-    except OSError as exc:
-        raise refuse(f"planner serve: cannot listen on {host}:{port}: {exc.strerror}") from None
     typer.echo("Open the workbench at this URL (Ctrl-C stops it):", err=True)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn stopped, then passed it on
         run(session, sock, host, emit, open_browser)
     unsaved = f" ({session.num_unsaved} unsaved changes dropped)" if session.num_unsaved else ""
     typer.echo(f"planner serve: stopped{unsaved}", err=True)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The bound socket (a warning for a host other than loopback); exit 2 when the
+    address cannot be had."""
+    from planner.serve.run import LOCAL, bind
+
+    if host not in LOCAL:
+        typer.echo(f"warning: serving on {host}: other machines can reach the workbench; "
+                   "anyone with its URL (token included) can use it and save files here", err=True)  # fmt: skip
+    try:
+        return bind(host, port)
+    except OSError as exc:
+        raise refuse(f"planner serve: cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 def best_plan(loaded: Scenario, time_limit: float, seed: int) -> dict[str, int]:
