@@ -175,7 +175,9 @@ def test_a_port_in_use_is_refused(tmp_path: Path, deal: list[str]) -> None:
         result = cli("serve", *deal, "--port", str(port), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.endswith(f"planner serve: cannot listen on 127.0.0.1:{port}: Address already in use\n")
+    assert result.stderr.endswith(
+        f"planner serve: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -198,7 +200,15 @@ def test_bad_input_exits_2_before_serving(
 def test_serve_is_documented() -> None:
     result = cli("serve", "--help")
     assert result.returncode == 0
-    for option in ("--port", "--host", "--open", "--packages", "--set", "--variant", "--time-limit"):
+    for option in (
+        "--port",
+        "--host",
+        "--open",
+        "--packages",
+        "--set",
+        "--variant",
+        "--time-limit",
+    ):
         assert option in result.stdout
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "### `planner serve [ROADMAP]`" in readme

@@ -45,6 +45,13 @@ def in_words(text: str, short: Mapping[str, str]) -> str:
     return _TOKEN.sub(name, text)
 
 
+def short_names(scenario: Scenario) -> dict[str, str]:
+    """Every step's short name (`planner.render.words.names`), of every branch, worked
+    out once per scenario (a thousand titles take tens of milliseconds: a drag's budget)."""
+    whole = scenario.everything()
+    return whole.memo("serve:short-names", lambda s: names(s.steps))
+
+
 def _numbers(item: Any) -> dict[str, int | None]:
     """The whole-number fields a `--set` can change in place (a rule's margin, lag,
     window ...), declared on the item's class, with their values (a weight only where it
@@ -67,7 +74,7 @@ def scenario_doc(scenario: Scenario, version: int) -> dict[str, Any]:
     value, contingency), the rules with the numbers a what-if may change, and the trigger
     steps whose outcomes pick a branch (`check --assume`)."""
     whole = scenario.everything()
-    short = names(whole.steps)
+    short = short_names(scenario)
     forbidden = whole.forbidden()
     steps: dict[str, Any] = {}
     for sid, step in whole.steps.items():
@@ -136,7 +143,7 @@ def ledger_doc(
     """
     from planner.rules.base import ANSWERS
 
-    short = names(scenario.everything().steps)
+    short = short_names(scenario)
     steps = scenario.steps
     rows = []
     for a in result.report.records.get(ANSWERS, ()):
@@ -200,7 +207,7 @@ def roadmap_doc(
     in words, the steps in violations, the chart's marks and curves, the ledger; `extra`
     is the session's part (pins, history, the last action)."""
     check = json.loads(check_output(result, "json"))
-    short = names(scenario.everything().steps)
+    short = short_names(scenario)
     words = [
         {"message": in_words(v["message"], short), "repair": in_words(v["repair"], short)}
         for v in check["violations"]
@@ -228,7 +235,7 @@ def moves_doc(
 ) -> list[dict[str, Any]]:
     """Every step whose start differs between two roadmaps (added: `before` None; left
     out: `after` None), in scenario order, with its short name and why it moved."""
-    short = names(scenario.everything().steps)
+    short = short_names(scenario)
     out = []
     for sid in scenario.everything().steps:
         b, a = before.get(sid), after.get(sid)

@@ -13,7 +13,7 @@
   let rowOf = {};        // step id -> its row's elements and y
   let order = [];        // step ids in row order
   let floor = 0;         // the time axis never shrinks below this during a session
-  let domain = 1, px = 1, label = 250, width = 800;
+  let domain = 1, px = 1, label = 250, width = 800, leverageWidth = 380;
   let selected = null;   // the step whose details the panel shows
   let chosen = null;     // the violation the user clicked (index)
   let pending = 0;
@@ -141,15 +141,16 @@
     svg.textContent = "";
     rowOf = {};
     order = [];
+    for (const k of Object.keys(drawnKey)) delete drawnKey[k];
+    linkOf.clear();
+    axisKey = "";
+    labelFitted = 0;
     document.title = `${scen.name} — workbench`;
     $("title").textContent = scen.name;
     const defs = el("defs");
     const marker = el("marker", { id: "arrow", viewBox: "0 0 8 8", refX: "7", refY: "4", markerWidth: "6", markerHeight: "6", orient: "auto" });
     marker.append(el("path", { d: "M0,0 L8,4 L0,8 z", fill: scen.marks.link.colour }));
     defs.append(marker);
-    const clip = el("clipPath", { id: "label-clip" });
-    clip.append(el("rect", { id: "label-clip-rect", x: 0, y: 0, width: 240, height: 100000 }));
-    defs.append(clip);
     svg.append(defs);
     for (const g of ["bands", "grid", "phases", "rows", "links", "gates", "axis"]) svg.append(el("g", { id: "g-" + g }));
     let y = AXIS;
@@ -162,7 +163,7 @@
       for (const id of p.steps) {
         const g = el("g", { class: "row", "data-step": id });
         const s = scen.steps[id];
-        const lab = el("text", { class: "label", x: 16, y: y + 14, "clip-path": "url(#label-clip)" }, s.name);
+        const lab = el("text", { class: "label", x: 16, y: y + 14 }, s.name);
         const tip = el("title", {}, `${s.title} (${id}) — ${s.actor}`);
         const hit = el("rect", { class: "hit", x: 0, y, width: 10, height: ROW });
         const bar = el("rect", { class: "bar", y: y + 3, height: ROW - 6, rx: 2, fill: colourOf(id), "data-step": id });
@@ -220,33 +221,63 @@
     if (last + 2 > floor) floor = Math.ceil((last + 2) * 1.1);
     domain = floor;
     px = (width - label - PAD) / domain;
-    $("gantt").setAttribute("width", width);
-    $("label-clip-rect").setAttribute("width", label - 6);
+    // (Setting the chart's width, even to the same value, lays out all its rows again:
+    // a tenth of a second at a thousand steps.)
+    if ($("gantt").getAttribute("width") !== String(width)) $("gantt").setAttribute("width", width);
+    leverageWidth = Math.max(260, $("leverage").clientWidth || 380);
+    if (label !== labelFitted) fitLabels();
+  }
+
+  // Names longer than the label column are cut with an ellipsis (an estimate of the
+  // font's width: measuring a thousand texts would cost a layout each).
+  let labelFitted = 0;
+  function fitLabels() {
+    labelFitted = label;
+    const room = Math.max(8, Math.floor((label - 22) / 6.3));
+    for (const id of order) {
+      const name = scen.steps[id].name;
+      rowOf[id].lab.textContent = name.length <= room ? name : name.slice(0, room - 1).trimEnd() + "…";
+    }
   }
 
   const X = (t) => label + t * px;
 
+  // What each row was last drawn with: a row whose start, scale and marks are unchanged
+  // is not touched (a drag changes a few rows of a thousand).
+  const drawnKey = {};
+  const profile = {};
+  window.__workbench.profile = profile;
+
   function draw() {
+    const t0 = performance.now();
     layout();
+    profile.layout = performance.now() - t0;
+    let touched = 0;
     const starts = state.starts;
     const involved = new Set(state.involved);
     const pinned = new Set(state.pinned);
     const branch = state.branch ? new Set(state.branch) : null;
     const picked = new Set(chosen === null ? [] : state.check.violations[chosen].steps);
     const leftOut = new Set(state.check.summary.left_out);
+    const scale = `${px}|${label}|${width}`;
     for (const id of order) {
+      const t = starts[id];
+      const inBranch = !branch || branch.has(id);
+      const flags = [involved.has(id), pinned.has(id), picked.has(id), selected === id, inBranch, leftOut.has(id)];
+      const key = `${t}|${scale}|${flags.join()}`;
+      if (drawnKey[id] === key) continue;
+      drawnKey[id] = key;
+      touched++;
       const r = rowOf[id];
       const s = scen.steps[id];
-      const t = starts[id];
       r.hit.setAttribute("width", width);
-      const inBranch = !branch || branch.has(id);
-      r.g.classList.toggle("violated", involved.has(id));
-      r.g.classList.toggle("pinned", pinned.has(id));
-      r.g.classList.toggle("selected", picked.has(id));
-      r.g.classList.toggle("focus", selected === id);
+      r.g.classList.toggle("violated", flags[0]);
+      r.g.classList.toggle("pinned", flags[1]);
+      r.g.classList.toggle("selected", flags[2]);
+      r.g.classList.toggle("focus", flags[3]);
       r.lab.classList.toggle("absent", !inBranch);
       r.lab.classList.toggle("left-out", t === undefined);
-      r.bar.classList.toggle("pinned", pinned.has(id));
+      r.bar.classList.toggle("pinned", flags[1]);
       if (t === undefined) {
         for (const e of [r.bar, r.verify, r.outline, r.pin]) e.setAttribute("visibility", "hidden");
         r.note.setAttribute("x", label + 4);
@@ -268,12 +299,17 @@
         r.verify.setAttribute("x", X(t + s.duration));
         r.verify.setAttribute("width", Math.max(1, s.verify * px));
       } else r.verify.setAttribute("visibility", "hidden");
-      r.pin.setAttribute("visibility", pinned.has(id) ? "visible" : "hidden");
+      r.pin.setAttribute("visibility", flags[1] ? "visible" : "hidden");
       r.pin.setAttribute("x", X(done(id, t)) + 3);
     }
+    const t1 = performance.now();
+    profile.touched = touched;
     axis();
     marks();
+    const t2 = performance.now();
     panel();
+    const t3 = performance.now();
+    Object.assign(profile, { rows: t1 - t0, marks: t2 - t1, panel: t3 - t2 });
     window.__workbench.ready = true;
   }
 
@@ -284,8 +320,12 @@
     return out;
   }
 
+  let axisKey = "";
   function axis() {
     const g = $("g-axis"), grid = $("g-grid");
+    const key = `${domain}|${px}|${label}|${$("gantt").getAttribute("height")}`;
+    if (key === axisKey) return;
+    axisKey = key;
     g.textContent = "";
     grid.textContent = "";
     const bottom = $("gantt").getAttribute("height") - PAD;
@@ -299,22 +339,33 @@
     g.setAttribute("class", "axis");
   }
 
+  const linkOf = new Map();
   function marks() {
     const m = scen.marks;
     const links = $("g-links"), gates = $("g-gates"), phases = $("g-phases");
-    links.textContent = "";
     gates.textContent = "";
     phases.textContent = "";
     const bottom = $("gantt").getAttribute("height") - PAD;
+    // Links are kept by pair: only a moved end redraws one.
+    const keep = new Set();
     for (const a of state.chart.links) {
       const c = rowOf[a.counter], g = rowOf[a.give];
       if (!c || !g || state.starts[a.counter] === undefined || state.starts[a.give] === undefined) continue;
       const x1 = X(done(a.counter, state.starts[a.counter])), y1 = c.y + ROW / 2;
       const x2 = X(state.starts[a.give]), y2 = g.y + ROW / 2;
       const bend = Math.max(12, Math.abs(x2 - x1) / 3);
-      links.append(el("path", { class: "link", stroke: m.link.colour, "marker-end": "url(#arrow)",
-        d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}` }));
+      const d = `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`;
+      const name = `${a.counter}>${a.give}`;
+      keep.add(name);
+      let path = linkOf.get(name);
+      if (!path) {
+        path = el("path", { class: "link", stroke: m.link.colour, "marker-end": "url(#arrow)" });
+        linkOf.set(name, path);
+        links.append(path);
+      }
+      if (path.getAttribute("d") !== d) path.setAttribute("d", d);
     }
+    for (const [name, path] of linkOf) if (!keep.has(name)) { path.remove(); linkOf.delete(name); }
     for (const gate of state.chart.gates) {
       gates.append(el("line", { class: "gate", stroke: m.gate.colour, x1: X(gate.opens), x2: X(gate.opens), y1: AXIS - 4, y2: bottom }));
       gates.append(el("text", { class: "gate-label", fill: m.gate.colour, x: X(gate.opens) + 3, y: bottom - 2 }, `${gate.rule} opens`));
@@ -387,13 +438,12 @@
   // ---- the panel -----------------------------------------------------------------------
 
   function panel() {
-    summary();
-    violations();
-    action();
-    stepBox();
-    leverage();
-    ledger();
-    whatif();
+    for (const [name, part] of [["summary", summary], ["violations", violations], ["action", action],
+      ["step", stepBox], ["leverage", leverage], ["ledger", ledger], ["whatif", whatif]]) {
+      const t = performance.now();
+      part();
+      profile[name] = performance.now() - t;
+    }
     $("undo").disabled = !state.history.undo || pending > 0;
     $("redo").disabled = !state.history.redo || pending > 0;
   }
@@ -535,7 +585,7 @@
     const svg = $("leverage"), leg = $("leverage-legend");
     svg.textContent = "";
     leg.textContent = "";
-    const W = Math.max(260, svg.clientWidth || 380), H = 170, L = 34, B = 20, T = 8;
+    const W = leverageWidth, H = 170, L = 34, B = 20, T = 8;
     svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     svg.setAttribute("height", H);
     const lev = state.chart.leverage;
@@ -571,8 +621,12 @@
     }
   }
 
+  let ledgerKey = "";
   function ledger() {
     const box = $("ledger"), rows = state.ledger.rows;
+    const key = scen.version + JSON.stringify(rows);
+    if (key === ledgerKey) return;
+    ledgerKey = key;
     box.textContent = "";
     box.append(h("h2", {}, "Exchange ledger"));
     if (!rows.length) { box.append(h("p", { class: "muted" }, "No reciprocity rule trades a step of this roadmap.")); return; }
@@ -587,8 +641,12 @@
     box.append(h("div", { class: "scroll" }, table), h("p", { class: "muted" }, `from the ${state.ledger.source}`));
   }
 
+  let whatifKey = "";
   function whatif() {
     const box = $("whatif");
+    const key = JSON.stringify([scen.version, state.sets, state.assume]);
+    if (key === whatifKey) return;
+    whatifKey = key;
     const open = [...box.querySelectorAll("details")].map((d) => d.open);
     box.textContent = "";
     box.append(h("h2", {}, "What-if"));
