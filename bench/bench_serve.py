@@ -1,6 +1,8 @@
 """Benchmark: the workbench's live check after a drag (`planner serve`).
 
     python bench/bench_serve.py [--steps 1000] [--seed 1] [--drags 20] [--no-browser]
+    python bench/bench_serve.py --screenshots DIR
+
 
 Two deals: the embedded default with examples/brief-roadmap.yaml, and
 `bench/generate.py --steps N --seed 1` with its clean roadmap. For each, a real `planner
@@ -14,6 +16,11 @@ serve` (uvicorn, on loopback) is started, then:
   drags `--drags` bars by synthetic mouse events; the page times each from the mouse
   release to the updated chart and panel painted (`window.__workbench.timings`:
   `total_ms`, the request included).
+
+`--screenshots DIR` instead takes the pictures to look at (and the README's): the default
+with examples/brief-roadmap.yaml at 1400 and 800 px wide, before and after the drag the
+browser test makes (a step to week 0: three violations), `serve-WIDTH-before.png` and
+`serve-WIDTH-after.png`, the whole page.
 
 Median, 90th percentile and maximum of each. Targets: 100 ms on the default, 500 ms at
 1,000 steps, from the release to the check on screen. Writes the "serve" section of
@@ -32,6 +39,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from common import BENCH, DATA, ENV, ensure_data_ignored, machine_line, table, write_section
 from generate import generate, roadmap_yaml, write
@@ -124,13 +132,54 @@ def page_drags(url: str, drags: int, seed: int) -> tuple[list[float], float]:
     return [t["total_ms"] for t in timings], load
 
 
+SHOW = """(() => {
+  document.querySelector('rect.bar[data-step="%s"]').scrollIntoView({block: "center"});
+  window.scrollTo(0, 0);
+})()"""
+#: The drag of the browser test (tests/test_serve_browser.py): this step, from week 37 to 0.
+DRAGGED = "us-by-investment-fund"
+
+
+def screenshots(folder: Path) -> None:
+    """Before and after a drag, at 1400 and 800 px wide (the whole page)."""
+    from tests.cdp import chromium
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for width in (1400, 800):
+        proc, url = serve(["examples/brief-roadmap.yaml"])
+        try:
+            with chromium() as tab:
+                tab.size(width, 900)
+                tab.open(url)
+                tab.wait("window.__workbench && window.__workbench.ready")
+                tab.evaluate("window.scrollTo(0, 0)")
+                tab.screenshot(str(folder / f"serve-{width}-before.png"), full=True)
+                bar = tab.evaluate(BAR % DRAGGED)
+                x0, y = bar["x"] + 2, bar["y"]
+                tab.drag(x0, y, x0 - 37 * bar["px"], y)
+                tab.wait("window.__workbench.timings.length >= 1")
+                tab.wait("window.__workbench.pending() === 0")
+                # The dragged bar in sight, in its red outline (the page at its top).
+                tab.evaluate(SHOW % DRAGGED)
+                tab.screenshot(str(folder / f"serve-{width}-after.png"), full=True)
+                assert not tab.errors, tab.errors
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=60)
+        print(f"{folder}/serve-{width}-before.png, serve-{width}-after.png", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--drags", type=int, default=20)
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--screenshots", type=Path, metavar="DIR")
     args = parser.parse_args()
+    if args.screenshots is not None:
+        screenshots(args.screenshots)
+        return
     ensure_data_ignored()
     folder = DATA / f"serve-{args.steps}-s{args.seed}"
     generated = generate(args.steps, args.seed)

@@ -193,8 +193,9 @@
     const box = $("legend");
     box.textContent = "";
     for (const a of scen.actors) {
-      box.append(h("span", { class: "key", title: a.name }), `${a.id}: ${a.name}`);
-      box.lastChild.previousSibling.style.background = scen.marks.actors[a.id];
+      const k = h("span", { class: "key", title: a.name });
+      k.style.background = scen.marks.actors[a.id];
+      box.append(h("span", { class: "item" }, k, `${a.id}: ${a.name}`));
     }
     const marks = scen.marks;
     box.append(h("br"));
@@ -202,7 +203,7 @@
       const k = h("span", { class: "key" });
       k.style.background = colour;
       if (opacity) k.style.opacity = opacity;
-      box.append(k, text);
+      box.append(h("span", { class: "item" }, k, text));
     };
     key("#777777", marks.verification.label, marks.verification.opacity);
     key(marks.link.colour, marks.link.label);
@@ -614,7 +615,7 @@
       svg.append(el("path", { d: path(pts), fill: "none", stroke: scen.marks.actors[a] || "#777", "stroke-width": 1.5, "data-actor": a }));
       const k = h("span", { class: "key" });
       k.style.background = scen.marks.actors[a] || "#777";
-      leg.append(k, `${a} exposure`);
+      leg.append(h("span", { class: "item" }, k, `${a} exposure`));
     }
     if (lev.balance.length) {
       leg.append(h("br"), `dashed: ${lev.balance.map((c) => `${c.rule} (margin ${c.margin})`).join(", ")}`);
