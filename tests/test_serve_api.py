@@ -316,6 +316,17 @@ def test_plan_from_here_holds_the_pinned_steps(client: TestClient) -> None:
     assert ("us-relief", 3, 5) in [(m["step"], m["before"], m["after"]) for m in action["moves"]]
 
 
+def test_plan_as_of_a_time_before_a_pinned_start_is_refused(client: TestClient) -> None:
+    """Pinned in week 2, the pledge has not started as of week 2: planning the rest from
+    then would leave it out of the held past. Refused, nothing changed."""
+    post(client, "/api/move", {"step": "by-pledge", "start": 2})
+    before = post(client, "/api/pin", {"step": "by-pledge"}).json()
+    for as_of in (1, 2):
+        refused(post(client, "/api/plan", {"as_of": as_of}), 409, "plan as of 3 or later")
+    after = state(client)
+    assert after["starts"] == before["starts"] and after["history"] == before["history"]
+
+
 def test_plan_without_pins_is_the_best_plan(client: TestClient) -> None:
     post(client, "/api/move", {"step": "us-relief", "start": 9})
     doc = post(client, "/api/plan").json()
@@ -440,7 +451,18 @@ BAD_BODIES = [
     ("/api/assume", {"assume": ["vote=maybe"]}, 400, "cannot turn out 'maybe'"),
     ("/api/assume", {"assume": ["us-relief=fails"]}, 400, "has no outcomes"),
     ("/api/assume", {"assume": "vote=no"}, 400, "a list"),
-    ("/api/plan", {"as_of": "soon"}, 400, "not 'soon'"),
+    ("/api/plan", {"as_of": "soon"}, 400, "'as_of' must be a whole number"),
+    ("/api/plan", {"as_of": -2}, 400, "'as_of' must be between 0 and"),
+    ("/api/plan", {"as_of": 1, "keep": ["vote"]}, 400, "unknown field 'keep'"),
+    ("/api/repair", {"keep": ["by-pledge"]}, 400, "unknown field 'keep' (this action takes: none)"),
+    ("/api/undo", {"steps": 2}, 400, "unknown field 'steps'"),
+    ("/api/pin", {}, 400, "missing field 'step'"),
+    ("/api/pin", {"step": "nowhere"}, 400, "unknown step 'nowhere'"),
+    ("/api/whatif", {}, 400, "missing field 'sets'"),
+    ("/api/assume", {}, 400, "missing field 'assume'"),
+    ("/api/assume", {"assume": ["nothing=yes"]}, 400, "unknown step 'nothing'"),
+    ("/api/assume", {"assume": ["vote"]}, 400, "write ID=OUTCOME"),
+    ("/api/save", {}, 400, "missing field 'path'"),
     ("/api/save", {"path": "roadmap.txt"}, 400, "ends in .yaml"),
     ("/api/save", {"path": ""}, 400, "a file name"),
     ("/api/save", {"path": "x.yaml", "overwrite": "please"}, 400, "true or false"),

@@ -198,30 +198,30 @@ class Session:
             raise Refused(400, f"unknown step '{step}'{suggest(step, known)}")
         return step
 
-    def time_of(self, value: Any) -> int:
-        """A start as the page sends it: a whole number in the scenario's unit, or a
-        calendar date (YYYY-MM-DD, when the scenario has a start date: the period it
-        falls in)."""
+    def time_of(self, value: Any, name: str = "start") -> int:
+        """A time as the page sends it (the field `name`): a whole number in the
+        scenario's unit, or a calendar date (YYYY-MM-DD, when the scenario has a start
+        date: the period it falls in)."""
         scenario = self.scenario()
         unit = scenario.unit
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise Refused(
-                400, f"'start' must be a whole number of {unit}s or a date, not {value!r}"
+                400, f"'{name}' must be a whole number of {unit}s or a date, not {value!r}"
             )
         if isinstance(value, str):
             text = value.strip()
             if text.isascii() and text.isdigit() and len(text) <= 10:
                 t = int(text)
             else:
-                t = self._date_time(text, scenario)
+                t = self._date_time(text, scenario, name)
         else:
             t = value
         if not 0 <= t <= MAX_NUMBER:
-            raise Refused(400, f"'start' must be between 0 and {MAX_NUMBER}, not {t}")
+            raise Refused(400, f"'{name}' must be between 0 and {MAX_NUMBER}, not {t}")
         return t
 
     @staticmethod
-    def _date_time(text: str, scenario: Scenario) -> int:
+    def _date_time(text: str, scenario: Scenario, name: str) -> int:
         unit = scenario.unit
         try:
             date = dt.date.fromisoformat(text) if len(text) == 10 else None
@@ -230,10 +230,10 @@ class Session:
         if date is None:
             raise Refused(
                 400,
-                f"'start' must be a whole number of {unit}s or a date (YYYY-MM-DD), not {text!r}",
+                f"'{name}' must be a whole number of {unit}s or a date (YYYY-MM-DD), not {text!r}",
             )
         if scenario.start is None:
-            raise Refused(400, f"the scenario has no start date: give 'start' in {unit}s")
+            raise Refused(400, f"the scenario has no start date: give '{name}' in {unit}s")
         if unit == "month":
             t = (date.year - scenario.start.year) * 12 + date.month - scenario.start.month
         else:
@@ -368,7 +368,7 @@ class Session:
         held = {s: starts[s] for s in self.now.pinned if s in starts}
         limit, seed = self.inputs.time_limit, self.inputs.seed
         if as_of is not None:
-            as_of = self.time_of(as_of)
+            as_of = self.time_of(as_of, "as_of")
             if held and as_of <= max(held.values()):
                 raise Refused(
                     409,
