@@ -191,3 +191,71 @@ def test_drag_a_bar_see_the_violation_repair_and_save(tmp_path: Path) -> None:
         assert after["starts"] == before["starts"] and after["history"] == before["history"]
     assert server.proc.returncode == 0
     assert server.stderr.endswith("planner serve: stopped\n")  # saved: nothing dropped
+
+
+CAESAR = ROOT / "examples" / "caesar-waiver"
+
+
+@needs_chromium
+def test_switch_a_contingency_branch_and_repair_in_it(tmp_path: Path) -> None:
+    """examples/caesar-waiver, from its best plan (the main branch: the review certifies,
+    Congress repeals). Picking 'not-certified' for the review checks the roadmap in that
+    branch (`check --assume`): the repeal is a step of another branch and the snapback is
+    missing, two violations, and the repeal's label is greyed out as not in this branch.
+    Repair in the branch drops the repeal and adds the snapback; saved, `planner check
+    --assume review=not-certified` reads it clean."""
+    from tests.cdp import chromium
+
+    deal = (
+        "--packages",
+        str(CAESAR / "packages.yaml"),
+        "--constraints",
+        str(CAESAR / "constraints"),
+    )
+    with served(tmp_path, *deal) as server, chromium() as tab:
+        origin = server.url.split("/?")[0]
+        tab.size(1400, 900)
+        tab.open(server.url)
+        tab.wait(IDLE)
+        assert tab.evaluate(VERDICT) == "No hard rule is violated."
+        tab.evaluate(
+            """(() => {
+              const s = document.querySelector('select[data-trigger="review"]');
+              s.value = 'not-certified';
+              s.dispatchEvent(new Event('change'));
+            })()"""
+        )
+        tab.wait(IDLE + " && window.__workbench.state().assume.length === 1")
+        assert state_of(server.url)["assume"] == ["review=not-certified"]
+        assert tab.evaluate(VERDICT) == "2 violations of 2 hard rules"
+        kinds = tab.evaluate(
+            "[...document.querySelectorAll('#violation-list li')].map(li => li.dataset.kind)"
+        )
+        assert sorted(kinds) == ["branch", "coverage"]
+        assert tab.evaluate(
+            "document.querySelector('g.row[data-step=\"congress-repeal\"] .label')"
+            ".classList.contains('absent')"
+        )
+        button = tab.evaluate(CENTRE % "#repair")
+        tab.click(button["x"], button["y"])
+        tab.wait(IDLE + " && document.getElementById('moves')")
+        assert tab.evaluate(VERDICT) == "No hard rule is violated."
+        starts = state_of(server.url)["starts"]
+        assert "us-snapback" in starts and "congress-repeal" not in starts  # type: ignore[operator]
+        tab.evaluate("document.getElementById('save-path').value = 'branch.yaml'")
+        button = tab.evaluate(CENTRE % "#save")
+        tab.click(button["x"], button["y"])
+        tab.wait(IDLE + " && document.getElementById('status').textContent.includes('saved')")
+        assert "--assume review=not-certified" in tab.evaluate(
+            "document.getElementById('status').textContent"
+        )
+        assert tab.errors == []
+        assert [c for c in tab.console if c[0] in ("error", "warning", "assert")] == []
+        assert tab.requests and all(r.startswith(origin + "/") for r in tab.requests)
+    checked = subprocess.run(
+        [sys.executable, "-m", "planner", "check", "branch.yaml", *deal,
+         "--assume", "review=not-certified"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert server.proc.returncode == 0
