@@ -74,13 +74,16 @@
       const doc = await call("POST", path, body || {});
       const t1 = performance.now();
       await show(doc);
+      const tDrawn = performance.now();
       // Timed once the frame that shows it is painted (a task after the next frame).
-      requestAnimationFrame(() => setTimeout(() => {
+      let tFrame = 0;
+      requestAnimationFrame(() => { tFrame = performance.now(); setTimeout(() => {
         const t2 = performance.now();
-        timings.push({ action: path, server_ms: doc.server_ms, fetch_ms: t1 - t0, total_ms: t2 - t0 });
+        timings.push({ action: path, server_ms: doc.server_ms, fetch_ms: t1 - t0, draw_ms: tDrawn - t1,
+          frame_wait_ms: tFrame - tDrawn, paint_ms: t2 - tFrame, total_ms: t2 - t0 });
         say(doc.saved ? `saved ${doc.saved.saved} — check it with: ${doc.saved.command}`
           : `${what}: checked in ${Math.round(t2 - t0)} ms (server ${doc.server_ms} ms)`);
-      }, 0));
+      }, 0); });
       return doc;
     } catch (err) {
       if (err instanceof ApiError) {
