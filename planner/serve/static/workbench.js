@@ -334,14 +334,25 @@
     g.textContent = "";
     grid.textContent = "";
     const bottom = $("gantt").getAttribute("height") - PAD;
+    const dated = scen.start && px * ticks(domain)[1] > 62;
+    // The axis stays at the top of the pane as the rows scroll under it (`pin the axis`).
+    g.append(el("rect", { class: "axis-band", x: 0, y: 0, width, height: dated ? 31 : 20 }));
     g.append(el("text", { x: 8, y: 14 }, `${scen.unit}s`));
     for (const t of ticks(domain)) {
       grid.append(el("line", { class: "grid", x1: X(t), x2: X(t), y1: AXIS - 6, y2: bottom }));
       g.append(el("text", { x: X(t), y: 14, "text-anchor": "middle" }, String(t)));
       const d = dateOf(t);
-      if (d && px * ticks(domain)[1] > 62) g.append(el("text", { x: X(t), y: 26, "text-anchor": "middle" }, d));
+      if (d && dated) g.append(el("text", { x: X(t), y: 26, "text-anchor": "middle" }, d));
     }
     g.setAttribute("class", "axis");
+    pinAxis();
+  }
+
+  function pinAxis() {
+    const g = $("g-axis"), top = $("chart-scroll").scrollTop;
+    if (!g) return;
+    if (top) g.setAttribute("transform", `translate(0,${top})`);
+    else g.removeAttribute("transform");
   }
 
   const linkOf = new Map();
@@ -722,6 +733,7 @@
         act(e.shiftKey ? "/api/redo" : "/api/undo", {}, e.shiftKey ? "redone" : "undone");
       } else if (e.key === "Escape") { chosen = null; selected = null; draw(); }
     });
+    $("chart-scroll").addEventListener("scroll", pinAxis, { passive: true });
     let resizing = 0;
     window.addEventListener("resize", () => {
       cancelAnimationFrame(resizing);
