@@ -28,12 +28,15 @@ def check_roadmap(
     partial: bool = False,
     with_slack: bool = False,
     assumptions: Sequence[str] = (),
+    size_repair: bool = True,
 ) -> CheckResult:
     """Every violated rule of a roadmap, the summary that opens the report, the
     irreversible exposure (when the scenario marks steps) and, `with_slack`, how far each
     step can move (`planner check [--partial] [--slack] [--assume ID=OUTCOME]`;
     `planner.render.results.check_output` prints it). `assumptions` (`ID=OUTCOME`) check
-    the roadmap in that branch of the deal (`planner.api.inputs.assume`).
+    the roadmap in that branch of the deal (`planner.api.inputs.assume`). Without
+    `size_repair` the summary does not size the closest repair (no search: what a live
+    check wants; `overview.repair` is None, as for a deal too large to size).
 
     Raises
     ------
@@ -54,7 +57,7 @@ def check_roadmap(
         scenario,
         read,
         report,
-        triage(scenario, starts, report, partial, sequence),
+        triage(scenario, starts, report, partial, sequence, size_repair),
         curves(scenario, starts) if is_marked(scenario) else None,
         slack(scenario, starts, partial) if with_slack else None,
     )
