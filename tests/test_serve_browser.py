@@ -125,10 +125,10 @@ def test_drag_a_bar_see_the_violation_repair_and_save(tmp_path: Path) -> None:
         x0, y = bar["x"] + 2, bar["y"]
         tab.drag(x0, y, x0 - start * bar["px"], y)
         tab.wait(IDLE + " && document.querySelectorAll('#violation-list li').length > 0")
-        assert tab.evaluate(VERDICT) == "3 violations of 3 hard rules"
+        assert tab.evaluate(VERDICT) == "4 violations of 3 hard rules"
         assert state_of(url)["starts"][DRAGGED] == 0  # type: ignore[index]
         listed = tab.evaluate("document.getElementById('violation-list').textContent")
-        assert "Expand the revenue-sharing scheme" in listed  # the step's short name
+        assert "U.S.–Belarus investment fund" in listed  # the step's short name
         assert "security-gate" in listed
         # The dragged bar is marked as in a violation.
         assert tab.evaluate(
@@ -147,7 +147,7 @@ def test_drag_a_bar_see_the_violation_repair_and_save(tmp_path: Path) -> None:
         tab.wait(IDLE + " && document.getElementById('moves')")
         assert tab.evaluate(VERDICT) == "No hard rule is violated."
         moves = tab.evaluate("document.getElementById('moves').textContent")
-        assert "Expand the revenue-sharing scheme" in moves and "week 37" in moves
+        assert "U.S.–Belarus investment fund" in moves and "week 37" in moves
         # Save, then `planner check` reads the file clean.
         tab.evaluate("document.getElementById('save-path').value = 'repaired.yaml'")
         button = tab.evaluate(CENTRE % "#save")
