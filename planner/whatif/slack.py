@@ -254,28 +254,6 @@ class _Only(Mapping[str, int]):
         return len(self.focus)
 
 
-class _Among(Mapping[str, int]):
-    """The roadmap's starts, with only the steps in `among` counted as scheduled: a rule
-    whose terms compare a step only with its partners is checked over the moving step and
-    those (its other pairs, which the roadmap keeps, cannot break by the move)."""
-
-    def __init__(self, starts: dict[str, int]) -> None:
-        self.starts = starts
-        self.among: frozenset[str] = frozenset()
-
-    def __getitem__(self, key: str) -> int:
-        return self.starts[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.among and key in self.starts
-
-    def __iter__(self) -> Iterator[str]:
-        return (s for s in self.starts if s in self.among)
-
-    def __len__(self) -> int:
-        return sum(1 for s in self.among if s in self.starts)
-
-
 @dataclass(frozen=True, slots=True)
 class _Relation:
     """What can stop a step: a hard rule that names it (`rule`), or the preconditions
@@ -372,8 +350,7 @@ class _Judge:
         self.only = _Only(self.starts)
         self.ctx = _Moving(scenario, self.starts)
         self.focus = _Moving(scenario, self.only)
-        self.among = _Among(self.starts)
-        self.partners = _Moving(scenario, self.among)
+        self.partners = _Moving(scenario, {})
         self.baseline = frozenset(v.rule for v in self._everything())
 
     def _everything(self) -> list[Violation]:
@@ -396,13 +373,14 @@ class _Judge:
         """New violations of `relation` when `step` starts at `t`."""
         if relation.name in self.baseline:
             return []
+        # Who to check among is worked out from the roadmap as it is (before the move).
+        among = self._partners(relation, step, t) if relation.rule is not None else None
         was = self.starts[step]
         self.starts[step] = t
         try:
-            among = self._partners(relation, step)
             if relation.rule is not None and among is not None:
                 self.partners.reset()
-                self.among.among = among
+                self.partners.starts = {s: self.starts[s] for s in among if s in self.starts}
                 found = relation.rule.check(self.partners)
             elif relation.rule is not None:
                 self.ctx.reset()
@@ -418,26 +396,42 @@ class _Judge:
             self.starts[step] = was
         return [v for v in found if not v.soft]
 
-    def _partners(self, relation: _Relation, step: str) -> frozenset[str] | None:
-        """The steps a move of `step` is checked among for `relation`, when its terms
-        compare pairs only (waiting, windows): the step and every step of a term it is in
-        (the firsts of a wait it is in; the waiting too when it is a first). None: check
-        the whole roadmap."""
-        if relation.direct is None or any(
-            term[0] not in ("wait", "release", "deadline") for term in relation.direct
-        ):
+    def _partners(self, relation: _Relation, step: str, t: int) -> frozenset[str] | None:
+        """The steps a move of `step` to `t` is checked among for `relation`, when its
+        terms compare the step with some steps only: the step and, for a wait it is in,
+        the firsts (and the waiting too when it is a first); for a capacity rule, the
+        steps running during its new span (the roadmap keeps the rule, so any breach is
+        there, and there the count is the same). None: check the whole roadmap."""
+        if relation.direct is None or any(term[0] == "reservoir" for term in relation.direct):
             return None
         key = f"partners:{relation.name}:{step}"
         if key not in self._levels:
-            among = {step}
+            fixed_among = {step}
             for term in relation.direct:
                 if term[0] == "wait" and (step in term[1] or step in term[2]):
-                    among.update(term[1])
+                    fixed_among.update(term[1])
                     if step in term[1]:
-                        among.update(term[2])
-            self._levels[key] = frozenset(among)
-        found: frozenset[str] = self._levels[key]
-        return found
+                        fixed_among.update(term[2])
+            self._levels[key] = frozenset(fixed_among)
+        among: frozenset[str] = self._levels[key]
+        for term in relation.direct:
+            if term[0] == "capacity":
+                spans, longest = self._kept(f"spans:{id(term)}", lambda t=term: self._spans(t))
+                stop = t + self.scenario.steps[step].duration
+                first = bisect.bisect_left(spans, (t - longest + 1,))
+                last = bisect.bisect_left(spans, (stop,), first)
+                among = among | {r for _, end, r in spans[first:last] if end > t}
+        return among
+
+    def _spans(self, term: tuple[Any, ...]) -> tuple[list[tuple[int, int, str]], int]:
+        """A capacity rule's running steps as (start, end, id), by start, and the longest."""
+        steps = self.scenario.steps
+        spans = sorted(
+            (self.starts[s], self.starts[s] + steps[s].duration, s)
+            for s in term[1]
+            if s in self.starts and steps[s].duration > 0
+        )
+        return spans, max((e - b for b, e, _ in spans), default=0)
 
     def direct_break(
         self, relation: _Relation, step: str, t: int
