@@ -27,6 +27,7 @@ step that is held by a window, by time 0, or by nothing.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -416,7 +417,9 @@ class _Judge:
         among: frozenset[str] = self._levels[key]
         for term in relation.direct:
             if term[0] == "capacity":
-                spans, longest = self._kept(f"spans:{id(term)}", lambda t=term: self._spans(t))
+                spans, longest = self._kept(
+                    f"spans:{id(term)}", functools.partial(self._spans, term)
+                )
                 stop = t + self.scenario.steps[step].duration
                 first = bisect.bisect_left(spans, (t - longest + 1,))
                 last = bisect.bisect_left(spans, (stop,), first)
