@@ -266,7 +266,9 @@ def test_ctrl_c_at_each_moment_is_one_line_and_exit_130(
     assert lines[:1] == ["[ctrl-c]"], f"the check never reached {MOMENTS[moment]}: {err}"
     if moment == "searching":
         assert interrupted_at[moment].returncode == 1, err
-        assert "repair: sizing it was interrupted; `planner repair` finds the closest roadmap" in out
+        assert (
+            "repair: sizing it was interrupted; `planner repair` finds the closest roadmap" in out
+        )
         assert out.endswith("Verdict: 96 hard violations.\n")
         assert lines == ["[ctrl-c]"]
         return
