@@ -255,17 +255,28 @@ def place(
                 t, why = free[0] - grace, free[1]
         return t, why
 
+    # Per capacity term, the seats taken so far as (start, end, step), kept sorted by
+    # start, and the longest seat: a seat overlapping [t, t + length) starts after
+    # t - longest and before t + length, a range found by bisection. No re-sort of every
+    # seat per step: placement stays linear in steps (the range holds about as many
+    # seats as the limit, however many are placed).
     busy: list[list[tuple[int, int, int]]] = [[] for _ in order.limits]
+    longest = [0] * len(order.limits)
 
     def seated(i: int, t: int, why: int) -> tuple[int, int]:
         """The first time >= t with a seat free in each capacity term of step i (among the
-        steps placed so far); what set it: the step whose end frees the seat."""
+        steps placed so far): while the seats overlapping [t, t + length) are at least
+        the limit, t moves to the end that leaves one free; what set it: the step whose
+        end frees the seat."""
         length = offsets_run[i]
         moved = True
         while moved:
             moved = False
             for k in order.seats[i]:
-                ends = sorted((e, j) for b, e, j in busy[k] if b < t + length and e > t)
+                taken = busy[k]
+                first = bisect.bisect_left(taken, (t - longest[k] + 1,))
+                last = bisect.bisect_left(taken, (t + length,), first)
+                ends = sorted((e, j) for _, e, j in taken[first:last] if e > t)
                 if len(ends) >= order.limits[k]:
                     t, why = ends[len(ends) - order.limits[k]]
                     moved = True
@@ -276,7 +287,8 @@ def place(
             t, why = seated(i, t, why)
         start[i], done[i], driver[i], placed[i] = t, t + offsets[i], why, True
         for k in order.seats[i]:
-            busy[k].append((t, t + offsets_run[i], i))
+            bisect.insort(busy[k], (t, t + offsets_run[i], i))
+            longest[k] = max(longest[k], offsets_run[i])
         for k, _, shared in order.gives[i]:
             pool = pools[k]
             free = next((p for p in pool if p[1] != i), None)
