@@ -23,7 +23,6 @@ from planner.load.values import (
 )
 from planner.load.yamlread import YList, YMap
 from planner.model import (
-    EVENT,
     FAILS,
     PASSES,
     AnyOf,
@@ -290,7 +289,7 @@ class StepsReader:
             tags=frozenset(sys.intern(t) for t in self.tags(r)),
             attrs=self.attrs(r),
             mark=node.mark,
-            estimate=self.estimate(r, *_estimated(plain)),
+            estimate=self.estimate(r, plain["duration"]),
             repeat=self.repeat(r),
             when=self.trigger(r),
             outcomes=self.outcomes(r),
@@ -365,9 +364,8 @@ class StepsReader:
             )
         return out
 
-    def estimate(self, r: Reader, duration: int, what: str = "the duration") -> Estimate | None:
-        """A three-point estimate around `duration` (its missing ends are the duration); of
-        an event with a fixed time, around that time (`what` says which)."""
+    def estimate(self, r: Reader, duration: int) -> Estimate | None:
+        """A three-point estimate around `duration` (its missing ends are the duration)."""
         node = r.mapping("estimate", None)
         if node is None:
             return None
@@ -379,11 +377,9 @@ class StepsReader:
         low = duration if plain["min"] is None else plain["min"]
         high = duration if plain["max"] is None else plain["max"]
         if low > duration:
-            word = "longer than" if what == "the duration" else "later than"
-            e.fail("min", f"'min' {low} is {word} {what} {duration} (the most likely)")
+            e.fail("min", f"'min' {low} is longer than the duration {duration} (the most likely)")
         if high < duration:
-            word = "shorter than" if what == "the duration" else "earlier than"
-            e.fail("max", f"'max' {high} is {word} {what} {duration} (the most likely)")
+            e.fail("max", f"'max' {high} is shorter than the duration {duration} (the most likely)")
         return Estimate(low, high)
 
     def uncertainty(self, selectors: Selectors) -> tuple[Uncertainty, ...]:
@@ -597,11 +593,3 @@ def find_cycles(steps: dict[str, Step], limit: int = 20) -> list[list[str]]:
                 path.append(nxt)
                 iters.append(iter(edges[nxt]))
     return cycles
-
-
-def _estimated(plain: dict[str, Any]) -> tuple[int, str]:
-    """What a step's `estimate` is around: an event's date when it has a fixed one (the
-    date `simulate` draws), else the duration."""
-    if plain.get("kind") == EVENT and isinstance(plain.get("fixed"), int):
-        return plain["fixed"], "the fixed time"
-    return plain["duration"], "the duration"

@@ -106,8 +106,6 @@ def risks(scenario: Scenario, ids: Sequence[str]) -> dict[str, Risk]:
                 if name not in found and getattr(entry, name) is not None:
                     found[name] = getattr(entry, name)
         own = step.estimate
-        if own is not None and step.is_event and step.fixed is not None:
-            own = None  # an event's estimate is of its date (`simulate_branches`)
         if own is not None:
             duration = Triple(
                 step.duration if own.min is None else own.min,
@@ -184,7 +182,6 @@ class _Engine:
     _steps: dict[tuple[str, int, int], Step] = field(init=False, default_factory=dict)
     draws: list[branching.Draw] = field(init=False, default_factory=list)
     trigger_checks: set[str] = field(init=False, default_factory=set)
-    dates: list[tuple[int, Triple]] = field(init=False, default_factory=list)
     chains: bool = field(init=False, default=False)
     _branches: dict[tuple[tuple[str, str], ...], Any] = field(init=False, default_factory=dict)
     _branch_links: dict[tuple[tuple[str, str], ...], Links] = field(
@@ -205,18 +202,6 @@ class _Engine:
         self.draws = branching.draws(self.scenario, self.starts) if not self.replan else []
         self.chains = bool(chains(self.scenario.everything().steps))
         self.trigger_checks = {d.step for d in self.draws if d.verification}
-        self.dates = []
-        for i, s in enumerate(self.order.ids):
-            step = self.scenario.steps[s]
-            e = step.estimate
-            if step.is_event and step.fixed is not None and e is not None:
-                date = Triple(
-                    step.fixed if e.min is None else e.min,
-                    self.starts[s],
-                    step.fixed if e.max is None else e.max,
-                )
-                if date.uncertain:
-                    self.dates.append((i, date))
 
     def draw(self, rng: np.random.Generator) -> tuple[list[int], list[int]]:
         """Durations and verification times (retries included) of one run."""
@@ -276,11 +261,6 @@ class _Engine:
                     break
             if pick != self.scenario.outcome(d.step):
                 taken.append((d.step, pick))
-        planned = self.order.planned
-        if self.dates:
-            planned = list(planned)
-            for k, date in self.dates:
-                planned[k] = math.floor(rng.triangular(date.low, date.mode, date.high) + 0.5)
         scenario, order = self.scenario, self.order
         if taken:
             found = self._branch(tuple(taken))
@@ -288,10 +268,8 @@ class _Engine:
                 return None
             scenario, order, risk = found
             by_id = {s: k for k, s in enumerate(self.order.ids)}
-            moved = {self.order.ids[k]: planned[k] for k, _ in self.dates}
             dur = [dur[by_id[s]] if s in by_id else self._one(rng, risk[s])[0] for s in order.ids]
             ver = [ver[by_id[s]] if s in by_id else self._one(rng, risk[s])[1] for s in order.ids]
-            planned = [moved.get(s, t) for s, t in zip(order.ids, order.planned, strict=True)]
         ids = order.ids
         steps = dict(scenario.steps)
         for k, s in enumerate(ids):
@@ -304,8 +282,6 @@ class _Engine:
             start_of = got
             starts = [start_of[s] for s in ids]
         else:
-            if planned is not order.planned:
-                order = replace(order, planned=planned)
             starts, _ = place(order, offsets, dur)
             start_of = dict(zip(ids, starts, strict=True))
         ends = [t + d for t, d in zip(starts, dur, strict=True)]

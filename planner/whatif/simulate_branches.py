@@ -20,10 +20,11 @@ reimpose relief (snapbacks) scheduled in it, and the relief that lapses in it: a
 of grants and renewals (`planner.force`) whose force ends, or has a gap, before the run's
 last step is done, other than by a snapback.
 
-**Uncertain event dates.** An event (`kind: event`) with a `fixed` time and an
-`estimate: {min, max}` takes its date from the triangular distribution (min, fixed, max),
-rounded, drawn after the run's other times: the steps that wait for it are pushed when it
-comes late, and none starts before its planned time when it comes early.
+**Uncertain event dates.** An event's date is uncertain as any time is: an event that
+starts at a `fixed` time and lasts until it happens (the default's ceasefire: from week 0,
+most likely 26 weeks) with an `estimate` of its duration is done at a drawn time, and the
+steps that wait for it are pushed when it comes late (`estimate` keeps its one meaning,
+the duration's three-point estimate).
 """
 
 from __future__ import annotations
