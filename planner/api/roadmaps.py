@@ -11,6 +11,7 @@ from pathlib import Path
 from planner.api.inputs import RoadmapLike, assume, roadmap_of
 from planner.api.results import CheckResult, DocumentResult, TimelineResult
 from planner.check import check
+from planner.roadmap import Roadmap
 from planner.scenario import Scenario
 from planner.solver.results import Candidate
 from planner.whatif.exposure import curves, is_marked
@@ -82,27 +83,43 @@ def timeline_view(
     )
 
 
+#: Up to this many scheduled steps, `document` works out the critical chain (slack's,
+#: `planner.whatif.slack.critical_chain`); its cost grows with the square of the steps.
+CHAIN_STEPS = 1000
+
+
 def document(
     scenario: Scenario,
     roadmap: RoadmapLike | Candidate,
     phase_length: int | None = None,
     name: str | None = None,
+    baseline: RoadmapLike | None = None,
 ) -> DocumentResult:
     """What the Gantt chart and the report of a roadmap draw (`planner gantt`, `planner
-    report`): its outline, checked; a plan's candidate is checked already. `name` is what
-    the report calls the roadmap (default: its file's name).
+    report`): its outline, checked (a plan's candidate is checked already), with its
+    critical chain; `baseline` a roadmap to draw under it (`gantt --baseline`). `name` is
+    what the report calls the roadmap (default: its file's name).
 
     Raises
     ------
     planner.errors.InputError
-        When `roadmap` is a file that cannot be read against `scenario`.
+        When `roadmap` or `baseline` is a file that cannot be read against `scenario`.
     """
-    from planner.render.outline import outline
+    from dataclasses import replace
 
+    from planner.render.outline import outline
+    from planner.whatif.slack import critical_chain
+
+    base = roadmap_of(scenario, baseline)[0] if baseline is not None else None
+    read: Roadmap | None = None
     if isinstance(roadmap, Candidate):
-        drawn = outline(scenario, roadmap.starts, roadmap.report, phase_length)
-        return DocumentResult(scenario, drawn, name or "the roadmap")
-    read, source = roadmap_of(scenario, roadmap)
-    report = check(scenario, read.starts, read.notes)
-    drawn = outline(scenario, read.starts, report, phase_length)
-    return DocumentResult(scenario, drawn, name or Path(source).name, read)
+        starts, report, shown = roadmap.starts, roadmap.report, name or "the roadmap"
+    else:
+        read, source = roadmap_of(scenario, roadmap)
+        starts, shown = read.starts, name or Path(source).name
+        report = check(scenario, read.starts, read.notes)
+    drawn = outline(scenario, starts, report, phase_length)
+    if len(starts) <= CHAIN_STEPS:
+        chain = tuple(s for s, _ in critical_chain(scenario, starts))
+        drawn = replace(drawn, chain=chain)
+    return DocumentResult(scenario, drawn, shown, read, base)

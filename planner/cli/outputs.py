@@ -6,6 +6,7 @@ only here, when these commands run; ortools never is."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -25,14 +26,33 @@ from planner.cli.options import (
     output_option,
 )
 
-CHART_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+
+class Paper(StrEnum):
+    auto = "auto"
+    a4 = "a4"
+    a3 = "a3"
+
+
+class LinkKind(StrEnum):
+    counter = "counter"
+    after = "after"
+    gate = "gate"
+    all = "all"
+    none = "none"
+
+
+CHART_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".mmd": "mermaid",
+                  ".mermaid": "mermaid", ".md": "mermaid", ".markdown": "mermaid"}  # fmt: skip
+#: Where a Mermaid chart is written as a fenced block (Markdown); elsewhere as plain text.
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
 ChartOutOpt = Annotated[
     Path | None,
     output_option(
-        "The chart file: .svg, .png or .pdf (A4 landscape). Not needed for --format "
-        "mermaid, which prints to stdout without it."
+        "The chart file: .svg, .png or .pdf (one A4 or A3 landscape page), .mmd (Mermaid) "
+        "or .md (Mermaid in a Markdown fence). Not needed for --format mermaid, which "
+        "prints to stdout without it."
     ),
 ]
 ChartFormatOpt = Annotated[
@@ -40,7 +60,40 @@ ChartFormatOpt = Annotated[
     typer.Option(
         "--format",
         help="svg, png, pdf (default: by the suffix of -o), or mermaid: a Mermaid gantt "
-        "block that GitHub and GitLab draw.",
+        "chart (fenced for GitHub and GitLab only in a .md file).",
+    ),
+]
+PaperOpt = Annotated[
+    Paper,
+    typer.Option(
+        "--paper",
+        help="The page: a4 or a3 landscape; auto (the default): A4 when every lane fits "
+        "with its labels at 8 pt, else A3.",
+    ),
+]
+DetailOpt = Annotated[
+    bool,
+    typer.Option(
+        "--detail",
+        help="Every step's bar, even when the page holds too few lanes for them (the page "
+        "then grows); without it a large roadmap is drawn one lane per package.",
+    ),
+]
+LinksOpt = Annotated[
+    list[LinkKind] | None,
+    typer.Option(
+        "--links",
+        help="The links to draw (repeatable): counter (each counter-step to what it "
+        "earns; the default), after (preconditions), gate (the steps a gate holds), all, "
+        "none.",
+    ),
+]
+BaselineOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        metavar="ROADMAP",
+        help="A roadmap (e.g. the plan as agreed) drawn as a grey line under each bar.",
     ),
 ]
 ReportOutOpt = Annotated[
@@ -70,13 +123,24 @@ def format_of(out: Path, given: str | None, suffixes: dict[str, str], option: st
 
 def chart_format(out: Path | None, fmt: ChartFormat | None) -> str:
     """The chart's format: mermaid, or what `-o` and `--format` say (exit 2 without `-o`)."""
-    if fmt is ChartFormat.mermaid:
+    if fmt is ChartFormat.mermaid and (out is None or out.suffix.lower() not in CHART_SUFFIXES):
         return "mermaid"
     if out is None:
         raise refuse(
-            "planner gantt: give the chart file with -o FILE.svg|png|pdf (or --format mermaid)"
+            "planner gantt: give the chart file with -o FILE.svg|png|pdf|mmd|md "
+            "(or --format mermaid)"
         )
     return format_of(out, fmt.value if fmt else None, CHART_SUFFIXES, "-o")
+
+
+def link_kinds(given: list[LinkKind] | None) -> tuple[str, ...]:
+    """The links `--links` asks for (counter when not given; `all`, `none`)."""
+    if not given:
+        return ("counter",)
+    names = {k.value for k in given}
+    if "all" in names:
+        return ("counter", "after", "gate")
+    return tuple(n for n in ("counter", "after", "gate") if n in names)
 
 
 @app.command()
@@ -85,6 +149,10 @@ def gantt(
     roadmap: RoadmapFileArg,
     out: ChartOutOpt = None,
     fmt: ChartFormatOpt = None,
+    paper: PaperOpt = Paper.auto,
+    detail: DetailOpt = False,
+    links: LinksOpt = None,
+    baseline: BaselineOpt = None,
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
     variant: VariantOpt = None,
@@ -97,11 +165,13 @@ def gantt(
     from planner.render.results import chart_output
 
     chosen = chart_format(out, fmt)
+    fenced = out is not None and out.suffix.lower() in MARKDOWN_SUFFIXES
     with writing(ctx, out, force=force) as files:
         loaded = scenario(packages, constraints, variant, sets)
-        result = document(loaded, roadmap, phase)
+        result = document(loaded, roadmap, phase, baseline=baseline)
         noted(result.roadmap.edits if result.roadmap else ())
-        chart = chart_output(result, chosen)
+        noted(result.baseline.edits if result.baseline else ())
+        chart = chart_output(result, chosen, paper.value, detail, link_kinds(links), fenced)
         if out is None:
             assert isinstance(chart, str)
             emit(chart)

@@ -118,6 +118,9 @@ class Outline:
     balance: tuple[Curve, ...]
     left_out: tuple[LeftOut, ...]
     notes: tuple[str, ...] = field(default=())
+    #: The critical chain's steps, first to last (`planner.whatif.slack`'s, which the
+    #: library's `document` call sets); None where it was not worked out.
+    chain: tuple[str, ...] | None = None
 
     @property
     def last(self) -> int:

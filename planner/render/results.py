@@ -145,16 +145,37 @@ def contingency_output(result: ContingencyResult, fmt: str = "text") -> str:
     return contingency_json(result) if fmt == "json" else contingency_text(result)
 
 
-def chart_output(result: DocumentResult, fmt: str) -> str | bytes:
-    """The Gantt chart `planner gantt` draws: a Mermaid block (text), or an SVG, PNG or
-    PDF image (bytes, matplotlib)."""
-    if fmt == "mermaid":
-        from planner.render.mermaid import gantt_mermaid
+def chart_output(
+    result: DocumentResult,
+    fmt: str,
+    paper: str = "auto",
+    detail: bool = False,
+    links: Sequence[str] = ("counter",),
+    fenced: bool = False,
+) -> str | bytes:
+    """The Gantt chart `planner gantt` draws: Mermaid text (`fenced`: a ```mermaid block
+    for a Markdown file), or an SVG, PNG or PDF image (bytes, matplotlib) on `paper`
+    (`auto`, `a4`, `a3`), a summary per package on a large roadmap unless `detail`, with
+    the `links` asked for and the result's baseline under the bars."""
+    from pathlib import PurePath
 
-        return gantt_mermaid(result.outline)
+    from planner.render.chart import ChartOptions
+
+    base = result.baseline
+    options = ChartOptions(
+        paper,
+        detail,
+        frozenset(links),
+        base.starts if base else None,
+        PurePath(base.name).name if base else "",
+    )
+    if fmt == "mermaid":
+        from planner.render.mermaid import gantt_mermaid, mermaid_gantt
+
+        return (gantt_mermaid if fenced else mermaid_gantt)(result.outline, options)
     from planner.render.gantt import gantt_bytes
 
-    return gantt_bytes(result.outline, fmt)
+    return gantt_bytes(result.outline, fmt, options)
 
 
 def report_output(result: DocumentResult, fmt: str) -> str:

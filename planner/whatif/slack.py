@@ -336,7 +336,43 @@ def slack(scenario: Scenario, starts: Mapping[str, int], partial: bool = False) 
     rooms = tuple(_room(judge, s, starts[s]) for s in order)
     done = {s: t + scenario.steps[s].done_offset for s, t in starts.items()}
     last = max(done.values(), default=0)
-    return Slack(rooms, _chain(rooms, done, last, position), last, judge.baseline)
+    by_step = {r.step: r for r in rooms}
+    return Slack(rooms, _chain(by_step, done, last, position), last, judge.baseline)
+
+
+class _Rooms(Mapping[str, Room]):
+    """The room of each scheduled step, worked out when first asked for."""
+
+    def __init__(self, judge: _Judge, starts: Mapping[str, int]) -> None:
+        self.judge = judge
+        self.starts = starts
+        self.found: dict[str, Room] = {}
+
+    def __getitem__(self, step: str) -> Room:
+        if step not in self.found:
+            self.found[step] = _room(self.judge, step, self.starts[step])
+        return self.found[step]
+
+    def __contains__(self, step: object) -> bool:
+        return step in self.starts
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.starts)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+def critical_chain(
+    scenario: Scenario, starts: Mapping[str, int], partial: bool = False
+) -> tuple[tuple[str, str], ...]:
+    """`slack(scenario, starts, partial).chain`, working out the room of only the steps
+    the chain visits (the steps done last, then back along the chain)."""
+    judge = _Judge(scenario, starts, partial)
+    position = {s: i for i, s in enumerate(scenario.steps)}
+    done = {s: t + scenario.steps[s].done_offset for s, t in starts.items()}
+    last = max(done.values(), default=0)
+    return _chain(_Rooms(judge, judge.starts), done, last, position)
 
 
 def _first_break(
@@ -400,9 +436,8 @@ def _involved(found: list[Violation], step: str) -> tuple[str, ...]:
 
 
 def _chain(
-    rooms: Sequence[Room], done: Mapping[str, int], last: int, position: Mapping[str, int]
+    by_step: Mapping[str, Room], done: Mapping[str, int], last: int, position: Mapping[str, int]
 ) -> tuple[tuple[str, str], ...]:
-    by_step = {r.step: r for r in rooms}
     ends = sorted((s for s, d in done.items() if d == last), key=lambda s: position[s])
     held = [s for s in ends if by_step[s].earlier == 0]
     if not held:
