@@ -43,7 +43,8 @@ class LinkKind(StrEnum):
 
 CHART_SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".mmd": "mermaid",
                   ".mermaid": "mermaid", ".md": "mermaid", ".markdown": "mermaid"}  # fmt: skip
-#: Where a Mermaid chart is written as a fenced block (Markdown); elsewhere as plain text.
+#: Where a Mermaid chart is written as a fenced block (Markdown), as on stdout; a .mmd
+#: file is plain Mermaid (mermaid-cli reads no fence).
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 REPORT_SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md"}
 
@@ -60,7 +61,8 @@ ChartFormatOpt = Annotated[
     typer.Option(
         "--format",
         help="svg, png, pdf (default: by the suffix of -o), or mermaid: a Mermaid gantt "
-        "chart (fenced for GitHub and GitLab only in a .md file).",
+        "chart: printed and in a .md file as a ```mermaid block for GitHub and GitLab, "
+        "in a .mmd file plain (for mermaid-cli).",
     ),
 ]
 PaperOpt = Annotated[
@@ -165,7 +167,8 @@ def gantt(
     from planner.render.results import chart_output
 
     chosen = chart_format(out, fmt)
-    fenced = out is not None and out.suffix.lower() in MARKDOWN_SUFFIXES
+    # Printed, the chart is a Markdown block to paste (as before); a .mmd file is plain.
+    fenced = out is None or out.suffix.lower() in MARKDOWN_SUFFIXES
     with writing(ctx, out, force=force) as files:
         loaded = scenario(packages, constraints, variant, sets)
         result = document(loaded, roadmap, phase, baseline=baseline)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from planner.model import Step
 from planner.render.inforce import InForce, force_words, in_force
@@ -203,6 +203,12 @@ def chart(
         o, detail, tuple(lanes), tuple(_milestones(o)), chain, last, bars, force, options,
         tuple(notes),
     )  # fmt: skip
+
+
+def regroup(drawn: Chart, max_lanes: int) -> Chart:
+    """A summary `drawn` again in at most `max_lanes` lanes (its bars and force kept)."""
+    lanes = _summary_lanes(drawn.outline, drawn.bars, drawn.force, max_lanes)
+    return replace(drawn, detail=False, lanes=tuple(lanes))
 
 
 def _extent(bars: Sequence[Bar]) -> tuple[int, int]:

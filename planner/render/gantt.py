@@ -39,6 +39,7 @@ from planner.render.chart import (
     chart,
     gate_holds,
     num_detail_lanes,
+    regroup,
 )
 from planner.render.outline import Outline
 
@@ -66,6 +67,8 @@ INK = "#1a1a1a"
 RED = "#C00000"
 GREY = "#8c8c8c"
 SUMMARY = "#4d4d4d"
+#: A package's bar in a summary: paler, so that the critical chain's black line shows on it.
+SUMMARY_PALE = "#b0b0b0"
 BAND = ("#e6e6e6", "#f4f4f4")
 #: Bar heights, in lanes.
 BAR = 0.62
@@ -209,9 +212,10 @@ def _plan(o: Outline, options: ChartOptions, fonts: _Fonts) -> _Page:
             break
     if chosen is None:  # too many lanes: a summary on the largest paper
         paper = papers[-1]
-        guess = _layout(o, options, fonts, paper, chart(o, options, False, _room(PAPERS[paper][1])))
+        summary = chart(o, options, False, _room(PAPERS[paper][1]))
+        guess = _layout(o, options, fonts, paper, summary)
         fit = max(1, _room(guess.height) - guess.sub_lanes)
-        chosen = _layout(o, options, fonts, paper, chart(o, options, False, fit))
+        chosen = _layout(o, options, fonts, paper, regroup(summary, fit))
     rows = len(chosen.chart.lanes) + chosen.sub_lanes
     if rows > _room(chosen.height):  # --detail: the page grows to hold every lane
         grown = _top_fixed() + _bottom() + rows * PITCH
@@ -367,10 +371,11 @@ def _legend(drawn: Chart, o: Outline) -> list[tuple[str, list[_Entry]]]:
             pass  # relief is a kind, above
         if _summary_counters(drawn, o):
             marks.append(_Entry(_swatch_counter, "counter-step done", "legend:counter-done"))
-        marks.append(_Entry(_swatch_summary, "packages: first start to last done",
+        marks.append(_Entry(_swatch_summary_pale, "packages: first start to last done",
                             "legend:package"))  # fmt: skip
     if drawn.chain and any(b.critical for b in bars):
-        marks.append(_Entry(_swatch_chain, "critical chain (names in bold)", "legend:chain"))
+        words = "critical chain (names in bold)" if drawn.detail else "critical chain"
+        marks.append(_Entry(_swatch_chain, words, "legend:chain"))
     if any(b.violated for b in bars):
         marks.append(_Entry(_swatch_violation, "in a violation (names in red)",
                             "legend:violation"))  # fmt: skip
@@ -519,6 +524,10 @@ def _swatch_bar(style: str, colour: str, critical: bool, violated: bool) -> Any:
 
 def _swatch_summary(fig: Any, x: float, y: float) -> None:
     _rect(fig, x, y, 14, 0.26 * PITCH, "legend-swatch", facecolor=SUMMARY, edgecolor="none")
+
+
+def _swatch_summary_pale(fig: Any, x: float, y: float) -> None:
+    _rect(fig, x, y, 14, 0.26 * PITCH, "legend-swatch", facecolor=SUMMARY_PALE, edgecolor="none")
 
 
 def _swatch_diamond(style: str, colour: str, violated: bool = False) -> Any:
@@ -777,6 +786,15 @@ class _Drawing:
         self.colours = actor_colours(o)
         #: Tooltips of the SVG's bars: gid -> text.
         self.tips: dict[str, str] = {}
+        self.counters: dict[int, list[tuple[int, str]]] | None = None
+
+    def _counters(self) -> dict[int, list[tuple[int, str]]]:
+        """A summary's counter-step marks by lane: (done time, actor), worked out once."""
+        if self.counters is None:
+            self.counters = {}
+            for i, t, actor in _summary_counters(self.chart, self.o):
+                self.counters.setdefault(i, []).append((t, actor))
+        return self.counters
 
     def figure(self) -> Any:
         from matplotlib.figure import Figure
@@ -801,7 +819,7 @@ class _Drawing:
         self._milestones()
         if self.chart.detail:
             self._links()
-            self._chain()
+        self._chain()
         self._axis()
         self._titles()
         self._legend()
@@ -924,7 +942,7 @@ class _Drawing:
         a, b = lane.extent
         gid = f"package:{lane.package}" if lane.kind == "package" else f"group:{i}"
         self.tips[gid] = f"{lane.tooltip}: {len(lane.bars)} steps, {self.o.scenario.unit}s {a}–{b}"
-        ax.add_patch(Rectangle((a, y - 0.13), max(b - a, 0.05), 0.26, facecolor=SUMMARY,
+        ax.add_patch(Rectangle((a, y - 0.13), max(b - a, 0.05), 0.26, facecolor=SUMMARY_PALE,
                                edgecolor="none", zorder=2, gid=gid))  # fmt: skip
         if lane.baseline is not None:
             self._baseline(y, lane.baseline, f"baseline:{gid}")
@@ -938,16 +956,10 @@ class _Drawing:
         for colour, rects in sorted(by_colour.items()):
             kw = _bar_style("relief", colour, False, False)
             ax.add_collection(PatchCollection(rects, zorder=3, gid=f"{gid}:relief", **kw))
-        marks = [(t, actor) for lane_i, t, actor in _summary_counters(self.chart, self.o)
-                 if lane_i == i]  # fmt: skip
+        marks = self._counters().get(i, [])
         if marks:
             ax.add_line(Line2D([t for t, _ in marks], [y + 0.3] * len(marks), zorder=4,
                                gid=f"{gid}:counters", **_COUNTER))  # fmt: skip
-        chain = [bar for bar in lane.bars if bar.critical]
-        if chain:
-            ax.add_collection(PatchCollection(
-                [Rectangle((c.start, y - 0.42), max(c.done - c.start, 0.3), 0.84) for c in chain],
-                facecolor="none", edgecolor=INK, linewidth=1.3, zorder=5, gid=f"{gid}:chain"))  # fmt: skip
         bad = [bar for bar in lane.bars if bar.violated]
         if bad:
             ax.add_collection(PatchCollection(
@@ -1087,10 +1099,12 @@ class _Drawing:
             labels = [f"{s.unit} {t}" for t in ticks]
         ax.set_xticks(ticks, labels, fontsize=FONT, color="#333333")
         ax.tick_params(axis="x", length=2, pad=2, color="#999999")
-        above = ax.secondary_xaxis("top")
-        above.set_xticks(ticks, [f"{s.unit} {t}" for t in ticks], fontsize=FONT, color="#333333")
-        above.tick_params(length=2, pad=2, color="#999999")
-        above.spines["top"].set_visible(False)
+        if dated:  # the unit's count on top (undated, the axis below counts already)
+            above = ax.secondary_xaxis("top")
+            above.set_xticks(ticks, [f"{s.unit} {t}" for t in ticks], fontsize=FONT,
+                             color="#333333")  # fmt: skip
+            above.tick_params(length=2, pad=2, color="#999999")
+            above.spines["top"].set_visible(False)
         ax.grid(axis="x", color="#e3e3e3", linewidth=0.4)
         ax.set_axisbelow(True)
 

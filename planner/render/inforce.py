@@ -2,9 +2,10 @@
 can be reimposed, when it holds, when it is renewed, when it lapses and when (and by which
 step) it is reimposed. Read through `planner.force`, the one definition; pure.
 
-The chart draws it (`planner.render.gantt`, `planner.render.mermaid`) and the timeline
-says it in words (`force_cells`): "in force until week 36, then lapses; renewed in week
-24", "in force until week 30: reimposed by Aviation snapback".
+The chart draws it (`planner.render.gantt`, `planner.render.mermaid`; a bar's tooltip says
+it in words, `force_words`); `force_lines` says it a line per step, for a timeline or a
+report: "in force until week 36, then lapses; renewed in week 24", "in force until week
+30: reimposed by Aviation snapback".
 """
 
 from __future__ import annotations
@@ -69,25 +70,6 @@ def force_lines(
     found = in_force(scenario, starts)
     order = sorted(found, key=lambda s: (starts[s], list(scenario.steps).index(s)))
     return [f"{names.get(s, s)}: {force_words(scenario, found[s], names)}" for s in order]
-
-
-def force_cells(
-    scenario: Scenario, starts: Mapping[str, int], names: Mapping[str, str]
-) -> dict[str, str]:
-    """What the timeline's `force` column says of each step: for a step that heads a
-    chain, when it holds, lapses, is renewed and reimposed; for a renewal, what it renews;
-    for a reimposing step, what it takes back and from when. Steps that hold from their
-    done time to the end have no cell."""
-    unit = scenario.unit
-    out: dict[str, str] = {}
-    for base, f in in_force(scenario, starts).items():
-        out[base] = force_words(scenario, f, names)
-        for member, d in f.renewals:
-            out[member] = f"renews {names.get(base, base)} from {unit} {d}"
-        if f.reimposed is not None:
-            at, by = f.reimposed
-            out[by] = f"reimposes {names.get(base, base)} from {unit} {at}"
-    return out
 
 
 def force_words(scenario: Scenario, f: InForce, names: Mapping[str, str]) -> str:

@@ -10,7 +10,6 @@ from typing import Any
 
 from planner.check import Report
 from planner.render.escape import md_text
-from planner.render.inforce import force_lines
 from planner.render.outline import Outline, Row, outline
 from planner.render.phases import Span
 from planner.scenario import Scenario
@@ -311,24 +310,6 @@ def leverage_table(o: Outline, tablefmt: str, width: int | None = None) -> str:
     return _table(list(LEVERAGE_COLUMNS.values()), body, tablefmt, [0], width, None, align)
 
 
-def force_section(o: Outline, tablefmt: str) -> list[str]:
-    """'Time in force', a line per step that lapses, is renewed or reimposed (README:
-    Time in force); nothing when none does."""
-    from planner.render.words import names
-
-    starts = {r.step: r.start for r in o.rows}
-    lines = force_lines(o.scenario, starts, names(o.scenario.steps))
-    if not lines:
-        return []
-    if tablefmt in MARKDOWN_FORMATS:
-        body = "\n".join(f"- {md_text(line)}" for line in lines)
-    elif tablefmt in HTML_FORMATS:
-        body = "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>"
-    else:
-        body = "\n".join(f"  {line}" for line in lines)
-    return [f"{heading('Time in force', tablefmt)}\n{body}"]
-
-
 def render_timeline(
     o: Outline,
     view: str = "time",
@@ -348,7 +329,6 @@ def render_timeline(
     notes = [_note(f"Note: {n}", tablefmt) for n in o.notes]
     if view == "leverage":
         return "\n\n".join([leverage_table(o, tablefmt, width), *notes])
-    notes = force_section(o, tablefmt) + notes
     if view == "time":
         return "\n\n".join([_rows_table(o, o.rows, columns, tablefmt, width, cut, added), *notes])
     groups: list[tuple[str, list[Row]]] = []
