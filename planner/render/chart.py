@@ -31,6 +31,10 @@ from planner.rules.base import Rule, Terms
 RELIEF_KINDS = frozenset({"relief", "renewal"})
 TALKS_KINDS = frozenset({"dialogue", "consultation", "talks", "negotiation", "working"})
 STYLES = ("relief", "act", "talks", "assumed")
+#: Above this many scheduled steps a roadmap is large: Mermaid draws a task per package
+#: and the report lists the packages, each step's detail folded under its package (the
+#: matplotlib chart summarises when its lanes do not fit the page at 8 pt).
+SUMMARY_STEPS = 150
 #: What `--links` can add: counter-steps (reciprocity), preconditions (`after`), gates.
 LINKS = ("counter", "after", "gate")
 #: Force that runs on past the roadmap's last done time widens the chart by at most this

@@ -13,10 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from planner.check import Report
+from planner.render.chart import RELIEF_KINDS, SUMMARY_STEPS
 from planner.render.escape import md_code, md_text
-from planner.render.outline import Outline
+from planner.render.outline import Outline, Row
 from planner.render.report import quote
 from planner.render.timeline import counter_text, leverage_rows, phase_heading, span_text, when
+from planner.render.words import package_name
 from planner.rules.base import Violation
 
 REPORT_FORMATS = ("html", "md")
@@ -49,35 +51,70 @@ def _value_of(o: Outline, kind: str, owner: str, key: str) -> str:
     return ""
 
 
+def _row(o: Outline, r: Row) -> dict[str, Any]:
+    s = o.scenario
+    return {
+        "start": when(s, r.start),
+        "done": when(s, r.done),
+        "step": r.step,
+        "actor": r.actor,
+        "actor_name": s.actors.get(r.actor, r.actor),
+        "package": r.package,
+        "title": r.title,
+        "counter": counter_text(r),
+        "verifier": r.verifier,
+    }
+
+
+def _packages(o: Outline) -> list[dict[str, Any]]:
+    """A large roadmap's packages (more than `SUMMARY_STEPS` steps), in the scenario's
+    order: each one's name, its number of steps and of relief steps, its first start and
+    last done time, and its steps (by start) for its folded detail."""
+    s = o.scenario
+    by_package: dict[str, list[Row]] = {}
+    for r in o.rows:
+        by_package.setdefault(r.package, []).append(r)
+    out = []
+    for p in s.packages:
+        rows = by_package.get(p.id)
+        if not rows:
+            continue
+        out.append(
+            {
+                "id": p.id,
+                "name": package_name(p),
+                "num_steps": len(rows),
+                "num_relief": sum(
+                    1
+                    for r in rows
+                    if s.steps[r.step].kind in RELIEF_KINDS or s.steps[r.step].renews is not None
+                ),
+                "first": when(s, min(r.start for r in rows)),
+                "last": when(s, max(r.done for r in rows)),
+                "rows": [_row(o, r) for r in rows],
+            }
+        )
+    return out
+
+
 def report_context(
     o: Outline, roadmap: str, chart_svg: str = "", curve_svg: str = ""
 ) -> dict[str, Any]:
     """Everything the templates show, as plain values."""
     s = o.scenario
     report: Report | None = o.report
+    large = len(o.rows) > SUMMARY_STEPS
     rows_by_phase = []
     for i, span in enumerate(o.phases, 1):
-        rows = [r for r in o.rows if r.phase == span.id]
+        rows = [r for r in o.rows if r.phase == span.id] if not large else []
         rows_by_phase.append(
             {
                 "heading": phase_heading(s, i, span),
                 "title": span.title,
                 "number": i,
                 "span": span_text(s, span),
-                "rows": [
-                    {
-                        "start": when(s, r.start),
-                        "done": when(s, r.done),
-                        "step": r.step,
-                        "actor": r.actor,
-                        "actor_name": s.actors.get(r.actor, r.actor),
-                        "package": r.package,
-                        "title": r.title,
-                        "counter": counter_text(r),
-                        "verifier": r.verifier,
-                    }
-                    for r in rows
-                ],
+                "rows": [_row(o, r) for r in rows],
+                "num_rows": sum(1 for r in o.rows if r.phase == span.id),
             }
         )
     titles = {p.id: f"{i}. {p.title}" for i, p in enumerate(o.phases, 1)}
@@ -136,6 +173,8 @@ def report_context(
             for a in s.assumptions
         ],
         "notes": list(o.notes),
+        # A large roadmap: the packages, each step's detail folded under its package.
+        "packages": _packages(o) if large else [],
         "chart_svg": chart_svg,
         "curve_svg": curve_svg,
     }

@@ -18,12 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from planner.render.chart import DEFAULT_OPTIONS, Bar, Chart, ChartOptions, Lane, chart
+from planner.render.chart import (
+    DEFAULT_OPTIONS,
+    SUMMARY_STEPS,
+    Bar,
+    Chart,
+    ChartOptions,
+    Lane,
+    chart,
+)
 from planner.render.outline import Outline
 
 NOMINAL_START = dt.date(2001, 1, 1)
-#: Above this many scheduled steps, one task per package (unless `detail`).
-SUMMARY_STEPS = 150
 #: Mermaid reads ':' (task fields), ';' and '#' (entities) in a task name, '<' '>' would
 #: be markup and '%%' a comment or an `%%{init}%%` directive: each is written as a
 #: look-alike.
