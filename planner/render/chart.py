@@ -46,13 +46,16 @@ FORCE_REACH = 0.5
 class ChartOptions:
     """How to draw the chart: `paper` (`auto`, `a4`, `a3`), every bar even on a large
     roadmap (`detail`), which `links` to draw, a `baseline` roadmap's starts (and its
-    name) drawn under the bars."""
+    name) drawn under the bars; `finish` the simulated P50 and P80 of the last done
+    time, said beside the planned one in the title (None: no risk data given; the
+    renderer never simulates)."""
 
     paper: str = "auto"
     detail: bool = False
     links: frozenset[str] = frozenset({"counter"})
     baseline: Mapping[str, int] | None = None
     baseline_name: str = ""
+    finish: tuple[int, int] | None = None
 
 
 #: The options when none are given: the page chosen, counter links, no baseline.

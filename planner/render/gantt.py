@@ -1126,6 +1126,9 @@ class _Drawing:
         date = s.date_of(o.last)
         parts = [f"{len(drawn.bars)} steps", f"last done {s.unit} {o.last}"
                  + (f" ({date.isoformat()})" if date else "")]  # fmt: skip
+        if drawn.options.finish is not None:
+            p50, p80 = drawn.options.finish
+            parts[-1] += f", simulated P50 {s.unit} {p50}, P80 {s.unit} {p80}"
         if drawn.chain:
             k = len(drawn.chain)
             parts.append(f"critical chain: {k} step{'s' * (k != 1)}")
