@@ -105,6 +105,27 @@ def many_packages(
     return make(steps), starts
 
 
+def linked_packages(make: Maker) -> tuple[Scenario, dict[str, int]]:
+    """30 packages of 7 one-week steps, each after the one before; a package's first
+    step after the previous package's first. So package p's step i starts in week p + i,
+    as early as it can: the critical chain runs p0-s0, p1-s0, ..., p29-s0, then p29-s1 to
+    p29-s6 (done in week 36, the last). Each package's relief (s6, US) is earned by its
+    first step (reciprocity). `late-gate` holds p5-s6 (week 11) until p20-s6 is done
+    (week 27): violated, by p5-s6 and p20-s6 only."""
+    steps, starts, rules = [], {}, []
+    for p in range(30):
+        for i in range(7):
+            sid = f"p{p}-s{i}"
+            after = [f"p{p}-s{i - 1}"] if i else ([f"p{p - 1}-s0"] if p else [])
+            kind = "relief" if i == 6 else "commitment"
+            steps.append(step(sid, 1, actor="US" if kind == "relief" else "BY", kind=kind,
+                              package=f"package-{p}", after=after))  # fmt: skip
+            starts[sid] = p + i
+        rules.append(rule("reciprocity", f"deal-{p}", give=[f"p{p}-s6"], get=[f"p{p}-s0"]))
+    rules.append(rule("gate", "late-gate", when=["p20-s6"], opens=["p5-s6"]))
+    return make(steps, rules), starts
+
+
 def outline_of(scenario: Scenario, starts: dict[str, int]) -> Any:
     return document(scenario, starts).outline
 
@@ -393,16 +414,17 @@ def test_violations_are_red_on_the_bars_they_involve(make: Maker) -> None:
 
 def test_a_large_roadmap_is_one_lane_per_package_unless_detail(make: Maker) -> None:
     """30 packages of 7 steps (240 lanes in detail) do not fit an A3 page at 8 pt: one
-    lane per package, each with its relief; `--detail` draws every step on a taller
-    page."""
+    lane per package, each with its relief, on A4 (30 lanes fit it); `--detail` draws
+    every step on a page taller than A3."""
     many, starts = many_packages(make)
     o = outline_of(many, starts)
     svg = gantt_bytes(o, "svg").decode()
     assert len(re.findall(r'<g id="package:package-\d+"', svg)) == 30
     assert '<g id="step:' not in svg
-    assert "210 steps in 30 packages: one lane per package" in svg
     fig = gantt_figure(o)
-    assert (fig.get_figwidth() * 72, fig.get_figheight() * 72) == pytest.approx(PAPERS["a3"])
+    _, _, texts = drawn_and_swatches(fig)  # (the note wraps over lines)
+    assert any(t.startswith("210 steps in 30 packages: one lane per package") for t in texts)
+    assert (fig.get_figwidth() * 72, fig.get_figheight() * 72) == pytest.approx(PAPERS["a4"])
     tall = gantt_figure(o, ChartOptions(detail=True))
     assert tall.get_figheight() * 72 > PAPERS["a3"][1]
     detail = gantt_bytes(o, "svg", ChartOptions(detail=True)).decode()
@@ -526,3 +548,83 @@ def test_svg_tooltips_carry_the_full_title() -> None:
         and tip.text is not None
         and tip.text.startswith(f"{whole} (PL, pl-crossings-roadmap)")
     )
+
+
+# ---- large roadmaps ------------------------------------------------------------------------------
+
+
+def test_a_summary_keeps_counter_steps_gates_the_chain_and_violations(make: Maker) -> None:
+    """The linked packages, one lane each: every package's relief bar, a counter-step mark
+    in each lane (its first step's done time, week p + 1), the gate's line in week 27,
+    the critical chain one line from lane 0 down to lane 29 ending at week 36, and red
+    marks and red names on packages 5 and 20 only; the legend says all of it."""
+    s, starts = linked_packages(make)
+    o = outline_of(s, starts)
+    assert o.chain is not None and len(o.chain) == 36
+    assert o.chain[:2] == ("p0-s0", "p1-s0") and o.chain[-1] == "p29-s6"
+    fig = gantt_figure(o)
+    assert (fig.get_figwidth() * 72, fig.get_figheight() * 72) == pytest.approx(PAPERS["a4"])
+    assert not any(str(a.get_gid()).startswith("step:") for a in fig.axes[0].get_children())
+    for p in range(30):
+        assert len(artists(fig, f"package:package-{p}:relief")) == 1
+        (marks,) = artists(fig, f"package:package-{p}:counters")
+        assert list(marks.get_xdata()) == [p + 1]
+    (chain,) = artists(fig, "critical-chain")
+    assert (min(chain.get_ydata()), max(chain.get_ydata())) == (0, 29)
+    assert max(chain.get_xdata()) == 36
+    assert artists(fig, "gate:late-gate")
+    bad = {str(a.get_gid()) for a in fig.axes[0].get_children()
+           if str(a.get_gid()).endswith(":violations")}  # fmt: skip
+    assert bad == {"package:package-5:violations", "package:package-20:violations"}
+    reds = {t.get_text() for t in fig.axes[0].texts if t.get_color() == RED}
+    assert reds == {"package-5", "package-20"}
+    _, _, texts = drawn_and_swatches(fig)
+    for entry in ("counter-step done", "critical chain", "gate opens",
+                  "in a violation (names in red)", "packages: first start to last done"):  # fmt: skip
+        assert entry in texts, entry
+    assert assert_labels_apart(fig) > 30
+
+
+def test_mermaid_summarises_above_150_steps(make: Maker) -> None:
+    """210 steps: a section per package with one task (its 7 steps), `crit` where the
+    chain passes (every package), the count of steps in violations; `detail` gives every
+    step's task."""
+    s, starts = linked_packages(make)
+    o = outline_of(s, starts)
+    lines = mermaid_gantt(o).splitlines()
+    assert sum(1 for line in lines if line.startswith("    section package-")) == 30
+    assert "    7 steps, ⚠ 1 in violations :crit, 2001-02-05, 2001-03-26" in lines
+    assert "    7 steps :crit, 2001-01-01, 2001-02-19" in lines
+    detail = mermaid_gantt(o, ChartOptions(detail=True))
+    assert sum(1 for line in detail.splitlines() if " (BY) " in line or " (US) " in line) == 210
+
+
+def test_the_report_of_a_large_roadmap_folds_each_package(make: Maker) -> None:
+    """Above 150 steps the report lists the packages, each a closed <details> holding its
+    steps' table (HTML and Markdown), and each phase only counts its steps; the default
+    (60 steps) keeps its tables by phase and has no <details>."""
+    from planner.render.document import report_html, report_markdown
+
+    s, starts = linked_packages(make)
+    o = outline_of(s, starts)
+    page = report_html(o, "r.yaml")
+    assert page.count('<details id="package-') == 30
+    assert "<summary><b>package-5</b> — 7 steps (1 relief), week 5" in page
+    folded = page[page.index('<section id="packages">') : page.index('<section id="leverage">')]
+    assert page.count('<table class="timeline">') == folded.count('<table class="timeline">') == 30
+    assert folded.count('<tr><td class="when">') == 210
+    assert "steps start in this phase" in page
+    md = report_markdown(o, "r.yaml")
+    assert md.count("<details><summary>") == 30
+    default = report_html(document(load_scenario(), EXAMPLE).outline, "x")
+    assert "<details" not in default and '<table class="timeline">' in default
+
+
+def test_the_title_gives_p50_and_p80_when_the_caller_has_them(make: Maker) -> None:
+    """The chart never simulates: P50/P80 are said only when passed in."""
+    o = outline_of(forceful(make), FORCE_STARTS)
+    plain = [t.get_text() for t in gantt_figure(o).texts if t.get_gid() == "subtitle"]
+    risky = gantt_figure(o, ChartOptions(finish=(24, 27)))
+    (subtitle,) = [t.get_text() for t in risky.texts if t.get_gid() == "subtitle"]
+    assert "P50" not in plain[0]
+    assert "last done week 20, simulated P50 week 24, P80 week 27 · " in subtitle

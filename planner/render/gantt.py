@@ -210,12 +210,16 @@ def _plan(o: Outline, options: ChartOptions, fonts: _Fonts) -> _Page:
         ):
             chosen = page
             break
-    if chosen is None:  # too many lanes: a summary on the largest paper
-        paper = papers[-1]
-        summary = chart(o, options, False, _room(PAPERS[paper][1]))
-        guess = _layout(o, options, fonts, paper, summary)
-        fit = max(1, _room(guess.height) - guess.sub_lanes)
-        chosen = _layout(o, options, fonts, paper, regroup(summary, fit))
+    if chosen is None:  # too many lanes: a lane per package on the first paper that
+        summary = chart(o, options, False)  # holds them, else runs of packages on the last
+        for paper in papers:
+            page = _layout(o, options, fonts, paper, summary)
+            if len(summary.lanes) + page.sub_lanes <= _room(page.height):
+                chosen = page
+                break
+        else:
+            fit = max(1, _room(page.height) - page.sub_lanes)
+            chosen = _layout(o, options, fonts, papers[-1], regroup(summary, fit))
     rows = len(chosen.chart.lanes) + chosen.sub_lanes
     if rows > _room(chosen.height):  # --detail: the page grows to hold every lane
         grown = _top_fixed() + _bottom() + rows * PITCH
@@ -847,8 +851,9 @@ class _Drawing:
                 if self.chart.detail:
                     shade = not shade
                 label = self.fonts.fit(lane.label, page.label_w, bold=True)
+                red = not self.chart.detail and any(b.violated for b in lane.bars)
                 ax.text(MARGIN, y, label, transform=text_at, ha="left", va="center",
-                        fontsize=FONT, fontweight="bold", color="#222222",
+                        fontsize=FONT, fontweight="bold", color=RED if red else "#222222",
                         gid=f"lane-label:{i}")  # fmt: skip
                 if self.chart.detail:
                     self._header(i, lane)
@@ -964,7 +969,7 @@ class _Drawing:
         if bad:
             ax.add_collection(PatchCollection(
                 [Rectangle((v.start, y - BAR / 2), max(v.done - v.start, 0.3), BAR) for v in bad],
-                facecolor="white", edgecolor=RED, linewidth=1.6, zorder=4,
+                facecolor="none", edgecolor=RED, linewidth=1.6, zorder=4,
                 gid=f"{gid}:violations"))  # fmt: skip
         lapses = _lapses(self.chart, lane)
         if lapses:
