@@ -189,6 +189,68 @@ def test_labels_never_overlap_nor_leave_the_page(make: Maker) -> None:
         assert assert_labels_apart(gantt_figure(o, options)) > 20
 
 
+def svg_text_boxes(
+    svg: bytes,
+) -> tuple[list[tuple[str, tuple[float, float, float, float]]], tuple[float, float]]:
+    """Every <text> of an SVG file as drawn: (text, (left, top, right, bottom) in points,
+    y down), from its x, y (the baseline), anchor, size and weight, measured with the
+    font's own metrics (matplotlib's TextToPath, not the chart's layout code); and the
+    page's width and height."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    measure = TextToPath()
+    root = ET.fromstring(svg)
+    page = (float(root.get("width", "0").removesuffix("pt")),
+            float(root.get("height", "0").removesuffix("pt")))  # fmt: skip
+    out = []
+    for t in root.iter(f"{SVG}text"):
+        text = "".join(t.itertext())
+        if not text.strip():
+            continue
+        style = dict(
+            (k.strip(), v.strip())
+            for k, v in (p.split(":", 1) for p in t.get("style", "").split(";") if ":" in p)
+        )
+        size = float(style["font-size"].removesuffix("px"))
+        assert size >= FONT, (text, size)
+        prop = FontProperties(
+            family="DejaVu Sans", size=size, weight=style.get("font-weight", "normal")
+        )
+        w, h, d = measure.get_text_width_height_descent(text, prop, ismath=False)
+        x, y = float(t.get("x", "0")), float(t.get("y", "0"))
+        anchor = style.get("text-anchor", "start")
+        left = x - (w / 2 if anchor == "middle" else w if anchor == "end" else 0)
+        out.append((text, (left, y - (h - d), left + w, y + d)))
+    return out, page
+
+
+@pytest.mark.parametrize("case", ["example", "broken", "gates", "summary", "a4"])
+def test_svg_text_boxes_never_overlap_nor_leave_the_page(make: Maker, case: str) -> None:
+    """The same as above, read from the SVG file itself: no two texts' boxes overlap (by
+    more than 0.3 pt), every one inside the page, none under 8 pt."""
+    s = load_scenario()
+    options = ChartOptions()
+    if case == "example":
+        o = document(s, EXAMPLE).outline
+    elif case == "broken":
+        o = document(s, BROKEN).outline
+    elif case == "gates":
+        o = outline_of(gates_at_once(make), GATE_STARTS)
+    elif case == "summary":
+        o = outline_of(*linked_packages(make))
+    else:
+        o, options = document(s, EXAMPLE).outline, ChartOptions(paper="a4")
+    boxes, (width, height) = svg_text_boxes(gantt_bytes(o, "svg", options))
+    assert len(boxes) > 30
+    for text, (x0, y0, x1, y1) in boxes:
+        assert x0 >= 0 and y0 >= 0 and x1 <= width and y1 <= height, (text, x0, y0, x1, y1)
+    eps = 0.3
+    for (t1, a), (t2, b) in itertools.combinations(boxes, 2):
+        apart = a[2] <= b[0] + eps or b[2] <= a[0] + eps or a[3] <= b[1] + eps or b[3] <= a[1] + eps
+        assert apart, f"{t1!r} {a} overlaps {t2!r} {b}"
+
+
 def test_stacked_milestones_and_the_last_label_on_the_page(make: Maker) -> None:
     """The two gates that open in week 3 are labelled in two sub-lanes (one above the
     other, same x); the last gate's label, at the chart's right end, is drawn to the left
