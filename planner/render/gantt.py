@@ -11,13 +11,17 @@ dashed edge: an assumed event or an optional step). The verification is a thin l
 the bar up to the done time; time in force a pale band after it up to its lapse (a ring),
 renewals ticks on it, a snapback a cross. The critical chain is a black line through its
 steps, with their names in bold; a step in a violation has a red edge and a red name. A
-baseline roadmap is a grey line under each bar. The legend, on the right, shows only
-what the page draws, each swatch drawn as the chart draws it.
+baseline roadmap is a grey line under each bar. In a summary a package's lane shows its
+extent (paler grey), its relief bars, a triangle where each counter-step that earns them
+is done, the chain's line through it and its violated steps outlined in red (its name in
+red). The legend, on the right, shows only what the page draws, each swatch drawn as the
+chart draws it.
 
 Layout is computed in points from measured text (`_Fonts`), so that labels never touch:
 rows are `PITCH` apart, the milestones' labels are stacked into as many sub-lanes as they
 need, the axis ticks are spaced for their labels, and the legend breaks into columns when
-it is taller than the page.
+it is taller than the page. Marks go on the axes with `add_artist`: the limits are set,
+never computed (autoscaling to each of thousands of patches costs seconds).
 """
 
 from __future__ import annotations
@@ -880,9 +884,9 @@ class _Drawing:
         y = self.y(i)
         gid = f"package:{lane.package}"
         self.tips[gid] = f"{lane.tooltip}: {self.o.scenario.unit}s {a}–{b}"
-        self.ax.add_patch(Rectangle((a, y - 0.13), max(b - a, 0.05), 0.26, facecolor=SUMMARY,
+        self.ax.add_artist(Rectangle((a, y - 0.13), max(b - a, 0.05), 0.26, facecolor=SUMMARY,
                                     edgecolor="none", gid=gid, zorder=3))  # fmt: skip
-        self.ax.add_line(Line2D([a, b], [y + 0.13, y + 0.13], linestyle="none", marker="v",
+        self.ax.add_artist(Line2D([a, b], [y + 0.13, y + 0.13], linestyle="none", marker="v",
                                 markersize=4, color=SUMMARY, markeredgewidth=0, zorder=3,
                                 gid=f"{gid}:ends"))  # fmt: skip
         if lane.baseline is not None:
@@ -892,7 +896,7 @@ class _Drawing:
         from matplotlib.patches import Rectangle
 
         a, b = span
-        self.ax.add_patch(Rectangle((a, y + 0.33), max(b - a, 0.1), 0.16, facecolor=GREY,
+        self.ax.add_artist(Rectangle((a, y + 0.33), max(b - a, 0.1), 0.16, facecolor=GREY,
                                     edgecolor="none", zorder=1, gid=gid))  # fmt: skip
 
     def _step(self, i: int, lane: Lane) -> None:
@@ -909,31 +913,31 @@ class _Drawing:
             self._baseline(y, bar.baseline, f"baseline:{bar.step}")
         if bar.end > bar.start:
             kw = _bar_style(bar.style, colour, bar.critical, bar.violated)
-            ax.add_patch(Rectangle((bar.start, y - BAR / 2), bar.end - bar.start, BAR, zorder=3,
+            ax.add_artist(Rectangle((bar.start, y - BAR / 2), bar.end - bar.start, BAR, zorder=3,
                                    gid=gid, **kw))  # fmt: skip
         else:
-            ax.add_line(Line2D([bar.start], [y], zorder=4, gid=gid,
+            ax.add_artist(Line2D([bar.start], [y], zorder=4, gid=gid,
                                **_diamond_style(bar.style, colour, bar.violated)))  # fmt: skip
         if bar.done > bar.end:
-            ax.add_line(Line2D([bar.end, bar.done], [y, y], color=colour, zorder=3,
+            ax.add_artist(Line2D([bar.end, bar.done], [y, y], color=colour, zorder=3,
                                gid=f"verify:{bar.step}", **_VERIFY))  # fmt: skip
         f = lane.force
         if f is not None and _banded(lane):
             last = self.chart.last + 0.5
             for a, b in f.spans:
                 end = last if b is None or b > last else b
-                ax.add_patch(Rectangle((a, y - FORCE / 2), end - a, FORCE, zorder=2,
+                ax.add_artist(Rectangle((a, y - FORCE / 2), end - a, FORCE, zorder=2,
                                        gid=f"force:{bar.step}", **_force_style(colour)))  # fmt: skip
         for r in lane.renewals:
             rgid = f"step:{r.step}"
             self.tips[rgid] = f"{r.title} ({r.step}): done {self.o.scenario.unit} {r.done}"
-            ax.add_line(Line2D([r.done, r.done], [y - 0.34, y + 0.34], zorder=4, gid=rgid,
+            ax.add_artist(Line2D([r.done, r.done], [y - 0.34, y + 0.34], zorder=4, gid=rgid,
                                color=RED if r.violated else INK,
                                linewidth=1.6 if r.violated else 1.2))  # fmt: skip
         for t in _lapses(self.chart, lane):
-            ax.add_line(Line2D([t], [y], zorder=5, gid=f"lapse:{bar.step}", **_LAPSE))
+            ax.add_artist(Line2D([t], [y], zorder=5, gid=f"lapse:{bar.step}", **_LAPSE))
         for t in _reimposed(self.chart, lane):
-            ax.add_line(Line2D([t], [y], zorder=5, gid=f"reimposed:{bar.step}", **_REIMPOSED))
+            ax.add_artist(Line2D([t], [y], zorder=5, gid=f"reimposed:{bar.step}", **_REIMPOSED))
 
     def _summary(self, i: int, lane: Lane) -> None:
         """A package (or a run of packages) in a summary: its extent, its relief, the
@@ -947,7 +951,7 @@ class _Drawing:
         a, b = lane.extent
         gid = f"package:{lane.package}" if lane.kind == "package" else f"group:{i}"
         self.tips[gid] = f"{lane.tooltip}: {len(lane.bars)} steps, {self.o.scenario.unit}s {a}–{b}"
-        ax.add_patch(Rectangle((a, y - 0.13), max(b - a, 0.05), 0.26, facecolor=SUMMARY_PALE,
+        ax.add_artist(Rectangle((a, y - 0.13), max(b - a, 0.05), 0.26, facecolor=SUMMARY_PALE,
                                edgecolor="none", zorder=2, gid=gid))  # fmt: skip
         if lane.baseline is not None:
             self._baseline(y, lane.baseline, f"baseline:{gid}")
@@ -960,24 +964,26 @@ class _Drawing:
                 )
         for colour, rects in sorted(by_colour.items()):
             kw = _bar_style("relief", colour, False, False)
-            ax.add_collection(PatchCollection(rects, zorder=3, gid=f"{gid}:relief", **kw))
+            ax.add_collection(
+                PatchCollection(rects, zorder=3, gid=f"{gid}:relief", **kw), autolim=False
+            )
         marks = self._counters().get(i, [])
         if marks:
-            ax.add_line(Line2D([t for t, _ in marks], [y + 0.3] * len(marks), zorder=4,
-                               gid=f"{gid}:counters", **_COUNTER))  # fmt: skip
+            ax.add_artist(Line2D([t for t, _ in marks], [y + 0.3] * len(marks), zorder=4,
+                                 gid=f"{gid}:counters", **_COUNTER))  # fmt: skip
         bad = [bar for bar in lane.bars if bar.violated]
         if bad:
             ax.add_collection(PatchCollection(
                 [Rectangle((v.start, y - BAR / 2), max(v.done - v.start, 0.3), BAR) for v in bad],
                 facecolor="none", edgecolor=RED, linewidth=1.6, zorder=4,
-                gid=f"{gid}:violations"))  # fmt: skip
+                gid=f"{gid}:violations"), autolim=False)  # fmt: skip
         lapses = _lapses(self.chart, lane)
         if lapses:
-            ax.add_line(Line2D(lapses, [y] * len(lapses), zorder=6, gid=f"{gid}:lapses",
+            ax.add_artist(Line2D(lapses, [y] * len(lapses), zorder=6, gid=f"{gid}:lapses",
                                **_LAPSE))  # fmt: skip
         again = _reimposed(self.chart, lane)
         if again:
-            ax.add_line(Line2D(again, [y] * len(again), zorder=6, gid=f"{gid}:reimposed",
+            ax.add_artist(Line2D(again, [y] * len(again), zorder=6, gid=f"{gid}:reimposed",
                                **_REIMPOSED))  # fmt: skip
 
     # -- links, chain, phases, milestones --
@@ -991,13 +997,13 @@ class _Drawing:
         links = self.chart.options.links
         if "counter" in links:
             for c, g in _counter_links(self.chart, self.o):
-                self.ax.add_patch(FancyArrowPatch(
+                self.ax.add_artist(FancyArrowPatch(
                     (bars[c].done, lane[c]), (bars[g].start, lane[g]), shrinkA=0, shrinkB=1,
                     connectionstyle="arc3,rad=0.15", zorder=6, gid=f"link:{c}->{g}",
                     **_ARROWS["counter"]))  # fmt: skip
         if "after" in links:
             for p, s in _after_links(self.chart, self.o):
-                self.ax.add_patch(FancyArrowPatch(
+                self.ax.add_artist(FancyArrowPatch(
                     (bars[p].done, lane[p]), (bars[s].start, lane[s]), shrinkA=0, shrinkB=1,
                     connectionstyle="arc3,rad=-0.1", zorder=6, gid=f"after:{p}->{s}",
                     **_ARROWS["after"]))  # fmt: skip
@@ -1005,7 +1011,7 @@ class _Drawing:
             for t, s in _gate_links(self.chart, self.o):
                 kw = dict(_ARROWS["gate"])
                 kw.pop("arrowstyle")
-                self.ax.add_line(Line2D([t, bars[s].start], [lane[s], lane[s]], zorder=2,
+                self.ax.add_artist(Line2D([t, bars[s].start], [lane[s], lane[s]], zorder=2,
                                         gid=f"gate-link:{s}", **kw))  # fmt: skip
 
     def _chain(self) -> None:
@@ -1028,7 +1034,7 @@ class _Drawing:
             xs += [b.start, b.done]
             ys += [y, y]
         if xs:
-            self.ax.add_line(Line2D(xs, ys, zorder=7, gid="critical-chain", **_CHAIN))
+            self.ax.add_artist(Line2D(xs, ys, zorder=7, gid="critical-chain", **_CHAIN))
 
     def _phases(self) -> None:
         """Phase boundaries (dotted) down the lanes, and the phases as bands above the
@@ -1076,7 +1082,7 @@ class _Drawing:
                     gid="lane-label:milestones")  # fmt: skip
         for at, label, sub, right, gid in page.stacked:
             y = -page.sub_lanes + sub
-            ax.add_line(Line2D([at], [y], gid=gid, zorder=5, **_MILESTONE))
+            ax.add_artist(Line2D([at], [y], gid=gid, zorder=5, **_MILESTONE))
             shift = offset_copy(ax.transData, fig=self.fig, x=5 if right else -5, y=0,
                                 units="points")  # fmt: skip
             ax.text(at, y, label, transform=shift, ha="left" if right else "right",
