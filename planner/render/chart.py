@@ -170,7 +170,8 @@ def chart(
     # Renewals are drawn on the lane of what they renew, never named on a lane of their
     # own: the names that must be told apart are the others'.
     label = names({s: st for s, st in steps.items() if st.renews not in starts})
-    label.update({s: names(steps)[s] for s in steps if s not in label})
+    every = names(steps) if len(label) < len(steps) else label
+    label.update({s: every[s] for s in steps if s not in label})
     required = scenario.required()
     forbidden = scenario.forbidden()
     report = o.report
@@ -241,10 +242,11 @@ def _detail_lanes(
     o: Outline, bars: Mapping[str, Bar], force: Mapping[str, InForce], label: Mapping[str, str]
 ) -> list[Lane]:
     steps = o.scenario.steps
+    titles = {p.id: p.title for p in o.scenario.packages}
     lanes: list[Lane] = []
     for pid, name, rows in _packages(o):
         mine = [bars[r.step] for r in rows]
-        title = next(p.title for p in o.scenario.packages if p.id == pid)
+        title = titles[pid]
         lanes.append(
             Lane("package", name, pid, tuple(mine), extent=_extent(mine),
                  baseline=_baseline_extent(mine), tooltip=title)
@@ -266,6 +268,7 @@ def _summary_lanes(
     o: Outline, bars: Mapping[str, Bar], force: Mapping[str, InForce], max_lanes: int
 ) -> list[Lane]:
     packages = _packages(o)
+    titles = {p.id: p.title for p in o.scenario.packages}
     size = max(1, math.ceil(len(packages) / max(1, max_lanes)))
     lanes: list[Lane] = []
     for i in range(0, len(packages), size):
@@ -274,7 +277,7 @@ def _summary_lanes(
         chains = [force[b.step] for b in mine if b.step in force]
         if len(group) == 1:
             pid, name, _ = group[0]
-            kind, tip = "package", next(p.title for p in o.scenario.packages if p.id == pid)
+            kind, tip = "package", titles[pid]
         else:
             pid, kind = "", "group"
             name = f"{group[0][1]} … {group[-1][1]} ({len(group)} packages)"

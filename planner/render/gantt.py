@@ -217,13 +217,18 @@ def _plan(o: Outline, options: ChartOptions, fonts: _Fonts) -> _Page:
     if chosen is None:  # too many lanes: a lane per package on the first paper that
         summary = chart(o, options, False)  # holds them, else runs of packages on the last
         for paper in papers:
+            if len(summary.lanes) > _room(PAPERS[paper][1]):
+                continue  # (not laid out: 1,000 packages' names take seconds to measure)
             page = _layout(o, options, fonts, paper, summary)
             if len(summary.lanes) + page.sub_lanes <= _room(page.height):
                 chosen = page
                 break
-        else:
-            fit = max(1, _room(page.height) - page.sub_lanes)
-            chosen = _layout(o, options, fonts, papers[-1], regroup(summary, fit))
+        if chosen is None:
+            paper = papers[-1]
+            grouped = regroup(summary, _room(PAPERS[paper][1]))
+            guess = _layout(o, options, fonts, paper, grouped)
+            fit = max(1, _room(guess.height) - guess.sub_lanes)
+            chosen = _layout(o, options, fonts, paper, regroup(summary, fit))
     rows = len(chosen.chart.lanes) + chosen.sub_lanes
     if rows > _room(chosen.height):  # --detail: the page grows to hold every lane
         grown = _top_fixed() + _bottom() + rows * PITCH
@@ -942,7 +947,7 @@ class _Drawing:
     def _summary(self, i: int, lane: Lane) -> None:
         """A package (or a run of packages) in a summary: its extent, its relief, the
         counter-steps that earn it, the critical chain and the violations on it."""
-        from matplotlib.collections import PatchCollection
+        from matplotlib.collections import PatchCollection, PolyCollection
         from matplotlib.lines import Line2D
         from matplotlib.patches import Rectangle
 
@@ -956,16 +961,17 @@ class _Drawing:
         if lane.baseline is not None:
             self._baseline(y, lane.baseline, f"baseline:{gid}")
         by_colour: dict[str, list[Any]] = {}
+        top, bottom = y - BAR / 2, y + BAR / 2
         for bar in lane.bars:
             if bar.style == "relief":
-                w = max(bar.end - bar.start, 0.3)
+                x0, x1 = bar.start, bar.start + max(bar.end - bar.start, 0.3)
                 by_colour.setdefault(self.colours.get(bar.actor, GREY), []).append(
-                    Rectangle((bar.start, y - BAR / 2), w, BAR)
+                    [(x0, top), (x1, top), (x1, bottom), (x0, bottom)]
                 )
-        for colour, rects in sorted(by_colour.items()):
+        for colour, boxes in sorted(by_colour.items()):
             kw = _bar_style("relief", colour, False, False)
             ax.add_collection(
-                PatchCollection(rects, zorder=3, gid=f"{gid}:relief", **kw), autolim=False
+                PolyCollection(boxes, zorder=3, gid=f"{gid}:relief", **kw), autolim=False
             )
         marks = self._counters().get(i, [])
         if marks:
