@@ -573,8 +573,8 @@ def test_mermaid_files_are_plain_and_markdown_is_fenced(tmp_path: Path) -> None:
     assert printed.stdout == md.read_text()
     s = load_scenario()
     result = DocumentResult(s, document(s, EXAMPLE).outline, "x")
-    assert chart_output(result, "mermaid") == plain.rstrip()
-    assert chart_output(result, "mermaid", fenced=True) == gantt_mermaid(result.outline)
+    assert chart_output(result, "mermaid", fenced=False) == plain.rstrip()
+    assert chart_output(result, "mermaid") == gantt_mermaid(result.outline)
 
 
 def test_mermaid_names_steps_in_words(tmp_path: Path) -> None:

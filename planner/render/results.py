@@ -151,10 +151,10 @@ def chart_output(
     paper: str = "auto",
     detail: bool = False,
     links: Sequence[str] = ("counter",),
-    fenced: bool = False,
+    fenced: bool = True,
 ) -> str | bytes:
-    """The Gantt chart `planner gantt` draws: Mermaid text (`fenced`: a ```mermaid block
-    for a Markdown file), or an SVG, PNG or PDF image (bytes, matplotlib) on `paper`
+    """The Gantt chart `planner gantt` draws: Mermaid text (`fenced`, the default: a
+    ```mermaid block for Markdown, as printed; else plain, for a .mmd file), or an SVG, PNG or PDF image (bytes, matplotlib) on `paper`
     (`auto`, `a4`, `a3`), a summary per package on a large roadmap unless `detail`, with
     the `links` asked for and the result's baseline under the bars."""
     from pathlib import PurePath
