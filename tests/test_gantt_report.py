@@ -66,18 +66,20 @@ def test_one_bar_per_scheduled_step_and_a_tail_per_verification(tmp_path: Path) 
 
 
 def test_labels_and_legend(tmp_path: Path) -> None:
-    """Each step's title labels its bar; the legend names every actor with a step, and
-    the verification, link, gate and phase marks; the axis is dated (week 0 is
-    2027-01-04) and the top axis counts weeks."""
+    """Each step's short name labels its bar; the legend names every actor with a step,
+    the kinds of act drawn, and the verification, link, gate, phase and milestone marks;
+    the axis is dated (week 0 is 2027-01-04) and the top axis counts weeks."""
     words = texts(gantt_bytes(drawn(tmp_path), "svg"))
     for title in ("Pledge | in writing", "us-pledge", "by-terms", "us-relief"):
         assert title in words
-    for entry in ("US: United States", "BY: Belarus", "verification", "gate opens",
-                  "phase boundary", "counter-step → the step it answers"):  # fmt: skip
+    for entry in ("US: United States", "BY: Belarus", "verification, until done", "gate opens",
+                  "phase boundary", "counter-step → what it earns", "relief: what is given up",
+                  "commitment or other act", "milestone"):  # fmt: skip
         assert entry in words, entry
     assert "2027-01-04" in words and "week 0" in words
     assert "The bargain" in words  # the package's title heads its group
-    assert any(w.startswith("Tiny deal — 4 steps; last done week 5 (2027-02-08)") for w in words)
+    assert "Tiny deal" in words
+    assert "4 steps · last done week 5 (2027-02-08) · every hard rule kept" in words
 
 
 def test_without_a_start_date_the_axis_counts_units(tmp_path: Path) -> None:
@@ -86,7 +88,8 @@ def test_without_a_start_date_the_axis_counts_units(tmp_path: Path) -> None:
 
     undated = replace(s, start=None)
     words = texts(gantt_bytes(outline(undated, STARTS, check(undated, STARTS)), "svg"))
-    assert "weeks" in words and "2027-01-04" not in words
+    # One axis, below, counting weeks (no second one on top saying the same).
+    assert words.count("week 0") == 1 and "2027-01-04" not in words
 
 
 def test_the_same_roadmap_gives_the_same_bytes(tmp_path: Path) -> None:
@@ -98,9 +101,10 @@ def test_the_same_roadmap_gives_the_same_bytes(tmp_path: Path) -> None:
     assert b"CreationDate" not in pdf
 
 
-def test_sixty_steps_stay_legible_on_a4_landscape(tmp_path: Path) -> None:
-    """60 steps in 6 packages of 10: every bar drawn, the figure A4 landscape, and each
-    row at least as tall as its label's font (5.2 pt, with 15 % leading)."""
+def test_sixty_steps_stay_legible_on_a3_landscape(tmp_path: Path) -> None:
+    """60 steps in 6 packages of 10 (66 lanes with the packages' own, more than an A4 page
+    holds at 8 pt): every bar drawn, the figure A3 landscape, and each lane at least as
+    tall as its 8 pt label (8.1 pt from ascent to descent) with a little room."""
     lines = ["scenario: {name: Sixty, start: 2027-01-04}", "actors: {US: us, BY: by}", "packages:"]
     for p in range(6):
         lines += [f"  - id: p{p}", "    steps:"]
@@ -120,17 +124,18 @@ def test_sixty_steps_stay_legible_on_a4_landscape(tmp_path: Path) -> None:
     assert len([i for i in ids(svg) if i.startswith("step:")]) == 60
     fig = gantt_figure(o)
     width, height = fig.get_size_inches()
-    assert (round(width, 2), round(height, 2)) == (11.69, 8.27)
+    assert (round(width, 2), round(height, 2)) == (16.54, 11.69)
     axes = fig.axes[0]
-    rows = 60 + 6 * 0.4
-    row_points = axes.get_position().height * height * 72 / rows
-    assert row_points >= 5.2 * 1.15
+    lo, hi = axes.get_ylim()  # lanes, milestones' sub-lanes included
+    row_points = axes.get_position().height * height * 72 / abs(hi - lo)
+    assert row_points >= 8.1 * 1.15
 
 
 def test_mermaid_block(tmp_path: Path) -> None:
     """A fenced block GitHub draws: one task per step (a ':' in a title would start the
-    task's fields, so it is replaced), the verification as an `active` task, the gate's
-    opening and the phases as milestones; dates from the scenario's start."""
+    task's fields, so it is replaced), the counter-step named in words, the verification
+    as an `active` task, the gate's opening and the phases' ends as milestones; dates
+    from the scenario's start."""
     text = gantt_mermaid(drawn(tmp_path))
     lines = text.splitlines()
     assert lines[:4] == ["```mermaid", "gantt", "    title Tiny deal", "    dateFormat YYYY-MM-DD"]
@@ -140,8 +145,9 @@ def test_mermaid_block(tmp_path: Path) -> None:
     assert "    Pledge | in writing (BY) :2027-01-04, 2027-01-18" in tasks
     assert "    verified by monitors :active, 2027-01-18, 2027-02-01" in tasks
     assert "    License (US) ← by-pledge" not in text  # titles default to the id
-    assert "    us-relief (US) ← by-pledge :2027-02-01, 2027-02-08" in tasks
-    assert "    pledge-gate opens :milestone, 2027-02-01, 0d" in tasks
+    assert "    us-relief (US) ← Pledge | in writing :2027-02-01, 2027-02-08" in tasks
+    assert "    Pledge gate opens :milestone, 2027-02-01, 0d" in tasks
+    assert "    phase 1 ends :milestone, 2027-02-01, 0d" in tasks
     assert all(line.count(" :") == 1 for line in tasks)
 
 

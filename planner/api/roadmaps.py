@@ -97,18 +97,20 @@ def document(
     phase_length: int | None = None,
     name: str | None = None,
     runs: int | None = None,
+    baseline: RoadmapLike | None = None,
 ) -> DocumentResult:
     """What the Gantt chart, the report and the brief of a roadmap show (`planner gantt`,
     `planner report`, `planner brief`): its outline, checked (a plan's candidate is
-    checked already), with its finish's P50 and P80 over `runs` simulated runs (default:
-    `planner.whatif.risk.runs_for` its size; 0: none; nothing is simulated when nothing
-    is uncertain) and the deal's branches. `name` is what the documents call the roadmap
+    checked already), with its critical chain, its finish's P50 and P80 over `runs`
+    simulated runs (default: `planner.whatif.risk.runs_for` its size; 0: none; nothing is
+    simulated when nothing is uncertain) and the deal's branches; `baseline` a roadmap to
+    draw under it (`gantt --baseline`). `name` is what the documents call the roadmap
     (default: its file's name).
 
     Raises
     ------
     planner.errors.InputError
-        When `roadmap` is a file that cannot be read against `scenario`.
+        When `roadmap` or `baseline` is a file that cannot be read against `scenario`.
     """
     from planner.render.outline import outline
     from planner.whatif.risk import is_uncertain, risk
@@ -126,7 +128,8 @@ def document(
         finish = risk(scenario, starts, runs)
     found = branches(scenario, starts)
     drawn = outline(scenario, starts, report, phase_length, finish, found, uncertain)
-    return DocumentResult(scenario, drawn, name or label, read)
+    base = roadmap_of(scenario, baseline)[0] if baseline is not None else None
+    return DocumentResult(scenario, drawn, name or label, read, base)
 
 
 def brief(

@@ -132,7 +132,7 @@ def report_context(o: Outline, roadmap: str, ids: bool = False) -> dict[str, Any
     large = len(o.rows) > LARGE
     rows_by_phase = []
     for i, span in enumerate(o.phases, 1):
-        rows = [r for r in o.rows if r.phase == span.id]
+        rows = [r for r in o.rows if r.phase == span.id] if not large else []
         rows_by_phase.append(
             {
                 "heading": phase_heading(s, i, span),

@@ -157,18 +157,37 @@ def contingency_output(result: ContingencyResult, fmt: str = "text") -> str:
     return contingency_json(result) if fmt == "json" else contingency_text(result)
 
 
-def chart_output(result: DocumentResult, fmt: str, fenced: bool = True) -> str | bytes:
-    """The Gantt chart `planner gantt` draws: a Mermaid chart (text: a fenced block for
-    Markdown, or with `fenced` False the bare chart a `.mmd` file holds), or an SVG, PNG
-    or PDF image (bytes, matplotlib)."""
-    if fmt == "mermaid":
-        from planner.render.mermaid import gantt_mermaid
+def chart_output(
+    result: DocumentResult,
+    fmt: str,
+    paper: str = "auto",
+    detail: bool = False,
+    links: Sequence[str] = ("counter",),
+    fenced: bool = True,
+) -> str | bytes:
+    """The Gantt chart `planner gantt` draws: Mermaid text (`fenced`, the default: a
+    ```mermaid block for Markdown, as printed; else plain, for a .mmd file), or an SVG, PNG or PDF image (bytes, matplotlib) on `paper`
+    (`auto`, `a4`, `a3`), a summary per package on a large roadmap unless `detail`, with
+    the `links` asked for and the result's baseline under the bars."""
+    from pathlib import PurePath
 
-        text = gantt_mermaid(result.outline)
-        return text if fenced else unfenced(text)
+    from planner.render.chart import ChartOptions
+
+    base = result.baseline
+    options = ChartOptions(
+        paper,
+        detail,
+        frozenset(links),
+        base.starts if base else None,
+        PurePath(base.name).name if base else "",
+    )
+    if fmt == "mermaid":
+        from planner.render.mermaid import gantt_mermaid, mermaid_gantt
+
+        return (gantt_mermaid if fenced else mermaid_gantt)(result.outline, options)
     from planner.render.gantt import gantt_bytes
 
-    return gantt_bytes(result.outline, fmt)
+    return gantt_bytes(result.outline, fmt, options)
 
 
 def unfenced(text: str) -> str:
