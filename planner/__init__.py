@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         Scenario,
         SimulateResult,
         TimelineResult,
+        brief,
         check,
         check_roadmap,
         conflict_text,
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
         timeline_view,
     )
     from planner.render.results import (
+        brief_output,
         chart_output,
         check_output,
         diff_output,
@@ -67,7 +69,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PLAN", "CheckResult", "DiffResult", "DocumentResult", "NoPlan", "RepairResult",
     "Report", "Roadmap", "Scenario", "SimulateResult", "TimelineResult", "__version__",
-    "chart_output", "check", "check_output", "check_roadmap", "conflict_text", "describe",
+    "brief", "brief_output", "chart_output", "check", "check_output", "check_roadmap", "conflict_text", "describe",
     "diff", "diff_output", "document", "explain", "graph", "histogram", "load_roadmap",
     "load_scenario", "plan", "plan_doc", "plan_output", "plan_text", "repair",
     "repair_output", "replan", "report_json", "report_output", "report_text",

@@ -18,7 +18,7 @@ DEFAULT_OBJECTIVES = ("penalty", "makespan", "exposure", "goodwill")
 OBJECTIVE_WORDS = {
     "penalty": "soft-rule penalty",
     "makespan": "last step done",
-    "exposure": "peak leverage exposure",
+    "exposure": "peak concessions ahead",
     "goodwill": "good-faith start times (sum)",
 }
 

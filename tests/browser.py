@@ -79,9 +79,10 @@ class _Pipe:
             self.events.append(event)
 
 
-def load(url: str, script: str) -> Page:
-    """Load `url` in a fresh headless Chromium, wait for its load event, then evaluate
-    `script` (an expression whose value is JSON)."""
+def load(url: str, script: str, width: int | None = None) -> Page:
+    """Load `url` in a fresh headless Chromium (a window `width` CSS pixels wide, as a
+    phone's is, when given), wait for its load event, then evaluate `script` (an
+    expression whose value is JSON)."""
     assert CHROMIUM is not None
     commands_r, commands_w = os.pipe()
     events_r, events_w = os.pipe()
@@ -113,6 +114,9 @@ def load(url: str, script: str) -> Page:
         ]
         for domain in ("Network", "Runtime", "Log", "Page"):
             pipe.send(f"{domain}.enable", session=session)
+        if width is not None:
+            metrics = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": True}
+            pipe.send("Emulation.setDeviceMetricsOverride", metrics, session=session)
         pipe.events.clear()  # about:blank's own events
         pipe.send("Page.navigate", {"url": url}, session=session)
         pipe.wait_for("Page.loadEventFired")

@@ -24,8 +24,8 @@ def test_validate_the_default() -> None:
     result = run("validate")
     assert result.returncode == 0, result.stderr
     assert "U.S.–Belarus normalization roadmap: valid" in result.stdout
-    assert "steps: 69" in result.stdout
-    for kind in ("balance", "delink", "forbid", "gate", "order", "precedence",
+    assert "steps: 78" in result.stdout
+    for kind in ("balance", "continuity", "delink", "forbid", "gate", "order", "precedence",
                  "reciprocity", "simultaneous", "window"):  # fmt: skip
         assert kind in result.stdout
 
@@ -39,10 +39,13 @@ def test_golden_check_report_on_the_default() -> None:
     so 9 weeks too early, both as a precondition and as reciprocity), before the gate
     (pledge verified in week 12: 2 weeks), and before the EV relief (week 22) against both
     graduated-order rules (lower risk first: 12 weeks; most lucrative first, two weeks
-    apart: 14); the first SDN delistings in week 9 miss the good-faith window (latest week
-    8) by 1 week. The summary first: the parts license takes part in five of the six
+    apart: 14); the licence's renewal, left in week 48, comes 37 weeks after the licence is
+    done (week 11) instead of 23 (renewed two weeks before its six months run out): 14
+    weeks late; the first SDN delistings in week 9 miss the good-faith window (latest week
+    8) by 1 week. The summary first: the parts license takes part in six of the seven
     violations, and the closest repair moves the delistings 1 week earlier and the parts
-    license 14 weeks later (week 24, two weeks after the EV relief): 2 steps, 15 weeks."""
+    license 14 weeks later (week 24, two weeks after the EV relief, which puts its renewal
+    back in step): 2 steps, 15 weeks."""
     result = run("check", "tests/golden/aviation-early.yaml")
     assert result.returncode == 1
     assert result.stdout == (GOLDEN / "aviation-early.txt").read_text()
@@ -197,8 +200,11 @@ def test_bad_options_exit_2_with_one_line(args: list[str], message: str) -> None
 def test_timeline_views(view: str) -> None:
     result = run("timeline", "examples/brief-roadmap.yaml", "--by", view)
     assert result.returncode == 0
-    if view != "leverage":
-        assert "by-nonaggression-pledge" in result.stdout
+    if view != "leverage":  # words before ids (issue 21 item 2): the id only with --ids
+        assert "Belarus non-aggression pledge" in result.stdout
+        assert "by-nonaggression-pledge" not in result.stdout
+        with_ids = run("timeline", "examples/brief-roadmap.yaml", "--by", view, "--ids").stdout
+        assert "by-nonaggression-pledge" in with_ids
     if view == "actor":
         assert "BY: Belarus" in result.stdout
     if view == "phase":  # the default scenario's own phases
@@ -209,10 +215,12 @@ def test_timeline_views(view: str) -> None:
 
 
 def test_fixed_phases_on_request() -> None:
-    """--phase-length 13 gives quarters instead of the scenario's phases."""
+    """--phase-length 13 gives quarters instead of the scenario's phases. A phase runs from
+    its first week until the next phase's first (issue 21: "done week 2 (2027-01-18)" read
+    as after a phase said to end on 2027-01-17)."""
     result = run("timeline", "examples/brief-roadmap.yaml", "--by", "phase", "--phase-length", "13")
     assert result.returncode == 0
-    assert "Phase 1: weeks 0–12 (2027-01-04 to 2027-04-04)" in result.stdout
+    assert "Phase 1: week 0 until week 13 (2027-01-04 until 2027-04-05)" in result.stdout
     assert "Security first" not in result.stdout
 
 
@@ -287,24 +295,32 @@ def run_in_terminal(*args: str, columns: int) -> str:
     return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
 
 
-def test_long_titles_are_cut_only_to_fit_a_narrow_terminal() -> None:
-    """The non-aggression pledge's title is 150 characters. Piped (no terminal) and in a
-    document format it stays whole; in a terminal 160 columns wide the table is cut to
-    fit it (every line at most 160 characters), titles shortened with '…'; in one 400
-    columns wide it fits whole."""
-    title = (
-        "Commit in writing not to abet, facilitate or engage in aggression against any NATO state"
+def _without_change_log(text: str) -> str:
+    """The output less the variant's change log (stderr, in the same terminal)."""
+    return "\n".join(
+        line for line in text.splitlines() if "--set" not in line and not line.startswith("variant")
     )
-    piped = run("timeline", "examples/brief-roadmap.yaml")
-    assert title in piped.stdout
-    document = run("timeline", "examples/brief-roadmap.yaml", "--tablefmt", "github")
-    assert title in document.stdout
-    terminal = run_in_terminal("timeline", "examples/brief-roadmap.yaml", columns=160)
-    assert title not in terminal
-    assert "Commit in writing" in terminal and "…" in terminal
-    assert max(len(line) for line in terminal.splitlines()) <= 160
-    wide = run_in_terminal("timeline", "examples/brief-roadmap.yaml", columns=400)
-    assert title in wide
+
+
+def test_long_titles_are_cut_only_to_fit_a_narrow_terminal() -> None:
+    """Tables name steps by their short names (here a long one, 86 characters). Piped (no
+    terminal) and in a document format the name stays whole; in a terminal 120 columns
+    wide the table is cut to fit it (every line at most 120 characters), names shortened
+    further with '…'; in one 400 columns wide it fits whole."""
+    name = "Promise that the U.S. does not and will not engage in efforts to change the government"
+    # The default names the pledge "U.S. no-regime-change pledge"; a long name is set here.
+    long = ("--set", f"us-no-regime-change-pledge.short={name}")
+    piped = run("timeline", "examples/brief-roadmap.yaml", *long)
+    assert name in piped.stdout
+    document = run("timeline", "examples/brief-roadmap.yaml", "--tablefmt", "github", *long)
+    assert name in document.stdout
+    terminal = run_in_terminal("timeline", "examples/brief-roadmap.yaml", *long, columns=120)
+    terminal = _without_change_log(terminal)
+    assert name not in terminal
+    assert "Promise" in terminal and "…" in terminal
+    assert max(len(line) for line in terminal.splitlines()) <= 120
+    wide = run_in_terminal("timeline", "examples/brief-roadmap.yaml", *long, columns=400)
+    assert name in wide
 
 
 def test_a_step_that_needs_a_red_line_makes_the_plan_impossible(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def test_two_roadmaps_in_sentences_and_a_table(make: Maker) -> None:
     found = diff(side("a.yaml", scenario, A), side("b.yaml", scenario, B))
     assert sentences(found) == [
         "B finishes in week 9, 2 weeks later than A (week 7).",
-        "Peak leverage exposure stays at 1.",
+        "Peak concessions ahead stay at 1.",
         "2 of the 3 steps in both move: 1 later, by 4 weeks, and 1 earlier, by 1 week.",
         "The largest moves: us-aviation starts in week 8 instead of week 4 (4 weeks later); "
         "us-potash starts in week 5 instead of week 6 (1 week earlier).",
@@ -50,7 +50,8 @@ def test_two_roadmaps_in_sentences_and_a_table(make: Maker) -> None:
         "B's order: potash, aviation.",
         "B leaves out us-gesture, which A schedules.",
         "Both keep every hard rule.",
-        "1 rule is no longer tight: the preconditions of us-aviation.",
+        # (said as a negotiator would: where A had no room, B has some)
+        "In B, this rule leaves room where A had none: the preconditions of us-aviation.",
     ]
     assert diff_table(found).splitlines() == [
         "step         A       B       moved",
@@ -128,8 +129,8 @@ def test_a_variant_file_and_one_set_give_the_same_plan() -> None:
 def test_a_plan_side_uses_its_scenarios_objectives() -> None:
     """The default declares good faith before exposure (`objectives:`); `diff plan plan`
     plans each side that way, as `planner plan` does: both peak at exposure 5, and both
-    finish in week 45 (nothing changed)."""
+    finish in week 55 (nothing changed)."""
     result = run("diff", "plan", "plan")
     assert result.returncode == 0, result.stderr
-    assert "Peak leverage exposure stays at 5." in result.stdout
-    assert "week 45" in result.stdout
+    assert "Peak concessions ahead stay at 5." in result.stdout
+    assert "week 55" in result.stdout

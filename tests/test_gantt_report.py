@@ -66,18 +66,20 @@ def test_one_bar_per_scheduled_step_and_a_tail_per_verification(tmp_path: Path) 
 
 
 def test_labels_and_legend(tmp_path: Path) -> None:
-    """Each step's title labels its bar; the legend names every actor with a step, and
-    the verification, link, gate and phase marks; the axis is dated (week 0 is
-    2027-01-04) and the top axis counts weeks."""
+    """Each step's short name labels its bar; the legend names every actor with a step,
+    the kinds of act drawn, and the verification, link, gate, phase and milestone marks;
+    the axis is dated (week 0 is 2027-01-04) and the top axis counts weeks."""
     words = texts(gantt_bytes(drawn(tmp_path), "svg"))
     for title in ("Pledge | in writing", "us-pledge", "by-terms", "us-relief"):
         assert title in words
-    for entry in ("US: United States", "BY: Belarus", "verification", "gate opens",
-                  "phase boundary", "counter-step → the step it answers"):  # fmt: skip
+    for entry in ("US: United States", "BY: Belarus", "verification, until done", "gate opens",
+                  "phase boundary", "counter-step → what it earns", "relief: what is given up",
+                  "commitment or other act", "milestone"):  # fmt: skip
         assert entry in words, entry
     assert "2027-01-04" in words and "week 0" in words
     assert "The bargain" in words  # the package's title heads its group
-    assert any(w.startswith("Tiny deal — 4 steps; last done week 5 (2027-02-08)") for w in words)
+    assert "Tiny deal" in words
+    assert "4 steps · last done week 5 (2027-02-08) · every hard rule kept" in words
 
 
 def test_without_a_start_date_the_axis_counts_units(tmp_path: Path) -> None:
@@ -86,7 +88,8 @@ def test_without_a_start_date_the_axis_counts_units(tmp_path: Path) -> None:
 
     undated = replace(s, start=None)
     words = texts(gantt_bytes(outline(undated, STARTS, check(undated, STARTS)), "svg"))
-    assert "weeks" in words and "2027-01-04" not in words
+    # One axis, below, counting weeks (no second one on top saying the same).
+    assert words.count("week 0") == 1 and "2027-01-04" not in words
 
 
 def test_the_same_roadmap_gives_the_same_bytes(tmp_path: Path) -> None:
@@ -98,9 +101,10 @@ def test_the_same_roadmap_gives_the_same_bytes(tmp_path: Path) -> None:
     assert b"CreationDate" not in pdf
 
 
-def test_sixty_steps_stay_legible_on_a4_landscape(tmp_path: Path) -> None:
-    """60 steps in 6 packages of 10: every bar drawn, the figure A4 landscape, and each
-    row at least as tall as its label's font (5.2 pt, with 15 % leading)."""
+def test_sixty_steps_stay_legible_on_a3_landscape(tmp_path: Path) -> None:
+    """60 steps in 6 packages of 10 (66 lanes with the packages' own, more than an A4 page
+    holds at 8 pt): every bar drawn, the figure A3 landscape, and each lane at least as
+    tall as its 8 pt label (8.1 pt from ascent to descent) with a little room."""
     lines = ["scenario: {name: Sixty, start: 2027-01-04}", "actors: {US: us, BY: by}", "packages:"]
     for p in range(6):
         lines += [f"  - id: p{p}", "    steps:"]
@@ -120,17 +124,18 @@ def test_sixty_steps_stay_legible_on_a4_landscape(tmp_path: Path) -> None:
     assert len([i for i in ids(svg) if i.startswith("step:")]) == 60
     fig = gantt_figure(o)
     width, height = fig.get_size_inches()
-    assert (round(width, 2), round(height, 2)) == (11.69, 8.27)
+    assert (round(width, 2), round(height, 2)) == (16.54, 11.69)
     axes = fig.axes[0]
-    rows = 60 + 6 * 0.4
-    row_points = axes.get_position().height * height * 72 / rows
-    assert row_points >= 5.2 * 1.15
+    lo, hi = axes.get_ylim()  # lanes, milestones' sub-lanes included
+    row_points = axes.get_position().height * height * 72 / abs(hi - lo)
+    assert row_points >= 8.1 * 1.15
 
 
 def test_mermaid_block(tmp_path: Path) -> None:
     """A fenced block GitHub draws: one task per step (a ':' in a title would start the
-    task's fields, so it is replaced), the verification as an `active` task, the gate's
-    opening and the phases as milestones; dates from the scenario's start."""
+    task's fields, so it is replaced), the counter-step named in words, the verification
+    as an `active` task, the gate's opening and the phases' ends as milestones; dates
+    from the scenario's start."""
     text = gantt_mermaid(drawn(tmp_path))
     lines = text.splitlines()
     assert lines[:4] == ["```mermaid", "gantt", "    title Tiny deal", "    dateFormat YYYY-MM-DD"]
@@ -140,8 +145,9 @@ def test_mermaid_block(tmp_path: Path) -> None:
     assert "    Pledge | in writing (BY) :2027-01-04, 2027-01-18" in tasks
     assert "    verified by monitors :active, 2027-01-18, 2027-02-01" in tasks
     assert "    License (US) ← by-pledge" not in text  # titles default to the id
-    assert "    us-relief (US) ← by-pledge :2027-02-01, 2027-02-08" in tasks
-    assert "    pledge-gate opens :milestone, 2027-02-01, 0d" in tasks
+    assert "    us-relief (US) ← Pledge | in writing :2027-02-01, 2027-02-08" in tasks
+    assert "    Pledge gate opens :milestone, 2027-02-01, 0d" in tasks
+    assert "    phase 1 ends :milestone, 2027-02-01, 0d" in tasks
     assert all(line.count(" :") == 1 for line in tasks)
 
 
@@ -182,22 +188,23 @@ def test_the_html_fetches_nothing(tmp_path: Path) -> None:
 
 
 def test_every_section_of_the_default_report() -> None:
-    """The default roadmap's report: the verdict, the chart (one bar per each of the 60
-    scheduled steps), a timeline table per phase (the 4 declared ones), the leverage
-    curve and table, the 7 red-line steps left out with their rule, and the scenario's
-    239 `# assumption:` notes (every one the loader reads)."""
+    """The default roadmap's report: the verdict, the chart (one bar per each of the 68
+    scheduled steps: the 71 of the best roadmap but the optional E.U. track and Klaipėda
+    transit), a timeline table per phase (the 4 declared ones), the leverage curve and
+    table, the 7 red-line steps left out with their rule, and the scenario's 313
+    `# assumption:` notes (every one the loader reads)."""
     s = load_scenario()
     r = load_roadmap(EXAMPLE, s)
     page = report_html(outline(s, r.starts, check(s, r.starts)), "brief-roadmap.yaml")
     assert "Verdict: the roadmap keeps every hard rule." in page
-    assert len(re.findall(r'<g id="step:', page)) == 60
+    assert len(re.findall(r'<g id="step:', page)) == 68
     assert len(re.findall(r"<table class=\"timeline\">", page)) == 4
     assert "Phase 3: Graduated sectoral relief" in page
     assert '<g id="curve:US">' in page and '<table class="leverage">' in page
     assert "a red line: never scheduled (no-russian-withdrawal-demand)" in page
-    assumptions = page[page.index('<section id="assumptions">') :]
-    assert len(s.assumptions) == 239
-    assert assumptions.count("<tr") == 1 + 239  # the header, then one row per note
+    assumptions = page[page.index('<table class="assumptions">') :]
+    assert len(s.assumptions) == 313
+    assert assumptions.count("<tr") == 1 + 313  # the header, then one row per note
     assert "a one-page written text codifying a posture Minsk already claims" in assumptions
 
 
@@ -232,7 +239,7 @@ def test_gantt_and_report_commands_write_their_files(tmp_path: Path) -> None:
     for name in ("g.svg", "g.png", "g.pdf"):
         result = run("gantt", str(EXAMPLE), "-o", str(tmp_path / name))
         assert result.returncode == 0, result.stderr
-    assert (tmp_path / "g.svg").read_bytes().count(b'<g id="step:') == 60
+    assert (tmp_path / "g.svg").read_bytes().count(b'<g id="step:') == 68
     mermaid = run("gantt", str(EXAMPLE), "--format", "mermaid")
     assert mermaid.returncode == 0 and mermaid.stdout.startswith("```mermaid\ngantt\n")
     for name in ("r.html", "r.md"):
@@ -247,7 +254,7 @@ def test_plan_writes_the_report_of_the_best_roadmap(tmp_path: Path) -> None:
     result = run("plan", "-o", str(tmp_path / "r.yaml"), "--report", str(tmp_path / "r.html"))
     assert result.returncode == 0, result.stderr
     page = (tmp_path / "r.html").read_text()
-    assert "Roadmap <code>r.yaml</code>" in page and "keeps every hard rule" in page
+    assert "Report on the roadmap <code>r.yaml</code>" in page and "keeps every hard rule" in page
     assert (tmp_path / "r.yaml").exists()
     alone = run("plan", "--report", str(tmp_path / "alone.md"))
     assert alone.returncode == 0 and "## Timeline by phase" in (tmp_path / "alone.md").read_text()
@@ -304,7 +311,13 @@ PROBE = """JSON.stringify({
   leverage: document.querySelectorAll("table.leverage tbody tr").length,
   verdict: (document.getElementById("verdict") || {}).textContent,
   sections: [...document.querySelectorAll("h2")].map(h => h.textContent),
-  width: document.querySelector("#chart svg").getBoundingClientRect().width
+  width: document.querySelector("#chart svg").getBoundingClientRect().width,
+  ledger: [...document.querySelectorAll("table.ledger tr[data-step]")].map(
+    r => [r.dataset.step, r.dataset.counters, r.textContent]),
+  page: document.documentElement.scrollWidth,
+  window: window.innerWidth,
+  unwrapped: [...document.querySelectorAll("table")].filter(
+    t => !t.closest(".scroll") && !t.classList.contains("ledger")).length
 })"""
 
 
@@ -325,9 +338,12 @@ def test_the_browser_sees_console_errors_and_requests(tmp_path: Path) -> None:
 @needs_chromium
 def test_the_report_in_a_browser(tmp_path: Path) -> None:
     """Loaded in headless Chromium, the default roadmap's report makes no request but
-    for itself, logs no error, and shows the chart (60 bars), the 4 phase tables, the
-    leverage table and every section."""
+    for itself, logs no error, and shows the brief first, the chart (68 bars), the 4
+    phase tables, the leverage table and every section; the brief's ledger lists every
+    relief step of the roadmap with the counter-steps the check matched to it."""
     import json
+
+    from planner.rules.base import ANSWERS
 
     out = tmp_path / "report.html"
     assert run("report", str(EXAMPLE), "-o", str(out)).returncode == 0
@@ -336,9 +352,46 @@ def test_the_report_in_a_browser(tmp_path: Path) -> None:
     assert not page.errors
     assert not [c for c in page.console if c[0] in ("error", "warning", "assert")], page.console
     seen = json.loads(page.value)
-    assert seen["charts"] == 2 and seen["bars"] == 60
+    assert seen["charts"] == 2 and seen["bars"] == 68
     assert seen["timeline"] == 4 and seen["leverage"] >= 4
     assert seen["verdict"] == "Verdict: the roadmap keeps every hard rule."
-    assert seen["sections"] == ["The roadmap at a glance", "Timeline by phase", "Leverage",
-                                "The check", "Steps left out", "Assumptions"]  # fmt: skip
+    assert seen["sections"] == ["The brief", "The roadmap at a glance", "Timeline by phase",
+                                "Leverage and exposure", "The check", "Steps left out",
+                                "Appendix: assumptions"]  # fmt: skip
     assert seen["width"] > 600
+    # The relief steps, worked out here from the check's own records: every step of kind
+    # relief, and every give step of a reciprocity rule, with its matched counter-steps.
+    s = load_scenario()
+    r = load_roadmap(EXAMPLE, s)
+    report = check(s, r.starts)
+    expected: dict[str, set[str]] = {
+        sid: set() for sid in r.starts if s.steps[sid].kind == "relief"
+    }
+    for a in report.records[ANSWERS]:
+        expected.setdefault(a.give, set())
+        if a.counter:
+            expected[a.give].add(a.counter)
+    listed = {step: set(counters.split()) for step, counters, _ in seen["ledger"]}
+    assert listed == expected
+    assert len(seen["ledger"]) == len(listed)  # each relief step once
+    for _step, counters, text in seen["ledger"]:
+        if counters:
+            assert "←" in text and text.count(":") >= 2, text  # 'US: relief ← BY: counter'
+        else:
+            assert "good-faith" in text or "no counter-step" in text, text
+
+
+@needs_chromium
+def test_the_report_on_a_phone(tmp_path: Path) -> None:
+    """At 400 CSS pixels wide the page itself does not scroll sideways: every table but
+    the ledger (which turns into a list) sits in a box that scrolls on its own."""
+    import json
+
+    out = tmp_path / "report.html"
+    assert run("report", str(EXAMPLE), "-o", str(out)).returncode == 0
+    page = browser.load(out.as_uri(), PROBE, width=400)
+    assert not page.errors
+    seen = json.loads(page.value)
+    assert seen["window"] == 400
+    assert seen["page"] <= 400, seen["page"]
+    assert seen["unwrapped"] == 0

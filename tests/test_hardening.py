@@ -269,11 +269,11 @@ def test_ctrl_c_at_each_moment_is_one_line_and_exit_130(
         assert (
             "repair: sizing it was interrupted; `planner repair` finds the closest roadmap" in out
         )
-        assert out.endswith("Verdict: 96 hard violations.\n")
+        assert out.endswith("Verdict: 113 hard violations.\n")
         assert lines == ["[ctrl-c]"]
         return
     if moment == "leaving":  # the answer was out, whole, before the Ctrl-C came
-        assert out.endswith("Verdict: 96 hard violations.\n")
+        assert out.endswith("Verdict: 113 hard violations.\n")
         assert (interrupted_at[moment].returncode, lines[1:]) == (130, ["interrupted"])
         return
     assert (interrupted_at[moment].returncode, out, lines[1:]) == (130, "", ["interrupted"])

@@ -379,7 +379,9 @@ def test_item_18_text_printed_holds_no_escape_sequence_or_bidi_control(tmp_path:
     has them as visible `\\uXXXX` escapes (in JSON that is the same string), and the
     messages on stderr as escapes too; files keep the text as written."""
     title = _yaml_quoted(HOSTILE)
+    # title and short name both: tables and messages print the short name
     args = ["--set", f"us-aviation-leasing-license.title={title}"]
+    args += ["--set", f"us-aviation-leasing-license.short={title}"]
     roadmap = tmp_path / "r.yaml"
     outputs = []
     code, out, err = run("plan", *args, "-o", str(roadmap))
@@ -420,6 +422,7 @@ def test_item_19_the_markdown_report_has_no_link_or_html_of_the_users(tmp_path: 
     roadmap = tmp_path / name
     link = "[click](javascript:alert(document.domain))"
     args = ["--set", f"us-aviation-leasing-license.title={_yaml_quoted(link)}"]
+    args += ["--set", f"us-aviation-leasing-license.short={_yaml_quoted(link)}"]
     assert run("plan", *args, "-o", str(roadmap))[0] == 0
     report = tmp_path / "rep.md"
     code, _, err = run("report", str(roadmap), *args, "-o", str(report))
@@ -427,7 +430,7 @@ def test_item_19_the_markdown_report_has_no_link_or_html_of_the_users(tmp_path: 
     text = report.read_text(encoding="utf-8")
     # The file name is a code span (one backtick inside: a fence of two), where nothing
     # is a link; elsewhere no link is left.
-    assert f"Roadmap ``{name}``." in text
+    assert f"Report on the roadmap ``{name}``:" in text
     rest = text.replace(f"``{name}``", "").replace("\\](javascript:", "")
     assert "](javascript:" not in rest
     assert "\\[click\\](javascript:alert(document.domain))" in text
@@ -458,6 +461,7 @@ def test_item_19_a_multi_line_title_keeps_a_github_table_whole(tmp_path: Path) -
     or a link in it would split a cell or make a link. One row per step, inert text."""
     title = "first line\nsecond | line [x](javascript:alert(1))"
     args = ["--set", f"us-aviation-leasing-license.title={_yaml_quoted(title)}"]
+    args += ["--set", f"us-aviation-leasing-license.short={_yaml_quoted(title)}"]
     roadmap = tmp_path / "r.yaml"
     assert run("plan", *args, "-o", str(roadmap))[0] == 0
     code, out, _ = run("timeline", str(roadmap), *args, "--tablefmt", "github")
@@ -465,7 +469,7 @@ def test_item_19_a_multi_line_title_keeps_a_github_table_whole(tmp_path: Path) -
     rows = [line for line in out.splitlines() if line.startswith("|")]
     steps = roadmap.read_text().count("- {step: ")
     assert len(rows) == steps + 2  # the header and its rule
-    [row] = [r for r in rows if "us-aviation-leasing-license" in r]
+    [row] = [r for r in rows if "first line" in r]  # (named by its title: words before ids)
     assert "first line second \\| line \\[x\\](javascript:alert(1))" in row
 
 
@@ -503,18 +507,18 @@ def test_item_24_ten_thousand_sets_are_refused_at_once_and_a_thousand_log_one_li
         "--set '*:duration+=1': more than 1,000 --set expressions (here and in variant "
         "files): write a repeated change once ('*:duration+=10' for ten '+=1')"
     ]
-    code, _, err = run("validate", *["--set", "*:duration+=1"] * 1000)
+    # (values, not durations: a renewal every 24 weeks cannot take 1,000 weeks)
+    code, _, err = run("validate", *["--set", "*:value+=1"] * 1000)
     assert code == 0
     lines = err.splitlines()
-    # The default scenario has 69 steps: one line each, and the variant's name.
-    assert len(lines) == 1 + 69
+    # The default scenario writes 71 steps: one line each, and the variant's name.
+    assert len(lines) == 1 + 71
     assert lines[0] == (
-        "variant --set '*:duration+=1' + --set '*:duration+=1' + --set '*:duration+=1' "
-        "+ 997 more: 69 changes"
+        "variant --set '*:value+=1' + --set '*:value+=1' + --set '*:value+=1' "
+        "+ 997 more: 71 changes"
     )
     assert (
-        "  step 'by-nonaggression-pledge': duration 4 → 1004  [--set '*:duration+=1' "
-        "(1,000 changes)]"
+        "  step 'by-nonaggression-pledge': value 8 → 1008  [--set '*:value+=1' (1,000 changes)]"
     ) in lines
     # A variant file's `set:` counts too, located at the expression past the limit.
     variant = tmp_path / "v.yaml"
@@ -555,7 +559,7 @@ def test_item_20_a_roadmap_larger_than_any_of_the_scenario_is_refused_unread(
     at), in any format."""
     from planner.roadmap.read import size_limit
 
-    limit = 1024 * 1024 + 1024 * 69  # the default scenario's 69 steps
+    limit = 1024 * 1024 + 1024 * 79  # the default scenario's 79 steps (its renewals included)
     for suffix in (".csv", ".yaml", ".json"):
         roadmap = tmp_path / f"huge{suffix}"
         with roadmap.open("wb") as fh:
@@ -563,7 +567,7 @@ def test_item_20_a_roadmap_larger_than_any_of_the_scenario_is_refused_unread(
         code, out, err = run("check", str(roadmap))
         assert code == 2 and out == ""
         assert err.splitlines() == [
-            f"{roadmap}: file is 24,720,011 bytes; a roadmap of this scenario's 69 steps is "
+            f"{roadmap}: file is 24,720,011 bytes; a roadmap of this scenario's 79 steps is "
             f"at most {limit:,}"
         ]
     # A roadmap as `plan -o` writes it is far below the limit, for any scenario.

@@ -88,3 +88,15 @@ def test_soft_capacity(make: Maker) -> None:
     assert report.is_clean
     [p] = penalties_of(report, "bandwidth")
     assert p.penalty == 8
+
+
+def test_an_event_is_not_among_the_steps_to_move(make: Maker) -> None:
+    # One seat for a summit (an event, weeks 0-2) and a dialogue (weeks 1-2): the later
+    # starter would be moved, unless it is the event; then the dialogue is.
+    s = make(
+        [step("summit", 2, actor="world", kind="event"), step("d", 2, kind="dialogue")],
+        [rule("capacity", "one", steps=["summit", "d"], max=1)],
+        actors={"US": "United States", "world": "Events no party controls"},
+    )
+    assert the_violation(s, {"d": 0, "summit": 1}, "one").repair == "start d in week 3 or later"
+    assert the_violation(s, {"summit": 0, "d": 1}, "one").repair == "start d in week 2 or later"

@@ -102,3 +102,43 @@ def test_a_window_a_fixed_step_cannot_meet_makes_the_plan_impossible(make: Maker
     assert result.status == "infeasible"
     assert result.conflict is not None
     assert sorted(c.name for c in result.conflict.culprits) == ["early", "fixed:a"]
+
+
+def test_an_event_is_never_told_to_start(make: Maker) -> None:
+    """An event no party controls (the ceasefire, assumed in week 5) is not a step to
+    move: where a repair would move it, it names what the parties can change — the
+    roadmap's entry or the scenario's assumption, the step that waits for it, the step
+    it waits for (issue 21: `check` proposed "start ukraine-ceasefire in week 26")."""
+    s = make(
+        [
+            step("talks", 3, kind="dialogue"),
+            step("ceasefire", 0, actor="world", kind="event", fixed=5, after=["talks"]),
+            step("reconstruction", 2, kind="cooperation", after=["ceasefire"]),
+        ],
+        actors={"US": "United States", "world": "Events no party controls"},
+    )
+    # The roadmap puts the ceasefire in week 7: back to its assumed week, or change that.
+    v = the_violation(s, {"talks": 0, "ceasefire": 7, "reconstruction": 7}, "fixed:ceasefire")
+    assert v.message == (
+        "the roadmap puts ceasefire, an event no party controls, in week 7, but the scenario "
+        "assumes it in week 5: 2 weeks late"
+    )
+    assert v.repair == (
+        "write ceasefire at its assumed time, week 5, in the roadmap: it is an event no party "
+        "controls; to plan for another date, change its `fixed` time in the scenario"
+    )
+    # Reconstruction starts in week 4, before the ceasefire (week 5): move reconstruction,
+    # not the ceasefire.
+    v = the_violation(s, {"talks": 0, "ceasefire": 5, "reconstruction": 4}, "after:reconstruction")
+    assert (
+        v.repair
+        == "start reconstruction in week 5 or later (ceasefire is an event no party controls)"
+    )
+    # The talks end in week 6, after the ceasefire assumed in week 5 that waits for them:
+    # have the talks done by week 5, or revisit the assumption.
+    v = the_violation(s, {"talks": 3, "ceasefire": 5, "reconstruction": 5}, "after:ceasefire")
+    assert v.repair == (
+        "have talks done by week 5, or revisit what the scenario assumes of ceasefire "
+        "(ceasefire is an event no party controls)"
+    )
+    assert "start ceasefire" not in v.repair

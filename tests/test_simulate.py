@@ -227,7 +227,7 @@ def test_the_command_report_json_and_png(tmp_path: Path) -> None:
     assert text.startswith(
         f"Simulation of examples/brief-roadmap.yaml: {runs:,} runs, seed 4, holding"
     )
-    for piece in ("P10    P50    P80    P90", "last step done", "peak leverage exposure",
+    for piece in ("P10    P50    P80    P90", "last step done", "peak concessions ahead",
                   "Done by week 60: ", "Last step done (weeks), runs per bin:",
                   "Criticality index", "Rules broken most often"):  # fmt: skip
         assert piece in text, piece

@@ -85,9 +85,9 @@ def test_a_precondition_and_a_window_bound_a_step(make: Maker) -> None:
     assert b.earlier_why == "b starts in week 2, but a is verified only in week 3: 1 week too early"
     assert (b.later, b.later_by) == (3, ("b-by-8",))
     assert (a.earlier, a.earlier_by, a.later, a.later_by) == (0, (START,), 2, ("after:b",))
-    # b is done last (week 6), and it could start earlier: nothing holds the end where it
-    # is, so there is no critical chain.
-    assert result.chain == ()
+    # b is done last (week 6) and waits for a with a week to spare: the critical chain is b
+    # alone, held by nothing but the roadmap's choice (it could start earlier).
+    assert (result.chain, result.held) == ((("b", ""),), "")
 
 
 def test_slack_is_the_room_up_to_the_first_break_even_when_a_later_time_is_fine(
@@ -142,7 +142,11 @@ def test_timeline_and_check_show_the_slack() -> None:
     assert timeline.returncode == 0, timeline.stderr
     header = timeline.stdout.splitlines()[0].split()
     assert header[:8] == ["start", "end", "done", "step", "actor", "package", "earlier", "later"]
-    assert "Critical chain (done week 45): by-nonaggression-pledge → " in timeline.stdout
+    # Names, not ids (issue 21 item 2): the chain opens with the non-aggression pledge.
+    assert (
+        "Critical chain (done week 55, from the start of the deal): Belarus non-aggression "
+        "pledge → " in timeline.stdout
+    )
     text = run("check", "examples/brief-roadmap.yaml", "--slack")
     assert text.returncode == 0
     assert "Slack (in weeks, every other step where it is; what stops each move):" in text.stdout
@@ -151,5 +155,5 @@ def test_timeline_and_check_show_the_slack() -> None:
     )
     Draft202012Validator(SCHEMA).validate(report)
     rows = {r["step"]: r for r in report["slack"]["steps"]}
-    assert len(rows) == 60 and report["slack"]["last_done"] == 45
+    assert len(rows) == 68 and report["slack"]["last_done"] == 55
     assert report["slack"]["critical_chain"][-1]["step"] in rows

@@ -70,7 +70,7 @@ def test_ctrl_c_while_the_model_is_built_gives_the_greedy_roadmap(
     default: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The greedy schedule of the default keeps every rule, so it is the answer, with the
-    critical-path bound (week 45) as its makespan bound, never 0."""
+    critical-path bound (week 55) as its makespan bound, never 0."""
     original = solve_module.Encoder.build
 
     def build(self: Any) -> Any:
@@ -84,8 +84,8 @@ def test_ctrl_c_while_the_model_is_built_gives_the_greedy_roadmap(
     best = result.candidates[0]
     assert best.origin == "greedy"
     assert best.report is not None and best.report.is_clean
-    assert best.bounds["makespan"] == 45
-    assert best.values["makespan"] >= 45
+    assert best.bounds["makespan"] == 55
+    assert best.values["makespan"] >= 55
     assert any("interrupted" in note for note in result.notes)
 
 
@@ -109,14 +109,14 @@ def _interrupt_at_solve(
 def test_ctrl_c_during_a_later_stage_keeps_what_the_earlier_ones_proved(
     default: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Ctrl-C during the second stage (exposure): the makespan stage proved week 45; the
+    """Ctrl-C during the second stage (exposure): the makespan stage proved week 55; the
     roadmap returned keeps every rule, and no later stage runs."""
     calls = _interrupt_at_solve(monkeypatch, 2, ctrl_c)
     result = plan(default, ("makespan", "exposure", "goodwill"))
     assert result.status == "found"
     assert result.interrupted
     best = result.candidates[0]
-    assert best.values["makespan"] == best.bounds["makespan"] == 45
+    assert best.values["makespan"] == best.bounds["makespan"] == 55
     assert check(default, best.starts).is_clean
     assert set(best.values) == {"makespan", "exposure", "goodwill"}
     assert calls[0] == 2  # nothing after the interrupted solve

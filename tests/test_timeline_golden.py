@@ -3,9 +3,12 @@
 
 `tests/golden/plan.yaml` is what `planner plan -o` writes today (the first test says so);
 `tests/golden/timeline-by-*.md` were read line by line when written: every date is week
-N of Monday 2027-01-04 (week 12 is 2027-03-29, week 45 is 2027-11-15), each phase ends
-when its `until` step is done (packages.yaml), and the leverage rows add the values of
-the steps as README "Leverage" says. When the default scenario changes, write them again
+N of Monday 2027-01-04 (week 12 is 2027-03-29, week 55 is 2028-01-24), each phase runs
+until its `until` step is done (packages.yaml) — the same date as that step's done cell
+—, steps and packages are named by their short names (`planner.render.words`: the title,
+or its first clause, at most 40 characters), and the leverage rows add the values of
+the steps as README "Leverage and exposure" says (NATO, the IFIs and the EU trade with no
+one: they have no row). When the default scenario changes, write them again
 with the commands above and read them again before committing.
 """
 

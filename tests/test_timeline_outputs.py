@@ -94,8 +94,8 @@ def test_phases_derived_from_the_gate_without_declared_ones(tmp_path: Path) -> N
     s = tiny(tmp_path, phases="")
     o = outline(s, STARTS, check(s, STARTS))
     assert [(p.title, p.start, p.end) for p in o.phases] == [
-        ("Before pledge-gate opens", 0, 4),
-        ("pledge-gate open, until the last relief is done", 4, 5),
+        ("Before the pledge gate opens", 0, 4),
+        ("The pledge gate open, until the last relief is done", 4, 5),
         ("After the last relief", 5, None),
     ]
     assert [g.opens for g in o.gates] == [4]
@@ -152,19 +152,36 @@ def test_leverage_by_actor_and_phase(tmp_path: Path) -> None:
 
 
 def test_every_time_column_is_dated_and_titles_stay_whole_in_markdown(tmp_path: Path) -> None:
-    """Week 4 is Monday 2027-02-01; a '|' in a title is escaped so the Markdown table
-    keeps its columns; the verifier and the verification end have their columns."""
+    """Week 4 is Monday 2027-02-01; a '|' in a name is escaped so the Markdown table keeps
+    its columns; the verifier and the verification end have their columns. Steps are
+    named by their short names (a title at most 40 characters long is its own)."""
     s = tiny(tmp_path)
     o = outline(s, STARTS, check(s, STARTS))
     text = render_timeline(o, "phase", "github", parse_columns("default,verifier,verified"))
     assert (
-        "### Phase 1: Opening (weeks 0–3, 2027-01-04 to 2027-01-31; ends when by-pledge is done)"
-        in text
+        "### Phase 1: Opening (week 0 until week 4, 2027-01-04 until 2027-02-01; ends when "
+        "Pledge \\| in writing is done)" in text
     )
-    row = next(line for line in text.splitlines() if "by-pledge" in line and "|" in line)
-    assert row.count(" | ") == 8  # nine cells: the escaped '|' is not a separator
-    assert "Pledge \\| in writing" in row
+    row = next(line for line in text.splitlines() if line.startswith("|") and "Pledge" in line)
+    assert row.count(" | ") == 7  # eight cells: the escaped '|' is not a separator
+    assert "Pledge \\| in writing" in row and "by-pledge" not in row
     assert "week 4 (2027-02-01)" in row and "monitors" in row
+    with_ids = render_timeline(o, "time", "github", parse_columns("default"), ids=True)
+    assert with_ids.splitlines()[0].split("|")[4:6] == [" step                 ", " id        "]
+    assert "| Pledge \\| in writing | by-pledge |" in with_ids
+
+
+def test_a_phase_runs_until_the_date_its_step_is_done(tmp_path: Path) -> None:
+    """The small thing of issue 21: a step shown 'done week 4 (2027-02-01)' ended a phase
+    shown '... to 2027-01-31'. A phase now runs *until* the instant its step is done, the
+    same date the step's done cell shows (by-pledge: done week 4, Monday 2027-02-01)."""
+    s = tiny(tmp_path)
+    o = outline(s, STARTS, check(s, STARTS))
+    text = render_timeline(o, "phase", "plain", parse_columns("done,step"))
+    assert "Phase 1: Opening (week 0 until week 4, 2027-01-04 until 2027-02-01;" in text
+    done = next(line for line in text.splitlines() if line.endswith("Pledge | in writing"))
+    assert done.split()[:3] == ["week", "4", "(2027-02-01)"]
+    assert "to 2027-01-31" not in text
 
 
 def test_unknown_columns_are_refused() -> None:
@@ -215,7 +232,36 @@ def test_json_of_the_default_roadmap_validates_too() -> None:
     r = load_roadmap(ROOT / "examples" / "brief-roadmap.yaml", s)
     doc = timeline_doc(outline(s, r.starts, check(s, r.starts)))
     jsonschema.validate(doc, SCHEMA)
-    # 69 steps: 7 red lines and the optional EU track (2 steps) left out.
-    assert len(doc["steps"]) == 60 and len(doc["left_out"]) == 9
+    # 78 steps: 7 red lines, the optional E.U. track (2 steps) and the optional Klaipėda
+    # transit left out; the snapback happens only if the end-use checks fail, so it is no
+    # step of the main roadmap, not even a left-out one.
+    assert len(doc["steps"]) == 68 and len(doc["left_out"]) == 10
     whys = sorted(x["why"].split(":")[0] for x in doc["left_out"])
-    assert whys == ["a red line"] * 7 + ["optional, not in the roadmap"] * 2
+    assert whys == ["a red line"] * 7 + ["optional, not in the roadmap"] * 3
+
+
+def test_an_actor_that_trades_with_no_one_is_not_drawn_as_exposure(tmp_path: Path) -> None:
+    """NATO opens a dialogue worth 2 that no rule trades and that names no `for:`: NATO
+    trades with no one, so it gives nobody anything and has no row in the leverage table
+    and no curve (issue 21: NATO, the IFIs and the EU drawn with 3-5 'received by
+    nobody'). US and BY, who trade, keep theirs."""
+    (tmp_path / "constraints").mkdir()
+    (tmp_path / "constraints" / "rules.yaml").write_text(
+        "rules:\n  - {id: r, kind: reciprocity, give: [us-relief], get: [by-step], source: s}\n"
+    )
+    (tmp_path / "packages.yaml").write_text(
+        "scenario: {name: t, unit: week}\n"
+        "actors: {US: United States, BY: Belarus, NATO: NATO allies}\n"
+        "packages:\n"
+        "  - id: main\n"
+        "    title: Main\n"
+        "    steps:\n"
+        "      - {id: by-step, actor: BY, kind: commitment, duration: 1, value: 3}\n"
+        "      - {id: us-relief, actor: US, kind: relief, duration: 1, value: 3}\n"
+        "      - {id: nato-dialogue, actor: NATO, kind: dialogue, duration: 2, value: 2}\n"
+    )
+    s = load_scenario(tmp_path / "packages.yaml", tmp_path / "constraints")
+    starts = {"by-step": 0, "us-relief": 1, "nato-dialogue": 0}
+    o = outline(s, starts, check(s, starts))
+    assert {x.actor for x in o.leverage} == {"US", "BY"}
+    assert set(o.curves) == {"US", "BY"}

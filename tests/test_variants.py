@@ -61,6 +61,17 @@ def test_set_one_field_of_one_step_keeps_the_rest_of_its_verification() -> None:
     assert scenario.variant == "--set 'by-pledge.verify.duration=6'"
 
 
+def test_arithmetic_on_a_time_written_with_its_unit_is_in_the_scenarios_unit() -> None:
+    """The default's aviation snapback takes "44 days" (GL 44A's wind-down), which a
+    scenario in weeks reads as 7 weeks: '+=1' makes it 8 weeks, and '*=2' 14 (both in
+    weeks, as every number of --set is), where it used to say '44 days' is not a number."""
+    scenario = load_scenario(sets=("us-aviation-snapback.duration+=1",))
+    # (a contingent step: in the scenario with every branch)
+    assert scenario.everything().steps["us-aviation-snapback"].duration == 8
+    doubled = load_scenario(sets=("us-aviation-snapback.duration*=2",))
+    assert doubled.everything().steps["us-aviation-snapback"].duration == 14
+
+
 def test_star_doubles_every_verification_and_skips_steps_without_one() -> None:
     # by-pledge 4 → 8, by-halt 2 → 4; the two relief steps have no verification.
     assert changes("*:verify.duration*=2") == [

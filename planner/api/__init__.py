@@ -16,6 +16,7 @@ Every command of the command line is one call here, which returns a result objec
 | `check` | `check_roadmap` | `CheckResult` |
 | `timeline` | `timeline_view` | `TimelineResult` |
 | `gantt`, `report` | `document` | `DocumentResult` |
+| `brief` | `brief` | `DocumentResult` |
 | `plan` | `plan`; with `--keep --as-of`, `replan` | `PlanResult` |
 | `explain` | `explain` | `Conflict` or None |
 | `repair` | `repair` | `RepairResult` |
@@ -41,7 +42,7 @@ from planner.api.results import (
     SimulateResult,
     TimelineResult,
 )
-from planner.api.roadmaps import check_roadmap, document, timeline_view
+from planner.api.roadmaps import brief, check_roadmap, document, timeline_view
 from planner.api.search import explain, plan, repair, replan
 from planner.api.whatif import PLAN, contingency, diff, simulate
 from planner.check import Report, check
@@ -64,6 +65,7 @@ __all__ = [
     "Scenario",
     "SimulateResult",
     "TimelineResult",
+    "brief",
     "check",
     "check_roadmap",
     "conflict_text",

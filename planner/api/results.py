@@ -58,14 +58,16 @@ class TimelineResult:
 
 @dataclass(frozen=True, slots=True)
 class DocumentResult:
-    """`planner gantt` and `planner report`: the outline of a checked roadmap, and the
-    name the report gives the roadmap (its file's name); `roadmap` as read (None for a
-    plan's candidate)."""
+    """`planner gantt` and `planner report`: the outline of a checked roadmap (with its
+    critical chain, `planner.whatif.chain`'s), and the name the report gives the roadmap
+    (its file's name); `roadmap` as read (None for a plan's candidate); `baseline` the
+    roadmap `gantt --baseline` draws under the bars, as read."""
 
     scenario: Scenario
     outline: Outline
     name: str
     roadmap: Roadmap | None = None
+    baseline: Roadmap | None = None
 
 
 @dataclass(frozen=True, slots=True)

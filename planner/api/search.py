@@ -27,6 +27,7 @@ def plan(
     differ_by: int | None = None,
     stop: threading.Event | None = None,
     progress: Callable[[str], None] | None = None,
+    runs: int | None = None,
 ) -> PlanResult:
     """Roadmaps that keep every hard rule, best first, or why none exists
     (`planner.solver.solve.plan`, which has every parameter). `objectives` defaults to
@@ -35,13 +36,29 @@ def plan(
     quarter of a year; `time_limit` bounds the whole call. Set `stop` (from any thread)
     to end the search as Ctrl-C does: the best roadmap found so far comes back, marked
     `interrupted`. `progress` is told what the search is doing (a line of text; "" at
-    the end). `planner.render.results.plan_output` prints the answer as `planner plan`."""
+    the end). Each roadmap's finish comes with its P50 and P80 over `runs` simulated runs
+    (`planner.whatif.risk`; 0: none) when the scenario is uncertain and the search was not
+    stopped. `planner.render.results.plan_output` prints the answer as `planner plan`."""
     from planner.solver.solve import plan as solve
 
     goals = objective_order(scenario) if objectives is None else tuple(objectives)
-    return solve(
+    found = solve(
         scenario, goals, time_limit, seed, alternatives, tolerance, progress, differ_by, stop=stop
     )
+    return with_risk(scenario, found, runs)
+
+
+def with_risk(scenario: Scenario, result: PlanResult, runs: int | None = None) -> PlanResult:
+    """The plan's answer with each roadmap's finish risk (`planner.whatif.risk`), unless
+    the search was interrupted."""
+    from dataclasses import replace
+
+    from planner.whatif.risk import risk
+
+    if result.interrupted or not result.candidates or runs == 0:
+        return result
+    found = tuple(replace(c, finish=risk(scenario, c.starts, runs)) for c in result.candidates)
+    return replace(result, candidates=found)
 
 
 def replan(
@@ -67,7 +84,8 @@ def replan(
 
     read, source = roadmap_of(scenario, roadmap)
     goals = objective_order(scenario) if objectives is None else tuple(objectives)
-    return search(scenario, read.starts, as_of, goals, time_limit, seed, name or source)
+    found = search(scenario, read.starts, as_of, goals, time_limit, seed, name or source)
+    return with_risk(scenario, found)
 
 
 def held_steps(

@@ -11,7 +11,7 @@ from planner.cli import core, plan, repair, whatif
 
 # isort: split
 # After the core commands, so that `planner --help` lists those first.
-from planner.cli import authoring, outputs
+from planner.cli import authoring, outputs, serve
 from planner.cli.app import app, main
 
-__all__ = ["app", "authoring", "core", "main", "outputs", "plan", "repair", "whatif"]
+__all__ = ["app", "authoring", "core", "main", "outputs", "plan", "repair", "serve", "whatif"]

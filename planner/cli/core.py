@@ -14,6 +14,7 @@ from planner.cli.options import (
     AssumeOpt,
     CheckFormat,
     ConstraintsOpt,
+    IdsOpt,
     PackagesOpt,
     PartialOpt,
     RoadmapArg,
@@ -61,7 +62,8 @@ ColumnsOpt = Annotated[
     typer.Option(
         "--columns",
         help="Columns to show, comma-separated: start, end, done, step, actor, package, "
-        "kind, title, value, verifier, verified, counter, source, phase; 'default', 'all'.",
+        "kind, title, value, verifier, verified, counter, source, phase; 'default' (start, "
+        "end, done, step, actor, package), 'all'.",
     ),
 ]
 TimelineFormatOpt = Annotated[
@@ -105,6 +107,7 @@ def check(
     partial: PartialOpt = False,
     with_slack: SlackOpt = False,
     assumptions: AssumeOpt = None,
+    ids: IdsOpt = False,
 ) -> None:
     """Report every violated rule of a roadmap, with source and repair (exit 0 clean, 1 violations, 2 bad input)."""
     from planner.api import check_roadmap
@@ -114,7 +117,7 @@ def check(
     with answers():
         result = check_roadmap(loaded, roadmap, partial, with_slack, assumptions or ())
     noted(result.roadmap.edits)
-    emit(check_output(result, fmt.value))
+    emit(check_output(result, fmt.value, ids))
     raise typer.Exit(code=0 if result.is_clean else 1)
 
 
@@ -167,6 +170,7 @@ def timeline(
     columns: ColumnsOpt = None,
     fmt: TimelineFormatOpt = TimelineFormat.table,
     with_slack: SlackOpt = False,
+    ids: IdsOpt = False,
 ) -> None:
     """Print who does what when (exit 0, or 2 on bad input)."""
     from planner.api import timeline_view
@@ -177,4 +181,5 @@ def timeline(
     with answers():
         result = timeline_view(loaded, roadmap, phase, with_slack)
     noted(result.roadmap.edits)
-    emit(timeline_output(result, fmt.value, by.value, tablefmt, chosen, terminal_width()))
+    width = terminal_width()
+    emit(timeline_output(result, fmt.value, by.value, tablefmt, chosen, width, ids))

@@ -168,6 +168,32 @@ class ReportFormat(StrEnum):
     md = "md"
 
 
+class BriefFormat(StrEnum):
+    text = "text"
+    md = "md"
+    html = "html"
+
+
+IdsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--ids",
+        help="Show each step's id beside its name (tables get an id column). Machine "
+        "outputs (JSON, CSV, roadmap files) always carry the ids.",
+    ),
+]
+RunsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--runs",
+        min=0,
+        max=100_000,
+        help="Simulated runs behind the finish's P50 and P80 (default: 500, fewer above "
+        "400 steps; 0: none). Nothing is simulated when the scenario gives no estimate.",
+    ),
+]
+
+
 AssumeOpt = Annotated[
     list[str] | None,
     typer.Option(

@@ -13,6 +13,7 @@ from planner.cli.app import app, emit, finite, interrupted, refuse, roadmap, sce
 from planner.cli.options import (
     ConstraintsOpt,
     ForceOpt,
+    IdsOpt,
     PackagesOpt,
     PlanFormat,
     SetOpt,
@@ -128,6 +129,7 @@ def plan(
     force: ForceOpt = False,
     keep: KeepOpt = None,
     as_of: AsOfOpt = None,
+    ids: IdsOpt = False,
 ) -> None:
     """Propose roadmaps that keep every hard rule (exit 0), or say why none exists (exit 1)."""
     from planner import api
@@ -147,7 +149,7 @@ def plan(
                 loaded, goals, time_limit, seed, alternatives, tolerance, differ_by,
                 progress=_progress_line if sys.stderr.isatty() else None,
             )  # fmt: skip
-        show_plan(loaded, result, fmt, files, out, report)
+        show_plan(loaded, result, fmt, files, out, report, ids)
 
 
 def objectives(objective: str | None, loaded: Scenario) -> tuple[str, ...]:
@@ -188,10 +190,13 @@ def show_plan(
     files: Outputs,
     out: Path | None,
     report: Path | None = None,
+    ids: bool = False,
 ) -> None:
     """Print the plan's answer and write its files, or say why there is none (exit 1, or
-    130 when Ctrl-C came before any roadmap was found)."""
+    130 when Ctrl-C came before any roadmap was found). Tables are cut to fit a terminal,
+    whole elsewhere (a file, a pipe)."""
     from planner import interrupt
+    from planner.cli.core import terminal_width
     from planner.render.results import plan_output
 
     if result.status == "interrupted" or (result.status == "unknown" and interrupt.pressed()):
@@ -202,16 +207,21 @@ def show_plan(
         raise typer.Exit(code=1)
     # Everything is rendered before any file is written: a roadmap that cannot be shown
     # is not written either.
-    text = plan_output(loaded, result, fmt.value)
+    text = plan_output(loaded, result, fmt.value, ids, terminal_width())
     if result.status == "infeasible":
         emit(text)
         raise typer.Exit(code=1)
-    write_plan(loaded, result, files, out, report)
+    write_plan(loaded, result, files, out, report, ids)
     emit(text)
 
 
 def write_plan(
-    loaded: Scenario, result: PlanResult, files: Outputs, out: Path | None, report: Path | None
+    loaded: Scenario,
+    result: PlanResult,
+    files: Outputs,
+    out: Path | None,
+    report: Path | None,
+    ids: bool = False,
 ) -> None:
     """The best roadmap to `out`, each alternative beside it, and the best one's report to
     `report`, all or none; alternatives left from an earlier run are named on stderr."""
@@ -231,7 +241,7 @@ def write_plan(
         name = out.name if out is not None else "the best roadmap of `planner plan`"
         drawn = document(loaded, result.candidates[0], name=name)
         fmt = format_of(report, None, REPORT_SUFFIXES, "--report")
-        outputs.append((report, report_output(drawn, fmt)))
+        outputs.append((report, report_output(drawn, fmt, ids)))
     files.write(outputs)
     stale = stale_siblings(paths, out) if out is not None else []
     if stale:

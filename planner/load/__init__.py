@@ -97,7 +97,8 @@ def build_scenario(inputs: Inputs, overlay: Overlay | None = None) -> Scenario:
             problems.absorb(exc)
     if not docs or docs[0][0] != inputs.packages_name:
         problems.raise_if_any()
-    variant, changes = apply_overlay(problems, docs, overlay) if overlay else ("", ())
+    with time_unit(_unit(docs[0][1])):  # a time written with its unit changes in the unit
+        variant, changes = apply_overlay(problems, docs, overlay) if overlay else ("", ())
     whole = replace(_build(problems, docs, inputs.files[0][1]), variant=variant, changes=changes)
     # The main roadmap's scenario: the steps that happen only on other outcomes (a failed
     # verification, an event's other outcomes) are left out; `Scenario.branch` gives others.

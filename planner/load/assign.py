@@ -35,7 +35,7 @@ from typing import Any
 from planner.errors import InputError, Mark, Problems
 from planner.fields import declared
 from planner.load.edits import Found, Tree, remark, shown
-from planner.load.values import describe, suggest
+from planner.load.values import as_time, describe, suggest
 from planner.load.yamlread import YMap, plain_problem, plain_value, read_yaml
 from planner.model import Step
 from planner.rules import KINDS
@@ -308,6 +308,8 @@ def _apply(
             if not create:
                 return 0
             return f"has no '{'.'.join(parts)}' to change with '{op}': use '='"
+        if isinstance(current, str) and (in_unit := as_time(current)) is not None:
+            current = in_unit  # "44 days" in a scenario of weeks is 7: arithmetic in weeks
         if isinstance(current, bool) or not isinstance(current, (int, float)):
             return f"'{'.'.join(parts)}' is {describe(current)}, not a number"
         after = (

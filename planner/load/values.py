@@ -57,6 +57,15 @@ def time_unit(unit: str) -> Iterator[list[tuple[Mark, str, str, int]]]:
         _CONVERSIONS.reset(tokens[1])
 
 
+def as_time(value: str) -> int | None:
+    """A time written with its unit ("44 days") in the unit being read (`time_unit`), or
+    None when `value` is not one."""
+    found = TIME_PATTERN.match(value)
+    if found is None or len(found.group(1)) > 12:
+        return None
+    return convert(int(found.group(1)), found.group(2), _UNIT.get() or "week")
+
+
 def read_time(problems: Problems, mark: Mark, what: str, value: Any, minimum: int = 0) -> int:
     """A time: a whole number in the scenario's unit, or a number with its unit ("45 days",
     "6 months", "2 weeks", "1 year"), converted to the scenario's unit and rounded up."""

@@ -1,11 +1,14 @@
 """A diff of two roadmaps as sentences a person can read aloud, a table, and JSON. Pure
-functions of a computed `Diff`."""
+functions of a computed `Diff`. Sentences and the table name steps by their short names
+(`planner.render.words`); the JSON keeps ids (and carries the sentences as written)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from planner.render.words import names as step_names
 from planner.rules.base import plural
 from planner.rules.common import listing
 from planner.whatif.diff import Diff, Side
@@ -15,18 +18,30 @@ DIFF_SCHEMA_ID = "relief-planner/diff/1"
 NAMED_MOVES = 5
 
 
-def _rule(name: str) -> str:
+def _names(d: Diff) -> dict[str, str]:
+    """Every step's short name, B's over A's."""
+    return {**step_names(d.a.scenario.everything().steps, d.a.scenario.actors),
+            **step_names(d.b.scenario.everything().steps, d.b.scenario.actors)}  # fmt: skip
+
+
+def _rule(name: str, named: Mapping[str, str] | None = None) -> str:
     """A rule as a sentence names it: `after:x` is x's preconditions."""
-    return f"the preconditions of {name[6:]}" if name.startswith("after:") else name
+    if name.startswith("after:"):
+        step = name[6:]
+        return f"the preconditions of {(named or {}).get(step, step)}"
+    return name
 
 
-def _rules(names: tuple[str, ...] | list[str], limit: int = 6) -> str:
-    return listing([_rule(n) for n in names], limit)
+def _rules(
+    names: tuple[str, ...] | list[str], limit: int = 6, named: Mapping[str, str] | None = None
+) -> str:
+    return listing([_rule(n, named) for n in names], limit)
 
 
 def sentences(d: Diff) -> list[str]:
     """What changed, from A to B, in sentences."""
     unit = d.b.scenario.unit
+    named = _names(d)
 
     def span(n: int) -> str:
         return plural(n, unit)
@@ -45,11 +60,9 @@ def sentences(d: Diff) -> list[str]:
     if peak_a is not None or peak_b is not None:
         pa, pb = peak_a or 0, peak_b or 0
         if pa == pb:
-            out.append(f"Peak leverage exposure stays at {pb}.")
+            out.append(f"Peak concessions ahead stay at {pb}.")
         else:
-            out.append(
-                f"Peak leverage exposure {'rises' if pb > pa else 'falls'} from {pa} to {pb}."
-            )
+            out.append(f"Peak concessions ahead {'rise' if pb > pa else 'fall'} from {pa} to {pb}.")
     for actor in dict.fromkeys([*d.a.irreversible, *d.b.irreversible]):
         ia, ib = d.a.irreversible.get(actor, 0), d.b.irreversible.get(actor, 0)
         if ia != ib:
@@ -67,13 +80,13 @@ def sentences(d: Diff) -> list[str]:
     for longer, word in ((True, "longer"), (False, "less")):
         group = [r for r in d.retimed if (r[2] > r[1]) == longer]
         if group:
-            named = [f"{s} {span(b)} instead of {a}" for s, a, b in group[:4]]
+            shown = [f"{named.get(s, s)} {span(b)} instead of {a}" for s, a, b in group[:4]]
             more = f", and {len(group) - 4} more" if len(group) > 4 else ""
             out.append(
                 f"In B, {plural(len(group), 'step')} take{'s' * (len(group) == 1)} {word} "
-                f"from start to done: {'; '.join(named)}{more}."
+                f"from start to done: {'; '.join(shown)}{more}."
             )
-    out += _move_sentences(d, unit)
+    out += _move_sentences(d, unit, named)
     if d.flipped:
         pairs = [f"{q} now opens before {p}" for p, q in d.flipped[:4]]
         more = f", and {len(d.flipped) - 4} more pairs change places" if len(d.flipped) > 4 else ""
@@ -82,34 +95,42 @@ def sentences(d: Diff) -> list[str]:
     elif d.a.package_order and d.a.package_order == d.b.package_order:
         out.append("The relief packages open in the same order.")
     if d.added:
-        out.append(f"B schedules {listing(list(d.added))}, which A leaves out.")
+        out.append(
+            f"B schedules {listing([named.get(s, s) for s in d.added])}, which A leaves out."
+        )
     if d.left_out:
-        out.append(f"B leaves out {listing(list(d.left_out))}, which A schedules.")
+        out.append(
+            f"B leaves out {listing([named.get(s, s) for s in d.left_out])}, which A schedules."
+        )
     if d.newly_broken:
         out.append(
             f"B breaks {plural(len(d.newly_broken), 'hard rule')} that A keeps: "
-            f"{_rules(d.newly_broken)}."
+            f"{_rules(d.newly_broken, named=named)}."
         )
     if d.fixed:
-        out.append(f"B keeps {plural(len(d.fixed), 'hard rule')} that A breaks: {_rules(d.fixed)}.")
+        out.append(
+            f"B keeps {plural(len(d.fixed), 'hard rule')} that A breaks: "
+            f"{_rules(d.fixed, named=named)}."
+        )
     if not d.a.broken and not d.b.broken:
         out.append("Both keep every hard rule.")
     if d.became_tight:
+        one = len(d.became_tight) == 1
         out.append(
-            f"{plural(len(d.became_tight), 'rule').capitalize()} became tight (a step of B "
-            f"cannot move without breaking {'it' if len(d.became_tight) == 1 else 'them'}; "
-            f"A had room there): {_rules(d.became_tight)}."
+            f"In B, {'this rule leaves' if one else 'these rules leave'} no room to move "
+            f"some step, earlier or later, where A had room: "
+            f"{_rules(d.became_tight, named=named)}."
         )
     if d.loosened:
+        one = len(d.loosened) == 1
         out.append(
-            f"{plural(len(d.loosened), 'rule').capitalize()} "
-            f"{'is' if len(d.loosened) == 1 else 'are'} no longer tight: "
-            f"{_rules(d.loosened)}."
+            f"In B, {'this rule leaves' if one else 'these rules leave'} room where A had "
+            f"none: {_rules(d.loosened, named=named)}."
         )
     return out
 
 
-def _move_sentences(d: Diff, unit: str) -> list[str]:
+def _move_sentences(d: Diff, unit: str, named: Mapping[str, str]) -> list[str]:
     if not d.moved:
         both = sum(1 for s in d.a.starts if s in d.b.starts)
         return [f"No step moves: the {both} steps in both start at the same times."]
@@ -124,13 +145,13 @@ def _move_sentences(d: Diff, unit: str) -> list[str]:
         parts.append(f"{len(group)} {word}, by {by}")
     total = sum(1 for s in d.a.starts if s in d.b.starts)
     out = [f"{len(d.moved)} of the {total} steps in both move: {', and '.join(parts)}."]
-    named = [
-        f"{m.step} starts in {unit} {m.b} instead of {unit} {m.a} "
+    moves = [
+        f"{named.get(m.step, m.step)} starts in {unit} {m.b} instead of {unit} {m.a} "
         f"({plural(abs(m.by), unit)} {'later' if m.by > 0 else 'earlier'})"
         for m in d.moved[:NAMED_MOVES]
     ]
-    head = "The largest move" if len(named) == 1 else "The largest moves"
-    out.append(f"{head}: " + "; ".join(named) + ".")
+    head = "The largest move" if len(moves) == 1 else "The largest moves"
+    out.append(f"{head}: " + "; ".join(moves) + ".")
     return out
 
 
@@ -139,21 +160,19 @@ def diff_table(d: Diff, tablefmt: str = "simple") -> str:
     from tabulate import tabulate
 
     unit = d.b.scenario.unit
+    named = _names(d)
     rows: list[tuple[int, int, list[str]]] = []
     order = {s: i for i, s in enumerate(d.b.scenario.steps)}
     for m in d.moved:
         sign = "+" if m.by > 0 else "−"
-        rows.append(
-            (
-                m.b,
-                order.get(m.step, 0),
-                [m.step, f"{unit} {m.a}", f"{unit} {m.b}", f"{sign}{abs(m.by)}"],
-            )
-        )
+        cells = [named.get(m.step, m.step), f"{unit} {m.a}", f"{unit} {m.b}", f"{sign}{abs(m.by)}"]
+        rows.append((m.b, order.get(m.step, 0), cells))
     for s in d.added:
-        rows.append((d.b.starts[s], order.get(s, 0), [s, "—", f"{unit} {d.b.starts[s]}", "added"]))
+        cells = [named.get(s, s), "—", f"{unit} {d.b.starts[s]}", "added"]
+        rows.append((d.b.starts[s], order.get(s, 0), cells))
     for s in d.left_out:
-        rows.append((d.a.starts[s], len(order), [s, f"{unit} {d.a.starts[s]}", "—", "left out"]))
+        cells = [named.get(s, s), f"{unit} {d.a.starts[s]}", "—", "left out"]
+        rows.append((d.a.starts[s], len(order), cells))
     rows.sort(key=lambda r: (r[0], r[1]))
     if not rows:
         return "(no step moved, was added or left out)"

@@ -14,17 +14,26 @@ Definitions (the README's "Phases" and "Leverage" say the same):
   starts where the one before ended. Without declared phases they are derived from the
   gates: before the first gate opens, between gates, then until the last `relief` step
   is done, then after it. `phase_length` gives fixed periods instead.
-- given(A, t): the value of A's steps started by t (a step counts from its start, as a
-  concession does in `balance`), while in force (`planner.force`: relief that lapses or is
-  snapped back stops counting from then).
+- given(A, t): the value of A's steps started by t that benefit another actor (a step
+  counts from its start, as a concession does in `balance`), while in force
+  (`planner.force`: relief that lapses or is snapped back stops counting from then). A
+  step that benefits no one (its actor trades with no one and it names no `for:`) exposes
+  nothing: an actor that trades with no one has no curve.
 - received(A, t): the value of other actors' steps done by t (done: ended and verified)
   that benefit A, while in force. A step that names `for: X` benefits X. A step benefits the actors of the steps it is traded against in the
   roadmap (a counter-step, the actors of the give steps it answers; a give step, the
   actors of its counter-steps); a step traded against none benefits its actor's main
   counterpart: the actor it is traded with most often in the reciprocity and balance
   rules (counted in pairs of steps), if any.
-- exposure(A, t) = given(A, t) − received(A, t): what A has put on the table and not
-  yet been paid back for.
+- net exposure(A, t) = given(A, t) − received(A, t): what A has put on the table and
+  not yet been paid back for (`exposure` in the data, "net exposure" in what a person
+  reads). Not to be confused with the balance rules' **concessions ahead** (`balance`),
+  how far one side's concessions run ahead of the other side's verified steps, which the
+  `exposure` objective minimizes (`Report.summary.peak_exposure`).
+
+The critical chain is `planner.whatif.chain`'s (the one `check --slack` and `simulate`
+name); the finish's P50 and P80 (`finish`) and the branches of the deal (`branches`) are
+given by the caller (`planner.api.document`), which runs what they need.
 """
 
 from __future__ import annotations
@@ -45,8 +54,11 @@ from planner.render.phases import (
     phase_of,
 )
 from planner.render.terms import main_counterparts, terms_read
+from planner.render.words import names, package_name
 from planner.rules.base import ANSWERS, CURVES, Answer, Curve
 from planner.scenario import Scenario
+from planner.whatif.chain import critical_chain
+from planner.whatif.risk import Finish
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +113,22 @@ class LeftOut:
 
 
 @dataclass(frozen=True, slots=True)
+class Branch:
+    """A branch of the deal in one line (`planner contingency` plans it): `step` turns
+    out `outcome` with `probability` (None: not given), known at `known_at`; the steps
+    that happen only then (`added`), those of the roadmap it leaves out (`left_out`), and
+    the steps whose relief its added steps take back (`reimposes`)."""
+
+    step: str
+    outcome: str
+    probability: float | None
+    known_at: int
+    added: tuple[str, ...]
+    left_out: tuple[str, ...]
+    reimposes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Outline:
     """Everything the memo outputs show about one roadmap."""
 
@@ -118,6 +146,19 @@ class Outline:
     balance: tuple[Curve, ...]
     left_out: tuple[LeftOut, ...]
     notes: tuple[str, ...] = field(default=())
+    #: The critical chain (`planner.whatif.chain`): (step, what ties it to the one before)
+    #: from first to last, and what holds its first step.
+    chain: tuple[tuple[str, str], ...] = ()
+    chain_held: str = ""
+    #: Every step's and package's short name (`planner.render.words`), ids for keys.
+    names: Mapping[str, str] = field(default_factory=dict)
+    package_names: Mapping[str, str] = field(default_factory=dict)
+    #: The finish with its P50 and P80 (None: nothing is uncertain, or not simulated),
+    #: and whether some time of the roadmap is uncertain (`planner.whatif.risk`).
+    finish: Finish | None = None
+    uncertain: bool = False
+    #: The branches of the deal (contingencies), one line each.
+    branches: tuple[Branch, ...] = ()
 
     @property
     def last(self) -> int:
@@ -172,6 +213,8 @@ def _leverage(
         step = steps[s]
         if not step.value:
             continue
+        if not benefits[s]:
+            continue  # given to no one: no one owes anything back for it
         mine = given.setdefault(step.actor, {})
         # Relief counts as given from its start, as received once done, while in force.
         for t, change in force.changes(s, step.value, force.counted(s)):
@@ -229,9 +272,14 @@ def outline(
     starts: Mapping[str, int],
     report: Report | None = None,
     phase_length: int | None = None,
+    finish: Finish | None = None,
+    branches: Sequence[Branch] = (),
+    uncertain: bool | None = None,
 ) -> Outline:
     """What the outputs show about the roadmap `starts`, with what its check `report`
-    recorded (without a report, no step shows its counter-steps)."""
+    recorded (without a report, no step shows its counter-steps), the finish's risk and
+    the deal's branches when the caller worked them out (`uncertain`: whether some time
+    is uncertain, default: whether a finish is given)."""
     steps = scenario.steps
     notes: list[str] = []
     gates = gate_openings(scenario, starts)
@@ -278,6 +326,7 @@ def outline(
         )
     links = tuple(a for a in answers if a.counter)
     leverage, curves = _leverage(scenario, starts, phases, links)
+    chain = critical_chain(scenario, starts)
     return Outline(
         scenario=scenario,
         report=report,
@@ -290,6 +339,13 @@ def outline(
         balance=tuple(report.records.get(CURVES, ())) if report else (),
         left_out=_left_out(scenario, starts, report),
         notes=tuple(notes),
+        chain=chain.steps,
+        chain_held=chain.held,
+        names=names(scenario.everything().steps, scenario.actors),
+        package_names={p.id: package_name(p) for p in scenario.packages},
+        finish=finish,
+        uncertain=finish is not None if uncertain is None else uncertain,
+        branches=tuple(branches),
     )
 
 

@@ -8,19 +8,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from planner.render.terms import terms_read
+from planner.render.words import gate_name, step_name
 from planner.scenario import Scenario
 
 
 @dataclass(frozen=True, slots=True)
 class Span:
     """A phase in one roadmap: [start, end), `end` None when it runs to the end; `start`
-    None when the roadmap never reaches it (an earlier phase runs to the end)."""
+    None when the roadmap never reaches it (an earlier phase runs to the end). It runs
+    *until* `end`: the step whose done time ends it is done at that instant, and the next
+    phase starts then."""
 
     id: str
     title: str
     start: int | None
     end: int | None
-    #: How it ends, in words: "when by-nonaggression-pledge is done", "in week 20", "".
+    #: How it ends, in words: "when Commit in writing not to abet is done" (the step's
+    #: short name), "in week 20", "".
     ends: str
     declared: bool
 
@@ -41,7 +45,7 @@ def fixed_phases(unit: str, length: int, times: Sequence[int]) -> list[Span]:
     return [
         Span(
             f"phase-{k + 1}",
-            f"{unit}s {k * length}–{(k + 1) * length - 1}",
+            f"{unit} {k * length} until {unit} {(k + 1) * length}",
             k * length,
             (k + 1) * length,
             f"in {unit} {(k + 1) * length}",
@@ -67,12 +71,16 @@ def declared_phases(
         elif isinstance(until, int):
             end, ends = until, f"in {unit} {until}"
         elif until in starts:
-            end, ends = starts[until] + scenario.steps[until].done_offset, f"when {until} is done"
+            name = step_name(scenario.steps[until])
+            end, ends = starts[until] + scenario.steps[until].done_offset, f"when {name} is done"
         else:
-            end, ends = None, f"when {until} is done"
+            step = scenario.everything().steps.get(until)
+            name = step_name(step) if step is not None else until
+            end, ends = None, f"when {name} is done"
+            named = name if name == until else f"{name} ({until})"
             if begin is not None:
                 notes.append(
-                    f"phase '{phase.id}' ends when {until} is done, but {until} is not in the "
+                    f"phase '{phase.id}' ends when {name} is done, but {named} is not in the "
                     "roadmap: the phase runs to the end"
                 )
         if begin is not None and end is not None and end < begin:
@@ -122,20 +130,24 @@ def derived_phases(
     cuts: list[tuple[int, str, str, str]] = []  # (time, id, title of the phase ending, ends)
     before = ""
     for t in sorted(opening):
-        names = ", ".join(opening[t])
-        title = f"Before {names} opens" if not before else f"{before} open, before {names} opens"
+        names = ", ".join(gate_name(g) for g in opening[t])
+        title = (
+            f"Before {names} opens"
+            if not before
+            else f"{before[0].upper()}{before[1:]} open, before {names} opens"
+        )
         cuts.append((t, f"before-{opening[t][0]}", title, f"when {names} opens"))
         before = names
     if last_relief is not None and (not cuts or last_relief > cuts[-1][0]):
         title = (
             "Until the last relief is done"
             if not before
-            else f"{before} open, until the last relief is done"
+            else f"{before[0].upper()}{before[1:]} open, until the last relief is done"
         )
         cuts.append((last_relief, "until-last-relief", title, "when the last relief is done"))
         tail = ("after-last-relief", "After the last relief")
     elif before:
-        tail = (f"{before.split(', ')[0]}-open", f"{before} open")
+        tail = (f"{opening[max(opening)][0]}-open", f"{before[0].upper()}{before[1:]} open")
     else:
         tail = ("whole-roadmap", "The whole roadmap")
     out: list[Span] = []

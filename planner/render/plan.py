@@ -9,7 +9,8 @@ from typing import Any
 
 from planner.objectives import OBJECTIVE_WORDS
 from planner.render.report import quote
-from planner.render.timeline import TITLE_WIDTH, timeline
+from planner.render.timeline import TITLE_WIDTH, finish_doc, risk_words, timeline
+from planner.render.words import label, names
 from planner.roadmap.packages import (
     Reversal,
     included_units,
@@ -61,6 +62,8 @@ def _values_line(scenario: Scenario, cand: Any, objectives: tuple[str, ...]) -> 
         value, bound = cand.values[name], cand.bounds.get(name, cand.values[name])
         shown = f"{scenario.unit} {value}" if name == "makespan" else str(value)
         status = "proven optimal" if value == bound else f"bound {bound}, gap {value - bound}"
+        if name == "makespan" and cand.finish is not None:
+            status += "; " + risk_words(scenario, cand.finish)
         parts.append(f"{OBJECTIVE_WORDS[name]}: {shown} ({status})")
     return "; ".join(parts)
 
@@ -126,8 +129,16 @@ def difference(
     return "It " + (" and ".join(parts) or "differs in its times only") + "; " + cost + "."
 
 
-def plan_text(scenario: Scenario, result: Any, tablefmt: str = "simple") -> str:
-    """What `plan` prints: each roadmap's values, timeline and summary."""
+def plan_text(
+    scenario: Scenario,
+    result: Any,
+    tablefmt: str = "simple",
+    ids: bool = False,
+    width: int | None = None,
+) -> str:
+    """What `plan` prints: each roadmap's values, timeline and summary; the timeline's
+    free text cut to fit `width` (a terminal's) and whole without one; `ids` adds the
+    steps' ids."""
     lines = [f"{scenario.name}: {len(result.candidates)} roadmap(s), objectives "
              f"{' > '.join(result.objectives)} (lexicographic)"]  # fmt: skip
     for i, cand in enumerate(result.candidates, 1):
@@ -148,17 +159,30 @@ def plan_text(scenario: Scenario, result: Any, tablefmt: str = "simple") -> str:
                 else []
             ),
             "",
-            timeline(scenario, cand.starts, "time", tablefmt, report=report, cut=TITLE_WIDTH),
+            timeline(
+                scenario,
+                cand.starts,
+                "time",
+                tablefmt,
+                report=report,
+                width=width,
+                cut=TITLE_WIDTH if width else None,
+                ids=ids,
+            ),
             "",
             f"  steps scheduled: {s.num_scheduled}; last step done: {scenario.unit} {s.last_time}"
+            + (f" ({risk_words(scenario, cand.finish)})" if cand.finish is not None else "")
             + (
-                f"; peak leverage exposure: {s.peak_exposure}"
+                f"; peak concessions ahead: {s.peak_exposure}"
                 if s.peak_exposure is not None
                 else ""
             ),
         ]
         if s.forbidden:
-            lines.append(f"  red-line steps left out: {', '.join(s.forbidden)}")
+            named = names(scenario.everything().steps, scenario.actors)
+            lines.append(
+                f"  red-line steps left out: {'; '.join(label(named, x, ids) for x in s.forbidden)}"
+            )
         if report.penalties:
             lines.append(f"  soft-rule penalties: {report.total_penalty}")
             for v in report.penalties:
@@ -196,6 +220,7 @@ def plan_doc(scenario: Scenario, result: Any) -> dict[str, Any]:
                     else {}
                 ),
                 "roadmap": {"steps": roadmap_rows(scenario, cand.starts)},
+                **({"finish": finish_doc(cand.finish)} if cand.finish is not None else {}),
             }
         )
     return doc

@@ -96,7 +96,7 @@ def repair_text(scenario: Scenario, result: Repair, source: str, tablefmt: str =
             "",
             f"  steps scheduled: {s.num_scheduled}; last step done: {unit} {s.last_time}"
             + (
-                f"; peak leverage exposure: {s.peak_exposure}"
+                f"; peak concessions ahead: {s.peak_exposure}"
                 if s.peak_exposure is not None
                 else ""
             ),

@@ -32,8 +32,10 @@ def _groups(items: tuple[Violation, ...]) -> list[list[Violation]]:
     return out
 
 
-def overview_lines(overview: Triage, unit: str) -> list[str]:
-    """The summary that opens a report with violations: a few lines, whatever the count."""
+def overview_lines(overview: Triage, unit: str, scenario: Scenario | None = None) -> list[str]:
+    """The summary that opens a report with violations: a few lines, whatever the count.
+    An event no party controls among the steps in most violations is marked so: it is
+    not a step to move."""
 
     def wrapped(head: str, items: Sequence[str]) -> list[str]:
         """`head: a, b, c` over lines of at most 92 characters, an item never split."""
@@ -46,7 +48,13 @@ def overview_lines(overview: Triage, unit: str) -> list[str]:
         return lines[:3]
 
     lines = wrapped("by kind", [f"{kind} {n}" for kind, n in overview.by_kind])
-    lines += wrapped("steps in most of them", [f"{s} ({n})" for s, n in overview.hot_steps])
+    steps = scenario.everything().steps if scenario is not None else {}
+
+    def hot(s: str, n: int) -> str:
+        event = s in steps and steps[s].kind == "event"
+        return f"{s} ({'an event, ' if event else ''}{n})"
+
+    lines += wrapped("steps in most of them", [hot(s, n) for s, n in overview.hot_steps])
     r = overview.repair
     if r is None:
         repair = "repair: `planner repair` finds the closest roadmap that keeps every hard rule"
@@ -83,7 +91,7 @@ def report_text(
             f"{num_rules} hard rule{'s' * (num_rules != 1)}"
         )
         if overview is not None:
-            lines += overview_lines(overview, unit)
+            lines += overview_lines(overview, unit, scenario)
     else:
         lines.append("No hard rule is violated.")
     lines += [f"Note: {n}" for n in report.notes]
@@ -110,7 +118,10 @@ def report_text(
     lines.append(f"  steps scheduled: {s.num_scheduled}")
     lines.append(f"  last step done: {unit} {s.last_time}")
     if s.peak_exposure is not None:
-        lines.append(f"  peak leverage exposure: {s.peak_exposure}")
+        lines.append(
+            f"  peak concessions ahead: {s.peak_exposure} (one side's concessions started, "
+            "less the other side's verified steps done, as the balance rules count them)"
+        )
     if s.forbidden:
         lines.append(f"  red-line steps (must never be scheduled): {len(s.forbidden)}")
     if s.left_out:

@@ -46,9 +46,10 @@ def _tablefmt(fmt: str) -> str:
     return "github" if fmt == "markdown" else "simple"
 
 
-def check_output(result: CheckResult, fmt: str = "text") -> str:
+def check_output(result: CheckResult, fmt: str = "text", ids: bool = False) -> str:
     """What `planner check` prints: the report in negotiator language (`text`), or JSON
-    (`json`, schema `docs/check-report.schema.json`)."""
+    (`json`, schema `docs/check-report.schema.json`); `ids` adds the steps' ids to the
+    slack table."""
     scenario = result.scenario
     if fmt == "json":
         extra: dict[str, object] = {}
@@ -58,7 +59,7 @@ def check_output(result: CheckResult, fmt: str = "text") -> str:
             extra["slack"] = slack_doc(result.slack)
         return report_json(result.report, scenario, result.overview, result.roadmap.edits, extra)
     sections = [exposure_text(scenario, result.exposure)] if result.exposure is not None else []
-    sections += [slack_text(scenario, result.slack)] if result.slack is not None else []
+    sections += [slack_text(scenario, result.slack, ids=ids)] if result.slack is not None else []
     return report_text(result.report, scenario, result.overview, sections)
 
 
@@ -69,11 +70,13 @@ def timeline_output(
     tablefmt: str = "simple",
     columns: Sequence[str] | None = None,
     width: int | None = None,
+    ids: bool = False,
 ) -> str:
     """What `planner timeline` prints: tables in `tablefmt` by `view` (time, phase,
     actor, package, leverage), with the slack and the irreversible exposure when the
     result has them; or CSV (`columns`, `view`) or JSON. `width`, the terminal's, cuts
-    terminal formats to fit."""
+    terminal formats to fit; `ids` adds the steps' ids to the tables (CSV and JSON
+    always have them)."""
     drawn = result.outline
     if fmt == "json":
         return export.timeline_json(drawn)
@@ -81,9 +84,11 @@ def timeline_output(
         return export.timeline_csv(drawn, columns, view)
     extra, chain = None, ""
     if result.slack is not None:
-        extra, chain = slack_columns(result.slack), chain_text(result.scenario, result.slack)
+        extra = slack_columns(result.slack, drawn.names)
+        chain = chain_text(result.scenario, result.slack, drawn.names)
     width = width if tablefmt in TERMINAL_FORMATS else None
-    text = render_timeline(drawn, view, tablefmt, columns or DEFAULT_COLUMNS, width, extra=extra)
+    chosen = columns or DEFAULT_COLUMNS
+    text = render_timeline(drawn, view, tablefmt, chosen, width, extra=extra, ids=ids)
     if chain:
         text += "\n\n" + text_block(chain, tablefmt)
     if result.exposure is not None:
@@ -91,10 +96,17 @@ def timeline_output(
     return text
 
 
-def plan_output(scenario: Scenario, result: PlanResult, fmt: str = "table") -> str:
+def plan_output(
+    scenario: Scenario,
+    result: PlanResult,
+    fmt: str = "table",
+    ids: bool = False,
+    width: int | None = None,
+) -> str:
     """What `planner plan` prints: the roadmaps as tables (`table`, `markdown`) or as a
     document (`json`, `yaml`); when none exists, why not (the colliding rules); when the
-    search found none in time, nothing (its notes say why)."""
+    search found none in time, nothing (its notes say why). `width` (a terminal's) cuts
+    the tables to fit; `ids` adds the steps' ids."""
     if result.status == "infeasible" and result.conflict is not None:
         return conflict_text(scenario, result.conflict)
     if not result.candidates:
@@ -103,7 +115,7 @@ def plan_output(scenario: Scenario, result: PlanResult, fmt: str = "table") -> s
         return json.dumps(plan_doc(scenario, result), indent=2, ensure_ascii=False)
     if fmt == "yaml":
         return _yaml(plan_doc(scenario, result))
-    return plan_text(scenario, result, _tablefmt(fmt))
+    return plan_text(scenario, result, _tablefmt(fmt), ids, width if fmt == "table" else None)
 
 
 def repair_output(result: RepairResult, fmt: str = "table") -> str:
@@ -145,22 +157,61 @@ def contingency_output(result: ContingencyResult, fmt: str = "text") -> str:
     return contingency_json(result) if fmt == "json" else contingency_text(result)
 
 
-def chart_output(result: DocumentResult, fmt: str) -> str | bytes:
-    """The Gantt chart `planner gantt` draws: a Mermaid block (text), or an SVG, PNG or
-    PDF image (bytes, matplotlib)."""
-    if fmt == "mermaid":
-        from planner.render.mermaid import gantt_mermaid
+def chart_output(
+    result: DocumentResult,
+    fmt: str,
+    paper: str = "auto",
+    detail: bool = False,
+    links: Sequence[str] = ("counter",),
+    fenced: bool = True,
+) -> str | bytes:
+    """The Gantt chart `planner gantt` draws: Mermaid text (`fenced`, the default: a
+    ```mermaid block for Markdown, as printed; else plain, for a .mmd file), or an SVG, PNG or PDF image (bytes, matplotlib) on `paper`
+    (`auto`, `a4`, `a3`), a summary per package on a large roadmap unless `detail`, with
+    the `links` asked for and the result's baseline under the bars."""
+    from pathlib import PurePath
 
-        return gantt_mermaid(result.outline)
+    from planner.render.chart import ChartOptions
+
+    base = result.baseline
+    options = ChartOptions(
+        paper,
+        detail,
+        frozenset(links),
+        base.starts if base else None,
+        PurePath(base.name).name if base else "",
+    )
+    if fmt == "mermaid":
+        from planner.render.mermaid import gantt_mermaid, mermaid_gantt
+
+        return (gantt_mermaid if fenced else mermaid_gantt)(result.outline, options)
     from planner.render.gantt import gantt_bytes
 
-    return gantt_bytes(result.outline, fmt)
+    return gantt_bytes(result.outline, fmt, options)
 
 
-def report_output(result: DocumentResult, fmt: str) -> str:
+def unfenced(text: str) -> str:
+    """A Markdown code block's content (its first and last fence lines dropped); other
+    text as it is."""
+    lines = text.strip("\n").split("\n")
+    if len(lines) >= 2 and lines[0].startswith("```") and lines[-1].strip() == "```":
+        return "\n".join(lines[1:-1])
+    return text
+
+
+def report_output(result: DocumentResult, fmt: str, ids: bool = False) -> str:
     """The report `planner report` writes: one self-contained HTML page (`html`) or
-    Markdown (`md`) (Jinja2)."""
+    Markdown (`md`) (Jinja2), the brief first; `ids` adds the steps' ids to its tables."""
     from planner.render.document import report_html, report_markdown
 
     render = report_html if fmt == "html" else report_markdown
-    return render(result.outline, result.name)
+    return render(result.outline, result.name, ids)
+
+
+def brief_output(result: DocumentResult, fmt: str = "text", ids: bool = False) -> str:
+    """The one-page brief `planner brief` prints or writes: text, Markdown (`md`) or one
+    HTML page (`html`); `ids` adds the steps' ids after their names."""
+    from planner.render.brief import brief_html, brief_markdown, brief_text
+
+    render = {"text": brief_text, "md": brief_markdown, "html": brief_html}[fmt]
+    return render(result.outline, result.name, ids)

@@ -79,7 +79,7 @@ def simulation_text(scenario: Scenario, sim: Simulation, source: str, by: int | 
         return "\n".join(lines)
     rows = [["last step done", *quantiles(sim.last_done).values(), sim.planned_last]]
     rows.append(
-        ["peak leverage exposure", *quantiles(sim.peak_exposure).values(), sim.planned_peak]
+        ["peak concessions ahead", *quantiles(sim.peak_exposure).values(), sim.planned_peak]
     )
     for k, actor in enumerate(sim.actors):
         rows.append(
@@ -110,7 +110,29 @@ def simulation_text(scenario: Scenario, sim: Simulation, source: str, by: int | 
         lines.append("  none: every run keeps every rule")
     width = max((len(_rule(r, sim)) for r, _ in broken), default=0)
     lines += [f"  {_rule(r, sim):<{width}}  {100 * n / kept:5.1f}%" for r, n in broken]
+    lines += branch_lines(sim, kept)
     return "\n".join(lines)
+
+
+def branch_lines(sim: Simulation, kept: int) -> list[str]:
+    """The branches the runs landed in, and the chance of each snapback and lapse (none
+    of it when nothing can fail, branch, lapse or be reimposed)."""
+    lines: list[str] = []
+    if sim.outcomes:
+        lines += ["", "Branches (share of runs with each outcome; the main one first):"]
+        for trigger, counts in sim.outcomes.items():
+            told = ", ".join(f"{o} {100 * n / kept:.1f}%" for o, n in counts.items())
+            lines.append(f"  {trigger}: {told}")
+    if sim.outcomes or sim.has_force:
+        lines += ["", "Snapbacks (share of runs in which the relief is reimposed):"]
+        if not sim.snapbacks:
+            lines.append("  none")
+        lines += [f"  {s}  {100 * n / kept:5.1f}%" for s, n in sim.snapbacks.items()]
+        lines += ["", "Lapses (share of runs in which the relief lapses before the end):"]
+        if not sim.lapses:
+            lines.append("  none")
+        lines += [f"  {s}  {100 * n / kept:5.1f}%" for s, n in sim.lapses.items()]
+    return lines
 
 
 def _rule(name: str, sim: Simulation) -> str:
@@ -150,6 +172,25 @@ def simulation_doc(
         "histogram": [{"from": a, "to": b, "runs": c} for a, b, c in bins(sim.last_done)],
         "criticality": {s: (n / kept if kept else 0.0) for s, n in sim.critical.items()},
         "broken": {r: n / kept for r, n in sorted(sim.broken.items())} if kept else {},
+        **_branch_doc(sim, kept),
+    }
+
+
+def _branch_doc(sim: Simulation, kept: int) -> dict[str, Any]:
+    """The branches, snapbacks and lapses as shares of runs (only when the scenario has
+    any of them, so that other documents stay as they were)."""
+    if not sim.outcomes and not sim.has_force:
+        return {}
+
+    def share(n: int) -> float:
+        return n / kept if kept else 0.0
+
+    return {
+        "branches": {
+            t: {o: share(n) for o, n in counts.items()} for t, counts in sim.outcomes.items()
+        },
+        "snapbacks": {s: share(n) for s, n in sim.snapbacks.items()},
+        "lapses": {s: share(n) for s, n in sim.lapses.items()},
     }
 
 

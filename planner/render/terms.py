@@ -1,6 +1,7 @@
 """What the rules' scheduling terms say that the memo outputs show: the gates (`opens`
-terms), the two sides of each bargain (`answer` and `reservoir` terms), the red lines
-(`exclude` terms), and from those each actor's main counterpart. Read once per scenario."""
+terms), the two sides of each bargain (`answer` and `reservoir` terms, and the balance
+rules' sides apart), the red lines (`exclude` terms), and from those each actor's main
+counterpart. Read once per scenario."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class TermsRead(PartialTerms):
         self.gates: list[tuple[Rule, tuple[str, ...]]] = []
         self.sides: list[tuple[Sequence[str], Sequence[str]]] = []
         self.excluded: dict[str, list[Rule]] = {}
+        #: Each hard balance rule's two sides: rule id -> (ahead, behind).
+        self.balances: dict[str, tuple[Sequence[str], Sequence[str]]] = {}
 
     def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
         self.gates.append((rule, tuple(when)))
@@ -40,6 +43,8 @@ class TermsRead(PartialTerms):
         self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
     ) -> None:
         self.sides.append((ahead, behind))
+        if not rule.soft:
+            self.balances[rule.id] = (ahead, behind)
 
     def exclude(self, rule: Rule, ids: Sequence[str]) -> None:
         if not rule.soft:

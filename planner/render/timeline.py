@@ -1,9 +1,13 @@
 """Timelines: who does what when, as tables in any `tabulate` format. Pure functions: they
-read an `Outline` (a roadmap with what its check report recorded) and never check."""
+read an `Outline` (a roadmap with what its check report recorded) and never check.
+
+Words before ids: a table names each step by its short name (`planner.render.words`) in
+the `step` column, packages and counter-steps likewise; `ids=True` (the command line's
+`--ids`) adds an `id` column after it. Machine outputs (CSV, JSON) keep the ids.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -13,10 +17,12 @@ from planner.render.escape import md_text
 from planner.render.outline import Outline, Row, outline
 from planner.render.phases import Span
 from planner.scenario import Scenario
+from planner.whatif.risk import Finish
 
 TIMELINE_VIEWS = ("time", "phase", "actor", "package", "leverage")
 
-#: Every column a timeline table can show: its name (for --columns) and its heading.
+#: Every column a timeline table can show: its name (for --columns) and its heading. In a
+#: table `step`, `package` and `counter` show names; in CSV and JSON, ids.
 COLUMNS: dict[str, str] = {
     "start": "start",
     "end": "end",
@@ -33,10 +39,12 @@ COLUMNS: dict[str, str] = {
     "source": "source",
     "phase": "phase",
 }
-DEFAULT_COLUMNS = ("start", "end", "done", "step", "actor", "package", "title")
+DEFAULT_COLUMNS = ("start", "end", "done", "step", "actor", "package")
+#: The column `ids=True` adds after `step` (the step's id).
+ID_COLUMN = "id"
 TIME_COLUMNS = frozenset({"start", "end", "done", "verified"})
-#: Columns of free text, cut (in this order of preference) to fit a narrow terminal.
-TEXT_COLUMNS = ("source", "title", "verifier")
+#: Columns of free text, cut (the longest first) to fit a narrow terminal.
+TEXT_COLUMNS = ("source", "title", "verifier", "counter", "step", "package")
 #: Text is never cut below this many characters.
 MIN_CUT = 12
 
@@ -48,10 +56,24 @@ LEVERAGE_COLUMNS: dict[str, str] = {
     "received": "received",
     "given_total": "given so far",
     "received_total": "received so far",
-    "exposure": "exposure at end",
-    "peak": "peak exposure",
+    "exposure": "net exposure at end",
+    "peak": "peak net exposure",
     "peak_at": "peak reached",
 }
+
+#: What the two measures of leverage mean, in one sentence each (every output that shows
+#: one says it).
+NET_EXPOSURE_WORDS = (
+    "net exposure: what a party has given (its steps that benefit another party, counted "
+    "from their start while in force) minus what it has received (the other parties' steps "
+    "done for it), in value units: what it has put on the table and not yet been paid "
+    "back for"
+)
+AHEAD_WORDS = (
+    "concessions ahead: as a balance rule measures it, the value of one side's concessions "
+    "started minus the value of the other side's verified steps done; the rule's margin "
+    "caps it, and the `exposure` objective makes its peak small"
+)
 
 #: Formats read in a terminal, where long text is cut to fit the terminal's width;
 #: documents (github, html, latex, ...) keep it whole.
@@ -64,7 +86,7 @@ TERMINAL_FORMATS = frozenset(
 MARKDOWN_FORMATS = frozenset({"github", "pipe"})
 HTML_FORMATS = frozenset({"html", "unsafehtml"})
 
-#: How far `plan` cuts titles in its terminal table (it does not know the terminal).
+#: How far `plan` cuts free text in its table when it prints to a terminal.
 TITLE_WIDTH = 64
 
 
@@ -106,8 +128,28 @@ def when(scenario: Scenario, t: int) -> str:
     return text if date is None else f"{text} ({date.isoformat()})"
 
 
+def risk_words(scenario: Scenario, finish: Finish) -> str:
+    """'P50 week 56, P80 week 63 over 500 simulated runs': the finish's risk, beside the
+    finish date (`planner.whatif.risk`)."""
+    unit = scenario.unit
+    return f"P50 {unit} {finish.p50}, P80 {unit} {finish.p80} over {finish.runs} simulated runs"
+
+
+def finish_doc(finish: Finish) -> dict[str, int]:
+    """The finish and its risk as plain data (JSON)."""
+    return {"planned": finish.planned, "p50": finish.p50, "p80": finish.p80,
+            "runs": finish.runs, "seed": finish.seed}  # fmt: skip
+
+
+def sentence(text: str) -> str:
+    """A clause as a sentence: its first letter capital, a full stop at the end."""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def span_text(scenario: Scenario, span: Span) -> str:
-    """A phase's time: 'weeks 2–11, 2027-01-18 to 2027-03-28', 'from week 25 (...)'."""
+    """A phase's time, from its start *until* its end (the instant the step that ends it
+    is done, the date a done time shows): 'week 2 until week 12, 2027-01-18 until
+    2027-03-29', 'from week 25 (...)'."""
     unit = scenario.unit
     if span.start is None:
         return "not reached in this roadmap"
@@ -115,17 +157,17 @@ def span_text(scenario: Scenario, span: Span) -> str:
         return f"from {when(scenario, span.start)}"
     if span.end <= span.start:
         return f"no time of its own in this roadmap, at {unit} {span.start}"
-    last = span.end - 1
-    text = f"{unit} {span.start}" if last == span.start else f"{unit}s {span.start}–{last}"
+    text = f"{unit} {span.start} until {unit} {span.end}"
     first, after = scenario.date_of(span.start), scenario.date_of(span.end)
     if first is not None and after is not None:
-        text += f", {first.isoformat()} to {(after - dt.timedelta(days=1)).isoformat()}"
+        text += f", {first.isoformat()} until {after.isoformat()}"
     return text
 
 
 def phase_heading(scenario: Scenario, number: int, span: Span) -> str:
-    """'Phase 2: Good-faith opening (weeks 2–11, ...; ends when x is done)'; fixed
-    periods, named by their times: 'Phase 1: weeks 0–12 (2027-01-04 to 2027-04-04)'."""
+    """'Phase 2: Good-faith opening (week 2 until week 12, ...; ends when X is done)';
+    fixed periods, named by their times: 'Phase 1: week 0 until week 13 (2027-01-04 until
+    2027-04-05)'."""
     detail = span_text(scenario, span)
     if span.declared and span.ends and span.start is not None:
         detail += f"; ends {span.ends}"
@@ -135,19 +177,26 @@ def phase_heading(scenario: Scenario, number: int, span: Span) -> str:
     return f"Phase {number}: {span.title} ({detail})"
 
 
-def counter_text(row: Row) -> str:
-    """The counter-steps a give step is traded against; 'none (rule)' where none is."""
-    parts = list(row.counter) + [f"none ({rule})" for rule in row.unanswered]
-    return ", ".join(parts)
+def counter_text(row: Row, names: Mapping[str, str] | None = None) -> str:
+    """The counter-steps a give step is traded against (by `names`, else ids); 'none
+    (rule)' where none is."""
+    named = [names.get(c, c) for c in row.counter] if names is not None else list(row.counter)
+    return ", ".join(named + [f"none ({rule})" for rule in row.unanswered])
 
 
-def cell(scenario: Scenario, column: str, row: Row) -> str:
-    """The text of one cell of a step's row."""
+def cell(o: Outline, column: str, row: Row) -> str:
+    """The text of one cell of a step's row, as a person reads it: names before ids."""
     if column in TIME_COLUMNS:
         value = getattr(row, column)
-        return "" if value is None else when(scenario, value)
+        return "" if value is None else when(o.scenario, value)
     if column == "counter":
-        return counter_text(row)
+        return counter_text(row, o.names)
+    if column == "step":
+        return o.names.get(row.step, row.step)
+    if column == ID_COLUMN:
+        return row.step
+    if column == "package":
+        return o.package_names.get(row.package, row.package)
     return str(getattr(row, column))
 
 
@@ -245,18 +294,22 @@ def _rows_table(
     cut: int | None,
     extra: Mapping[str, Mapping[str, str]],
 ) -> str:
-    body = [
-        [extra[c].get(r.step, "") if c in extra else cell(o.scenario, c, r) for c in columns]
-        for r in rows
-    ]
+    body = [[extra[c].get(r.step, "") if c in extra else cell(o, c, r) for c in columns]
+            for r in rows]  # fmt: skip
     text_columns = [i for i, c in enumerate(columns) if c in TEXT_COLUMNS]
-    headers = [c if c in extra else COLUMNS[c] for c in columns]
+    headers = [c if c in extra or c == ID_COLUMN else COLUMNS[c] for c in columns]
     return _table(headers, body, tablefmt, text_columns, width, cut)
 
 
-def _with_extra(columns: Sequence[str], extra: Mapping[str, Mapping[str, str]]) -> list[str]:
-    """The columns with the `extra` ones before the title (at the end without a title)."""
-    shown = [c for c in columns if c not in extra]
+def _with_extra(
+    columns: Sequence[str], extra: Mapping[str, Mapping[str, str]], ids: bool = False
+) -> list[str]:
+    """The columns with the id after the step (`ids`) and the `extra` ones before the
+    title (at the end without a title)."""
+    shown = [c for c in columns if c not in extra and c != ID_COLUMN]
+    if ids:
+        at = shown.index("step") + 1 if "step" in shown else 0
+        shown = [*shown[:at], ID_COLUMN, *shown[at:]]
     at = shown.index("title") if "title" in shown else len(shown)
     return shown[:at] + list(extra) + shown[at:]
 
@@ -288,8 +341,8 @@ def leverage_rows(o: Outline) -> list[dict[str, Any]]:
 
 
 def leverage_table(o: Outline, tablefmt: str, width: int | None = None) -> str:
-    """Per actor and phase: value given and received in it, so far, the exposure at its
-    end and its peak (README: Leverage)."""
+    """Per actor and phase: value given and received in it, so far, the net exposure at
+    its end and its peak (README: Leverage and exposure)."""
     titles = {p.id: f"{i}. {p.title}" for i, p in enumerate(o.phases, 1)}
     body = []
     for row in leverage_rows(o):
@@ -318,17 +371,19 @@ def render_timeline(
     width: int | None = None,
     cut: int | None = None,
     extra: Mapping[str, Mapping[str, str]] | None = None,
+    ids: bool = False,
 ) -> str:
     """Who does what when: one table by time, or one table per phase / actor / package,
     or the leverage table. In terminal formats long text is cut to `cut` characters and
     to fit in `width`; document formats keep it whole. `extra` adds columns (name ->
-    step -> cell) before the title, such as the slack."""
+    step -> cell) before the title, such as the slack; `ids` the step ids."""
     scenario = o.scenario
     added = dict(extra or {})
-    columns = _with_extra(columns, added)
+    columns = _with_extra(columns, added, ids)
     notes = [_note(f"Note: {n}", tablefmt) for n in o.notes]
     if view == "leverage":
-        return "\n\n".join([leverage_table(o, tablefmt, width), *notes])
+        words = _note(sentence(NET_EXPOSURE_WORDS), tablefmt)
+        return "\n\n".join([leverage_table(o, tablefmt, width), words, *notes])
     if view == "time":
         return "\n\n".join([_rows_table(o, o.rows, columns, tablefmt, width, cut, added), *notes])
     groups: list[tuple[str, list[Row]]] = []
@@ -341,7 +396,7 @@ def render_timeline(
     else:
         keys: Mapping[str, str] = (
             scenario.actors if view == "actor" else {p.id: p.title for p in scenario.packages}
-        )
+        )  # (a group's heading: its full name after its id)
         for key, name in keys.items():
             items = [r for r in o.rows if getattr(r, view) == key]
             if items:
@@ -367,9 +422,10 @@ def timeline(
     columns: Sequence[str] = DEFAULT_COLUMNS,
     width: int | None = None,
     cut: int | None = None,
+    ids: bool = False,
 ) -> str:
     """Who does what when (`render_timeline` of the roadmap's outline). Give the
     roadmap's check `report` for the counter-steps each give step is traded against."""
     return render_timeline(
-        outline(scenario, starts, report, phase), view, tablefmt, columns, width, cut
+        outline(scenario, starts, report, phase), view, tablefmt, columns, width, cut, ids=ids
     )

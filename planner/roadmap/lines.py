@@ -50,11 +50,14 @@ _STEPS_LINE = re.compile(r"( *)steps:[ ]*(?:[ ]#[^\n]*)?\n")
 _PLAIN_CHARS = r'[^"\\\x00-\x1f\x7f-\x9f]*'
 _QUOTED = '"(' + _PLAIN_CHARS + r'(?:\\["\\]' + _PLAIN_CHARS + ')*)"'  # runs, not char by char
 _NAT = r"(0|[1-9][0-9]{0,8})"
-#: `{step: id, start: n}`; an id that YAML 1.1 might type (yes, no, on...) is left to _PAIR.
-_SIMPLE = re.compile(r"( *)- \{step: ([A-Za-z_][A-Za-z0-9_.-]*), start: " + _NAT + r"\}$").match
+#: `{step: id, start: n}` (a renewal's id ends in @N); an id that YAML 1.1 might type (yes,
+#: no, on...) is left to _PAIR.
+_SIMPLE = re.compile(
+    r"( *)- \{step: ([A-Za-z_][A-Za-z0-9_.-]*(?:@[0-9]+)?), start: " + _NAT + r"\}$"
+).match
 #: The line `plan -o` writes (`planner.roadmap.write.roadmap_yaml`).
 _PLANNED = re.compile(
-    r'( *)- \{step: "([A-Za-z0-9][A-Za-z0-9_.-]*)", start: ' + _NAT + ", end: " + _NAT
+    r'( *)- \{step: "([A-Za-z0-9][A-Za-z0-9_.-]*(?:@[0-9]+)?)", start: ' + _NAT + ", end: " + _NAT
     + ", done: " + _NAT + ", actor: " + _QUOTED + ", package: " + _QUOTED + ", kind: "
     + _QUOTED + ", title: " + _QUOTED + r"\}$"
 ).match  # fmt: skip

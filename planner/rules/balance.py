@@ -18,7 +18,7 @@ from planner.rules.base import (
     Terms,
     Violation,
 )
-from planner.rules.common import force_events, force_of, listing
+from planner.rules.common import force_events, force_of, is_event, listing
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -124,7 +124,7 @@ rules:
             for b in ctx.scheduled(self.behind.ids)
             if ctx.done(b) > when and ctx.step(b).value > 0
         )
-        repair = f"delay {listing(pushed)}"
+        repair = f"delay {listing([s for s in pushed if not is_event(ctx, s)] or pushed)}"
         if pending:
             repair += f" until {pending[0][1]} is done in {ctx.t(pending[0][0])}"
         repair += f", or have more of {self.behind.describe()} done by {ctx.t(when)}"

@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar
 from planner.fields import Nat, Sel
 from planner.model import Selector, Step
 from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
-from planner.rules.common import listing
+from planner.rules.common import is_event, listing
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,7 +79,11 @@ rules:
         )
         if peak > len(who):
             message += f" (at the peak, {peak})"
-        movers = who[self.max :]
+        # The later-starting steps move; an event no party controls does not.
+        movable = [x for x in who if not is_event(ctx, x)]
+        movers = movable[max(0, len(movable) - (len(who) - self.max)) :]
+        if movers != who[self.max :]:  # an event stays: the others wait for a seat it frees
+            first_until = min(ctx.end(x) for x in who if x not in movers)
         repair = f"start {listing(movers)} in {ctx.t(first_until)} or later"
         return [ctx.violation(self, message, repair, who, peak - self.max)]
 

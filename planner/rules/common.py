@@ -20,6 +20,21 @@ def done_phrase(ctx: CheckContext, step_id: str) -> str:
     return f"{done_verb(ctx, step_id)} only in {ctx.t(ctx.done(step_id))}"
 
 
+#: The kind of step no party controls (a ceasefire, an election): a repair never tells it
+#: to start earlier or later, it names what the parties can change instead.
+EVENT = "event"
+
+
+def is_event(ctx: CheckContext, step_id: str) -> bool:
+    """The step is an event no party controls (`kind: event`)."""
+    return ctx.step(step_id).kind == EVENT
+
+
+def uncontrolled(step_id: str) -> str:
+    """'(ukraine-ceasefire is an event no party controls)'."""
+    return f"({step_id} is an event no party controls)"
+
+
 class DoneExtremes:
     """The two latest- and two earliest-done scheduled steps of a set, so each waiting step
     finds the binding one (other than itself) in constant time."""
@@ -54,7 +69,20 @@ def too_early(ctx: CheckContext, waiting: str, first: str, lag: int) -> tuple[st
             f"{waiting} starts in {ctx.t(ctx.start(waiting))}, but {first} "
             f"{done_phrase(ctx, first)}: {ctx.span(gap)} too early"
         )
-    repair = f"start {waiting} in {ctx.t(need)} or later, or have {first} done earlier"
+    if is_event(ctx, waiting) and is_event(ctx, first):
+        repair = (
+            f"revisit the scenario's assumptions: {waiting} and {first} are events no party "
+            "controls"
+        )
+    elif is_event(ctx, waiting):
+        repair = (
+            f"have {first} done by {ctx.t(ctx.start(waiting) - lag)}, or revisit what the "
+            f"scenario assumes of {waiting} {uncontrolled(waiting)}"
+        )
+    elif is_event(ctx, first):
+        repair = f"start {waiting} in {ctx.t(need)} or later {uncontrolled(first)}"
+    else:
+        repair = f"start {waiting} in {ctx.t(need)} or later, or have {first} done earlier"
     return message, repair, gap
 
 
@@ -70,7 +98,20 @@ def too_late(
         f"{waiting} starts in {ctx.t(ctx.start(waiting))}, more than {ctx.span(within)} after "
         f"{first} {done_verb(ctx, first)} in {ctx.t(ctx.done(first))}: {ctx.span(gap)} too late"
     )
-    repair = f"start {waiting} by {ctx.t(limit)}, or have {first} done later"
+    if is_event(ctx, waiting) and is_event(ctx, first):
+        repair = (
+            f"revisit the scenario's assumptions: {waiting} and {first} are events no party "
+            "controls"
+        )
+    elif is_event(ctx, waiting):
+        repair = (
+            f"have {first} done no earlier than {ctx.t(ctx.start(waiting) - within)}, or "
+            f"revisit what the scenario assumes of {waiting} {uncontrolled(waiting)}"
+        )
+    elif is_event(ctx, first):
+        repair = f"start {waiting} by {ctx.t(limit)} {uncontrolled(first)}"
+    else:
+        repair = f"start {waiting} by {ctx.t(limit)}, or have {first} done later"
     return message, repair, gap
 
 

@@ -16,11 +16,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from planner.rules.base import CheckContext, Encoding, Violation
+from planner.rules.common import is_event
 
 KIND = "fixed"
 SEVERITY = 1
 #: The prefix of an event's literal when explaining: `event:<step>` (held at its earliest).
 EVENT = "event:"
+
+
+def repair_of(ctx: CheckContext, s: str, fixed: int) -> str:
+    """Back to the fixed time; an event is not told to start: the roadmap is corrected,
+    or the assumption changed."""
+    if is_event(ctx, s):
+        return (
+            f"write {s} at its assumed time, {ctx.t(fixed)}, in the roadmap: it is an event no "
+            "party controls; to plan for another date, change its `fixed` time in the scenario"
+        )
+    return f"start {s} in {ctx.t(fixed)}, or change its `fixed` time in the scenario"
 
 
 def rule_id(step_id: str) -> str:
@@ -40,10 +52,14 @@ def check(ctx: CheckContext) -> list[Violation]:
                 rule=rule_id(s),
                 kind=KIND,
                 message=(
-                    f"{s} starts in {ctx.t(t)}, but its time is fixed in {ctx.t(fixed)}: "
+                    f"the roadmap puts {s}, an event no party controls, in {ctx.t(t)}, but the "
+                    f"scenario assumes it in {ctx.t(fixed)}: {ctx.span(off)} "
+                    f"{'late' if t > fixed else 'early'}"
+                    if is_event(ctx, s)
+                    else f"{s} starts in {ctx.t(t)}, but its time is fixed in {ctx.t(fixed)}: "
                     f"{ctx.span(off)} {'late' if t > fixed else 'early'}"
                 ),
-                repair=f"start {s} in {ctx.t(fixed)}, or change its `fixed` time in the scenario",
+                repair=repair_of(ctx, s, fixed),
                 steps=(s,),
                 times=((s, t),),
                 amount=off,

@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar
 from planner.fields import Attr, Choice, Sel, Time
 from planner.model import Selector, Step
 from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
+from planner.rules.common import is_event, uncontrolled
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +113,10 @@ rules:
                 f"{ctx.span(short)} too early"
             )
         repair = f"start {s} in {ctx.t(need)} or later, or {leader} earlier"
+        if is_event(ctx, leader):
+            repair = f"start {s} in {ctx.t(need)} or later {uncontrolled(leader)}"
+        elif is_event(ctx, s):
+            repair = f"start {leader} earlier {uncontrolled(s)}"
         return ctx.violation(self, message, repair, [s, leader], short)
 
     def encode(self, enc: Encoding) -> None:

@@ -20,7 +20,7 @@ from planner.rules.base import (
     Terms,
     Violation,
 )
-from planner.rules.common import done_phrase
+from planner.rules.common import done_phrase, is_event, uncontrolled
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,6 +173,10 @@ rules:
                     message += f" (even with {ctx.span(self.grace)} of grace)"
                 message += f": {ctx.span(gap)} too early"
                 repair = f"start {g} in {ctx.t(start + gap)} or later, or have {c} done earlier"
+                if is_event(ctx, c):
+                    repair = f"start {g} in {ctx.t(start + gap)} or later {uncontrolled(c)}"
+                elif is_event(ctx, g):
+                    repair = f"have {c} done by {ctx.t(start + self.grace)} {uncontrolled(g)}"
                 steps = [g, c]
             elif early:
                 d, c = early[-1]
@@ -182,6 +186,10 @@ rules:
                     f"than {ctx.span(self.within or 0)} before: {ctx.span(gap)} too late"
                 )
                 repair = f"start {g} by {ctx.t(d + (self.within or 0))}, or schedule {c} later"
+                if is_event(ctx, c):
+                    repair = f"start {g} by {ctx.t(d + (self.within or 0))} {uncontrolled(c)}"
+                elif is_event(ctx, g):
+                    repair = f"schedule {c} later {uncontrolled(g)}"
                 steps = [g, c]
             else:
                 # Every scheduled counter-step (g itself aside) already answers another give

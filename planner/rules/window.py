@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar
 from planner.fields import Choice, Sel, Time
 from planner.model import Selector, Step
 from planner.rules.base import CheckContext, Encoding, Rule, ScenarioView, Terms, Violation
+from planner.rules.common import is_event, uncontrolled
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +102,11 @@ rules:
                     )
             else:
                 continue
+            if is_event(ctx, s):
+                repair = (
+                    f"widen the window, or revisit what the scenario assumes of {s} "
+                    f"{uncontrolled(s)}"
+                )
             out.append(ctx.violation(self, message, repair, [s], gap))
         return out
 

@@ -4,8 +4,12 @@ ortools), so renderers and the command line can read them without loading the so
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from planner.check import Report
+
+if TYPE_CHECKING:
+    from planner.whatif.risk import Finish
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,9 @@ class Candidate:
     origin: str
     #: What `check` says of the roadmap (renderers read it; they never re-check).
     report: Report | None = None
+    #: The finish with its P50 and P80 (`planner.api.plan` simulates them; None when
+    #: nothing is uncertain).
+    finish: Finish | None = None
 
     def gap(self, name: str) -> float:
         value, bound = self.values[name], self.bounds.get(name, self.values[name])

@@ -11,7 +11,7 @@ variant). The comparison:
   that became tight: a rule is **tight** in a roadmap when it stops some step from moving
   at all, earlier or later, with every other step where it is (`planner.whatif.slack`: slack 0,
   and the rule is what the first move breaks);
-- the change in the last time a step is done, in the peak leverage exposure (balance
+- the change in the last time a step is done, in the peak concessions ahead (balance
   rules), in the soft-rule penalty and in each party's peak irreversible exposure.
 
 No ortools here: a side that is a plan is planned by the caller.

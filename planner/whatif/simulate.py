@@ -24,11 +24,11 @@ max), rounded to the nearest whole unit, and then either
   scenario's objectives): what the best plan could do had the times been known.
 
 Each run is checked against the rules as `check` checks a roadmap; its last time done,
-its peak leverage exposure and each party's peak irreversible exposure
-(`planner.whatif.exposure`) are kept, with its **critical chain**: back from the step done last,
-each step's start was set by the one before it (what pushed it; a step at its planned
-start ends the chain). A step's **criticality index** is the share of runs whose critical
-chain holds it.
+its peak concessions ahead and each party's peak irreversible exposure
+(`planner.whatif.exposure`) are kept, with its **critical chain** at the run's times
+(`planner.whatif.chain`, the chain `check --slack` and the outputs name: back from the
+step done last, each step waiting for the one before it with no time to spare). A step's
+**criticality index** is the share of runs whose critical chain holds it.
 
 **Reproducible.** Run i draws from its own generator, seeded by child i of
 `numpy.random.SeedSequence(seed)` (as `SeedSequence(seed).spawn(runs)[i]`), in a fixed
@@ -45,13 +45,16 @@ from typing import Any
 
 import numpy as np
 
+from planner.force import chains
 from planner.model import Step, Verify
 from planner.objectives import objective_order
 from planner.rules import preconditions
 from planner.rules.base import CheckContext
 from planner.scenario import Scenario
+from planner.whatif import simulate_branches as branching
+from planner.whatif.chain import Links, critical, links
 from planner.whatif.exposure import curves, is_marked
-from planner.whatif.simulate_run import Order, chain_of, compile_order, place
+from planner.whatif.simulate_run import Order, compile_order, place
 
 #: A verification is tried at most this often in one run (then it passes).
 MAX_ATTEMPTS = 50
@@ -167,16 +170,27 @@ class _Engine:
     scenario: Scenario
     starts: dict[str, int]
     replan: bool
+    #: Each branch's roadmap (`simulate_branches.plan_branches`), planned before the runs.
+    plans: dict[tuple[str, str], dict[str, int] | None] = field(default_factory=dict)
     order: Order = field(init=False)
+    links: Links = field(init=False)
     risk: list[Risk] = field(init=False)
     uncertain: list[int] = field(init=False)
     checked: list[int] = field(init=False)
     rule_ids: list[str] = field(init=False)
     actors: list[str] = field(init=False)
     _steps: dict[tuple[str, int, int], Step] = field(init=False, default_factory=dict)
+    draws: list[branching.Draw] = field(init=False, default_factory=list)
+    trigger_checks: set[str] = field(init=False, default_factory=set)
+    chains: bool = field(init=False, default=False)
+    _branches: dict[tuple[tuple[str, str], ...], Any] = field(init=False, default_factory=dict)
+    _branch_links: dict[tuple[tuple[str, str], ...], Links] = field(
+        init=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self.order = compile_order(self.scenario, self.starts)
+        self.links = links(self.scenario, self.order.ids)
         table = risks(self.scenario, self.order.ids)
         self.risk = [table[s] for s in self.order.ids]
         self.uncertain = [i for i, r in enumerate(self.risk) if r.duration.uncertain]
@@ -185,6 +199,9 @@ class _Engine:
         marked = is_marked(self.scenario)
         self.actors = [c.actor for c in curves(self.scenario, self.starts)] if marked else []
         self._steps = {}
+        self.draws = branching.draws(self.scenario, self.starts) if not self.replan else []
+        self.chains = bool(chains(self.scenario.everything().steps))
+        self.trigger_checks = {d.step for d in self.draws if d.verification}
 
     def draw(self, rng: np.random.Generator) -> tuple[list[int], list[int]]:
         """Durations and verification times (retries included) of one run."""
@@ -199,7 +216,9 @@ class _Engine:
             r = self.risk[i]
             assert r.verify is not None
             total, tries = self._verify_time(rng, r.verify), 1
-            while r.fails and tries < MAX_ATTEMPTS and rng.random() < r.fails:
+            # A failure some step depends on is a branch (drawn with the outcomes), not a retry.
+            retries = self.order.ids[i] not in self.trigger_checks
+            while retries and r.fails and tries < MAX_ATTEMPTS and rng.random() < r.fails:
                 total += r.retry + self._verify_time(rng, r.verify)
                 tries += 1
             ver[i] = total
@@ -211,11 +230,11 @@ class _Engine:
             return v.mode
         return math.floor(rng.triangular(v.low, v.mode, v.high) + 0.5)
 
-    def step(self, s: str, duration: int, verify: int) -> Step:
+    def step(self, s: str, duration: int, verify: int, scenario: Scenario | None = None) -> Step:
         key = (s, duration, verify)
         found = self._steps.get(key)
         if found is None:
-            step = self.scenario.steps[s]
+            step = (scenario or self.scenario).steps[s]
             checked: Verify | None = step.verify
             if checked is not None and checked.duration != verify:
                 checked = replace(checked, duration=verify)
@@ -224,15 +243,37 @@ class _Engine:
             self._steps[key] = found
         return found
 
-    def run(self, i: int, seed: int) -> tuple[int, int, list[int], list[int], list[str]] | None:
+    def run(self, i: int, seed: int) -> tuple[Any, ...] | None:
         """One run: (last done, peak exposure, irreversible peaks by actor, its critical
-        chain, the rules it breaks), or None when a re-planned run has no roadmap."""
+        chain (step ids), the rules it breaks, the outcomes other than the main ones it
+        drew, its snapbacks, the relief that lapses in it), or None when a re-planned
+        run, or the branch it lands in, has no roadmap."""
         rng = generator(seed, i)
         dur, ver = self.draw(rng)
-        ids = self.order.ids
-        steps = dict(self.scenario.steps)
+        taken: list[tuple[str, str]] = []
+        for d in self.draws:  # after the times: scenarios without triggers draw as before
+            u, total = rng.random(), 0.0
+            pick = d.outcomes[-1]
+            for outcome, chance in zip(d.outcomes, d.chances, strict=True):
+                total += chance
+                if u < total:
+                    pick = outcome
+                    break
+            if pick != self.scenario.outcome(d.step):
+                taken.append((d.step, pick))
+        scenario, order = self.scenario, self.order
+        if taken:
+            found = self._branch(tuple(taken))
+            if found is None:
+                return None
+            scenario, order, risk = found
+            by_id = {s: k for k, s in enumerate(self.order.ids)}
+            dur = [dur[by_id[s]] if s in by_id else self._one(rng, risk[s])[0] for s in order.ids]
+            ver = [ver[by_id[s]] if s in by_id else self._one(rng, risk[s])[1] for s in order.ids]
+        ids = order.ids
+        steps = dict(scenario.steps)
         for k, s in enumerate(ids):
-            steps[s] = self.step(s, dur[k], ver[k])
+            steps[s] = self.step(s, dur[k], ver[k], scenario)
         offsets = [dur[k] + ver[k] for k in range(len(ids))]
         if self.replan:
             got = self._replan(steps)
@@ -240,23 +281,61 @@ class _Engine:
                 return None
             start_of = got
             starts = [start_of[s] for s in ids]
-            chain = _tight_chain(self.scenario, steps, start_of, self.order)
         else:
-            starts, driver = place(self.order, offsets, dur)
+            starts, _ = place(order, offsets, dur)
             start_of = dict(zip(ids, starts, strict=True))
-            chain = chain_of([t + o for t, o in zip(starts, offsets, strict=True)], driver)
-        view = _RunView(self.scenario, steps)
+        ends = [t + d for t, d in zip(starts, dur, strict=True)]
+        dones = [t + o for t, o in zip(starts, offsets, strict=True)]
+        # The main roadmap's ties, or the branch's own (its steps differ).
+        lk = self.links if scenario is self.scenario else self._links(tuple(taken), scenario, ids)
+        chain = [i for i, _ in critical(lk, starts, ends, dones)[0]]
+        view = _RunView(scenario, steps)
         ctx = CheckContext(view, start_of)
         rules_broken = list(dict.fromkeys(v.rule for v in preconditions.check(ctx)))
-        rules_broken += [rule.id for rule in self.scenario.rules if rule.check(ctx)]
+        rules_broken += [rule.id for rule in scenario.rules if rule.check(ctx)]
         peak = max(ctx.measures.get("exposure", [0]))
         done = {s: start_of[s] + offsets[k] for k, s in enumerate(ids)}
         irreversible = []
         if self.actors:
-            peaks = {c.actor: c.peak for c in curves(self.scenario, start_of, done)}
+            peaks = {c.actor: c.peak for c in curves(scenario, start_of, done)}
             irreversible = [peaks.get(a, 0) for a in self.actors]
         last = max(done.values(), default=0)
-        return last, peak, irreversible, chain, rules_broken
+        snaps = branching.snapbacks(scenario, start_of) if self.draws else []
+        laps = (
+            branching.lapses(scenario, steps, start_of, last) if self.draws or self.chains else []
+        )
+        names = [ids[k] for k in chain]
+        return last, peak, irreversible, names, rules_broken, taken, snaps, laps
+
+    def _branch(self, taken: tuple[tuple[str, str], ...]) -> tuple[Scenario, Order, Any] | None:
+        """The scenario, compiled order and estimates of the branch `taken` (kept)."""
+        if taken not in self._branches:
+            found = branching.combined(self.scenario, self.starts, self.plans, taken)
+            if found is None:
+                self._branches[taken] = None
+            else:
+                scenario, starts = found
+                order = compile_order(scenario, starts)
+                self._branches[taken] = (scenario, order, risks(scenario, order.ids))
+        got: tuple[Scenario, Order, Any] | None = self._branches[taken]
+        return got
+
+    def _links(
+        self, taken: tuple[tuple[str, str], ...], scenario: Scenario, ids: list[str]
+    ) -> Links:
+        """The waiting terms of the branch `taken` (kept, as its order is)."""
+        found = self._branch_links.get(taken)
+        if found is None:
+            found = self._branch_links[taken] = links(scenario, ids)
+        return found
+
+    def _one(self, rng: np.random.Generator, r: Risk) -> tuple[int, int]:
+        """The duration and verification time of a step only a branch has."""
+        d = r.duration.mode
+        if r.duration.uncertain:
+            d = math.floor(rng.triangular(r.duration.low, r.duration.mode, r.duration.high) + 0.5)
+        v = 0 if r.verify is None else self._verify_time(rng, r.verify)
+        return d, v
 
     def _replan(self, steps: Mapping[str, Step]) -> dict[str, int] | None:
         from planner.solver.solve import plan
@@ -269,25 +348,6 @@ class _Engine:
         if result.status != "found":
             return None
         return {s: t for s, t in result.candidates[0].starts.items() if s in self.starts}
-
-
-def _tight_chain(
-    scenario: Scenario, steps: Mapping[str, Step], starts: Mapping[str, int], order: Order
-) -> list[int]:
-    """A re-planned run's chain: back from the step done last, through the step each one
-    waits for that is done exactly when it starts (its `after` items, the waiting terms)."""
-    ids = order.ids
-    done = [starts[s] + steps[s].done_offset for s in ids]
-    begin = [starts[s] for s in ids]
-    driver = [-1] * len(ids)
-    for i in range(len(ids)):
-        for j, lag, on_done in order.fixed[i] + [
-            (j, lag, True) for alts in order.anys[i] for j, lag in alts
-        ]:
-            if (done[j] if on_done else begin[j]) + lag == begin[i]:
-                driver[i] = j
-                break
-    return chain_of(done, driver)
 
 
 # ---- many runs -------------------------------------------------------------------------
@@ -320,18 +380,31 @@ class Simulation:
     num_uncertain: int
     num_verifications: int
     num_failing: int
+    #: Per trigger step drawn (`simulate_branches`): runs per outcome, the main one first.
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: Runs in which each step reimposing relief is scheduled (a snapback happens).
+    snapbacks: dict[str, int] = field(default_factory=dict)
+    #: Runs in which each relief (its chain's base step) lapses before the run ends.
+    lapses: dict[str, int] = field(default_factory=dict)
+    #: Whether any relief can lapse or be reimposed (the lapses are then reported).
+    has_force: bool = False
 
 
 _ENGINE: _Engine | None = None
 
 
-def _init(scenario: Scenario, starts: dict[str, int], replan: bool) -> None:
+def _init(
+    scenario: Scenario,
+    starts: dict[str, int],
+    replan: bool,
+    plans: dict[tuple[str, str], dict[str, int] | None],
+) -> None:
     global _ENGINE
     import signal
 
     # Ctrl-C is the parent's to answer (one line, exit 130): workers do not print theirs.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _ENGINE = _Engine(scenario, starts, replan)
+    _ENGINE = _Engine(scenario, starts, replan, plans)
 
 
 def _runs_of(task: tuple[int, int, int]) -> list[Any]:
@@ -361,6 +434,10 @@ def simulate(
         Called with the number of runs done so far, now and then.
     """
     engine = _Engine(scenario, dict(starts), replan)
+    if engine.draws:  # each branch planned once, as `planner contingency` plans it
+        engine.plans = branching.plan_branches(
+            scenario, starts, engine.draws, objective_order(scenario), seed
+        )
     chunks = [(i, min(i + CHUNK, runs)) for i in range(0, runs, CHUNK)]
     results: list[Any] = []
     if workers <= 1 or len(chunks) <= 1:
@@ -376,7 +453,7 @@ def simulate(
         # of leaving them waiting for work that never comes. The interrupt is raised anew
         # once the pool is dropped: its traceback held the pool, and the command ends with
         # os._exit, which would leave the pool's semaphores to the resource tracker.
-        pool = context.Pool(workers, _init, (scenario, dict(starts), replan))
+        pool = context.Pool(workers, _init, (scenario, dict(starts), replan, engine.plans))
         stopped = False
         try:
             done = 0
@@ -412,11 +489,28 @@ def _assemble(
     kept = [r for r in results if r is not None]
     critical: dict[str, int] = dict.fromkeys(ids, 0)
     broken: dict[str, int] = {}
-    for _, _, _, chain, rules in kept:
-        for i in chain:
-            critical[ids[i]] += 1
+    outcomes = {
+        d.step: dict.fromkeys(
+            [scenario.outcome(d.step), *(o for o in d.outcomes if o != scenario.outcome(d.step))],
+            0,
+        )
+        for d in engine.draws
+    }
+    snapbacks: dict[str, int] = {}
+    lapses: dict[str, int] = {}
+    for _, _, _, chain, rules, taken, snaps, laps in kept:
+        for s in chain:
+            critical[s] = critical.get(s, 0) + 1
         for name in rules:
             broken[name] = broken.get(name, 0) + 1
+        other = dict(taken)
+        for trigger, counts in outcomes.items():
+            pick = other.get(trigger, scenario.outcome(trigger))
+            counts[pick] += 1
+        for s in snaps:
+            snapbacks[s] = snapbacks.get(s, 0) + 1
+        for s in laps:
+            lapses[s] = lapses.get(s, 0) + 1
     base_done = {s: t + scenario.steps[s].done_offset for s, t in engine.starts.items()}
     from planner.check import check
 
@@ -428,7 +522,7 @@ def _assemble(
         runs=runs,
         seed=seed,
         replan=replan,
-        steps=tuple(ids),
+        steps=tuple(critical),
         rules=tuple(engine.rule_ids),
         soft=frozenset(r.id for r in scenario.rules if r.soft),
         actors=tuple(engine.actors),
@@ -448,6 +542,10 @@ def _assemble(
             1 for r in engine.risk if r.verify is not None and r.verify.uncertain
         ),
         num_failing=sum(1 for r in engine.risk if r.fails > 0),
+        outcomes=outcomes,
+        snapbacks=dict(sorted(snapbacks.items())),
+        lapses=dict(sorted(lapses.items())),
+        has_force=engine.chains,
     )
 
 

@@ -4,7 +4,7 @@ as that is done — its `after` items and the hard rules' waiting terms (precede
 reciprocity's earliest free counter-step, graduated order and its gap, simultaneous
 groups, a free capacity seat), counting the steps placed before it. Nothing starts
 earlier than planned, and a step with a `fixed` time is never pushed. What set each
-step's start is kept, for the run's critical chain."""
+step's start is kept (the step it waited for, or -1: its plan)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from planner.force import Chain
 from planner.model import AnyOf, Step
 from planner.rules.base import Rule, Terms
 from planner.scenario import Scenario
+from planner.whatif.chain import critical, links
 
 
 def pushed(
@@ -27,15 +28,18 @@ def pushed(
     """The roadmap `starts` held in its order when steps take other times (`times`: step
     -> (duration, verification), the scenario's for the others): each step at its
     planned start or pushed later as its waiting terms require, as one run of `simulate`
-    places it. Returns the starts and the run's critical chain (first step first)."""
+    places it. Returns the starts and the run's critical chain (first step first,
+    `planner.whatif.chain`)."""
     order = compile_order(scenario, starts)
     steps = scenario.steps
     dur = [times.get(s, (steps[s].duration, 0))[0] for s in order.ids]
     ver = [times.get(s, (0, steps[s].verify_duration))[1] for s in order.ids]
     offsets = [d + v for d, v in zip(dur, ver, strict=True)]
-    begin, driver = place(order, offsets, dur)
-    chain = chain_of([t + o for t, o in zip(begin, offsets, strict=True)], driver)
-    return dict(zip(order.ids, begin, strict=True)), [order.ids[i] for i in reversed(chain)]
+    begin, _ = place(order, offsets, dur)
+    ends = [t + d for t, d in zip(begin, dur, strict=True)]
+    dones = [t + o for t, o in zip(begin, offsets, strict=True)]
+    chain, _ = critical(links(scenario, order.ids), begin, ends, dones)
+    return dict(zip(order.ids, begin, strict=True)), [order.ids[i] for i, _ in chain]
 
 
 class Waits(Terms):
@@ -251,17 +255,28 @@ def place(
                 t, why = free[0] - grace, free[1]
         return t, why
 
+    # Per capacity term, the seats taken so far as (start, end, step), kept sorted by
+    # start, and the longest seat: a seat overlapping [t, t + length) starts after
+    # t - longest and before t + length, a range found by bisection. No re-sort of every
+    # seat per step: placement stays linear in steps (the range holds about as many
+    # seats as the limit, however many are placed).
     busy: list[list[tuple[int, int, int]]] = [[] for _ in order.limits]
+    longest = [0] * len(order.limits)
 
     def seated(i: int, t: int, why: int) -> tuple[int, int]:
         """The first time >= t with a seat free in each capacity term of step i (among the
-        steps placed so far); what set it: the step whose end frees the seat."""
+        steps placed so far): while the seats overlapping [t, t + length) are at least
+        the limit, t moves to the end that leaves one free; what set it: the step whose
+        end frees the seat."""
         length = offsets_run[i]
         moved = True
         while moved:
             moved = False
             for k in order.seats[i]:
-                ends = sorted((e, j) for b, e, j in busy[k] if b < t + length and e > t)
+                taken = busy[k]
+                first = bisect.bisect_left(taken, (t - longest[k] + 1,))
+                last = bisect.bisect_left(taken, (t + length,), first)
+                ends = sorted((e, j) for _, e, j in taken[first:last] if e > t)
                 if len(ends) >= order.limits[k]:
                     t, why = ends[len(ends) - order.limits[k]]
                     moved = True
@@ -272,7 +287,8 @@ def place(
             t, why = seated(i, t, why)
         start[i], done[i], driver[i], placed[i] = t, t + offsets[i], why, True
         for k in order.seats[i]:
-            busy[k].append((t, t + offsets_run[i], i))
+            bisect.insort(busy[k], (t, t + offsets_run[i], i))
+            longest[k] = max(longest[k], offsets_run[i])
         for k, _, shared in order.gives[i]:
             pool = pools[k]
             free = next((p for p in pool if p[1] != i), None)
@@ -295,14 +311,3 @@ def place(
         for m, (t, why) in zip(members, found, strict=True):
             settle(m, top, why if t == top else lead)
     return start, driver
-
-
-def chain_of(done: Sequence[int], driver: Sequence[int]) -> list[int]:
-    last = max(range(len(done)), key=lambda i: (done[i], -i)) if done else -1
-    chain: list[int] = []
-    seen: set[int] = set()
-    while last >= 0 and last not in seen:
-        chain.append(last)
-        seen.add(last)
-        last = driver[last]
-    return chain

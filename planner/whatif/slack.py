@@ -19,21 +19,25 @@ changes. So each rule (or step's preconditions) is asked at its own such positio
 order, and the first one where it breaks is the first move too far. The property test
 (`tests/test_slack.py`) checks this against moving each step one time unit at a time.
 
-The **critical chain** ends at the step done last: each step of it cannot move earlier
-because of the one before it (the other step in the violation that stops it), back to a
-step that is held by a window, by time 0, or by nothing.
+The **critical chain** is `planner.whatif.chain`'s, the one `simulate` and the outputs
+name: back from the step done last, each step waiting for the one before it with no time
+to spare.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import bisect
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from planner.force import Chain
+from planner.force import Chain, chains
 from planner.model import Step
 from planner.rules import coverage, fixed, preconditions
 from planner.rules.base import CheckContext, Rule, Terms, Violation
 from planner.scenario import Scenario
+from planner.whatif.chain import critical_chain
 
 #: What stops a step moving earlier when no rule does: the deal's start.
 START = "start of the deal"
@@ -65,14 +69,16 @@ class Slack:
     """The slack of every scheduled step (in roadmap order) and the critical chain.
 
     `chain` lists (step, what ties it to the step before it) from the chain's first step
-    to the step done last; the first step's tie is "" (held by a window, time 0 or
-    nothing). `broken` are the rules the roadmap already breaks (left out of the measure).
+    to the step done last; the first step's tie is "" and `held` says what holds it
+    (`planner.whatif.chain`). `broken` are the rules the roadmap already breaks (left out
+    of the measure).
     """
 
     rooms: tuple[Room, ...]
     chain: tuple[tuple[str, str], ...]
     last_done: int
     broken: frozenset[str]
+    held: str = ""
 
     def room(self, step: str) -> Room:
         return next(r for r in self.rooms if r.step == step)
@@ -95,6 +101,36 @@ class _Mentions(Terms):
         #: rule id -> step -> (its times compared, {(other step, its time compared)})
         self.compared: dict[str, dict[str, tuple[set[str], set[tuple[str, str]]]]] = {}
         self.constants: dict[str, set[int]] = {}
+        #: rule id -> the groups its members are compared with as a whole (each member
+        #: with every other one of `ids` at `times`), kept once instead of pairwise: a
+        #: capacity or balance rule over N steps would otherwise hold N^2 pairs.
+        self.groups: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        #: rule id -> its terms that have a direct bound (see `_Judge.first_break`), or
+        #: None once it has any other term.
+        self.direct: dict[str, list[tuple[Any, ...]] | None] = {}
+
+    def _note(self, rule: Rule, term: tuple[Any, ...] | None) -> None:
+        """A term of the rule with a direct bound; None: one without (the rule has none)."""
+        found = self.direct.get(rule.id, [])
+        self.direct[rule.id] = None if term is None or found is None else [*found, term]
+
+    def _group(
+        self,
+        rule: Rule,
+        members: Sequence[tuple[Sequence[str], tuple[str, ...]]],
+        against: Sequence[tuple[Sequence[str], tuple[str, ...]]],
+    ) -> None:
+        """Each of `members` (ids, its times compared) compared with every other step of
+        each `against` group (ids, their times)."""
+        found = self.compared.setdefault(rule.id, {})
+        for ids, mine in members:
+            for a in ids:
+                found.setdefault(a, (set(), set()))[0].update(mine)
+        groups = self.groups.setdefault(rule.id, [])
+        for ids, times in against:
+            if (tuple(ids), times) not in groups:
+                groups.append((tuple(ids), times))
+        self.constants.setdefault(rule.id, set())
 
     def _pairs(
         self,
@@ -104,8 +140,11 @@ class _Mentions(Terms):
         others: Sequence[str],
         other_times: tuple[str, ...],
         *numbers: int | None,
+        direct: tuple[Any, ...] | None = None,
     ) -> None:
-        """Each of `ones` compared with each of `others`, and the reverse."""
+        """Each of `ones` compared with each of `others`, and the reverse; `direct`: the
+        term, when it has a direct bound."""
+        self._note(rule, direct)
         found = self.compared.setdefault(rule.id, {})
         for group, mine, theirs, times in (
             (ones, one_times, others, other_times),
@@ -125,7 +164,8 @@ class _Mentions(Terms):
         lag: int = 0,
         within: int | None = None,
     ) -> None:
-        self._pairs(rule, firsts, (DONE,), waiting, (START_,), lag, within)
+        term = ("wait", tuple(firsts), tuple(waiting), lag, within)
+        self._pairs(rule, firsts, (DONE,), waiting, (START_,), lag, within, direct=term)
 
     def opens(self, rule: Rule, when: Sequence[str], held: Sequence[str]) -> None:
         pass  # a gate's waiting is its `wait` term
@@ -142,24 +182,30 @@ class _Mentions(Terms):
         self._pairs(rule, give, (START_,), get, (DONE,), grace, within)
 
     def release(self, rule: Rule, ids: Sequence[str], earliest: int, measure: str) -> None:
-        self._pairs(rule, ids, (DONE if measure == "done" else START_,), (), (), earliest)
+        term = ("release", frozenset(ids), earliest, measure == "done")
+        self._pairs(rule, ids, (DONE if measure == "done" else START_,), (), (), earliest,
+                    direct=term)  # fmt: skip
 
     def deadline(self, rule: Rule, ids: Sequence[str], latest: int, measure: str) -> None:
-        self._pairs(rule, ids, (DONE if measure == "done" else START_,), (), (), latest)
+        term = ("deadline", frozenset(ids), latest, measure == "done")
+        self._pairs(rule, ids, (DONE if measure == "done" else START_,), (), (), latest,
+                    direct=term)  # fmt: skip
 
     def rank(self, rule: Rule, ranks: Sequence[Sequence[str]], gap: int = 0) -> None:
         every = [s for group in ranks for s in group]
         self._pairs(rule, every, (START_,), every, (START_,), gap)
 
     def capacity(self, rule: Rule, ids: Sequence[str], limit: int) -> None:
-        self._pairs(rule, ids, (START_, END), ids, (START_, END))
+        self._group(rule, [(ids, (START_, END))], [(ids, (START_, END))])
+        self._note(rule, ("capacity", tuple(ids), limit))
 
     def reservoir(
         self, rule: Rule, ahead: Sequence[str], behind: Sequence[str], margin: int
     ) -> None:
-        self._pairs(rule, ahead, (START_,), ahead, (START_,))
-        self._pairs(rule, behind, (DONE,), behind, (DONE,))
-        self._pairs(rule, ahead, (START_,), behind, (DONE,))
+        self._group(
+            rule, [(ahead, (START_,)), (behind, (DONE,))], [(ahead, (START_,)), (behind, (DONE,))]
+        )
+        self._note(rule, ("reservoir", tuple(ahead), tuple(behind), margin))
 
     def together(self, rule: Rule, ids: Sequence[str]) -> None:
         self._pairs(rule, ids, (START_,), ids, (START_,))
@@ -225,6 +271,10 @@ class _Relation:
     mine: frozenset[str]
     against: frozenset[tuple[str, str]]
     constants: frozenset[int]
+    #: Groups compared as a whole: every other step of `ids`, at `times`.
+    groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    #: The rule's terms, when each has a direct bound (`_Judge.direct_break`).
+    direct: tuple[tuple[Any, ...], ...] | None = None
 
 
 class _Judge:
@@ -242,11 +292,25 @@ class _Judge:
         self.relations: dict[str, list[_Relation]] = {s: [] for s in scenario.steps}
         for rule in scenario.rules:
             numbers = frozenset(mentions.constants.get(rule.id, set()) | {0})
+            groups = tuple(mentions.groups.get(rule.id, ()))
+            terms = mentions.direct.get(rule.id)
+            direct = tuple(terms) if terms else None
             for s, (mine, against) in mentions.compared.get(rule.id, {}).items():
                 if s in self.relations:
                     self.relations[s].append(
-                        _Relation(rule.id, rule, "", frozenset(mine), frozenset(against), numbers)
+                        _Relation(
+                            rule.id,
+                            rule,
+                            "",
+                            frozenset(mine),
+                            frozenset(against),
+                            numbers,
+                            groups,
+                            direct,
+                        )
                     )
+        self._levels: dict[str, Any] = {}
+        self.trivial_force = not chains(scenario.steps)
         for step in scenario.steps.values():
             name = preconditions.rule_id(step.id)
             reqs = [r for r in step.requirements() if r.step in scenario.steps]
@@ -290,6 +354,7 @@ class _Judge:
         self.only = _Only(self.starts)
         self.ctx = _Moving(scenario, self.starts)
         self.focus = _Moving(scenario, self.only)
+        self.partners = _Moving(scenario, {})
         self.baseline = frozenset(v.rule for v in self._everything())
 
     def _everything(self) -> list[Violation]:
@@ -312,10 +377,16 @@ class _Judge:
         """New violations of `relation` when `step` starts at `t`."""
         if relation.name in self.baseline:
             return []
+        # Who to check among is worked out from the roadmap as it is (before the move).
+        among = self._partners(relation, step, t) if relation.rule is not None else None
         was = self.starts[step]
         self.starts[step] = t
         try:
-            if relation.rule is not None:
+            if relation.rule is not None and among is not None:
+                self.partners.reset()
+                self.partners.starts = {s: self.starts[s] for s in among if s in self.starts}
+                found = relation.rule.check(self.partners)
+            elif relation.rule is not None:
                 self.ctx.reset()
                 found = relation.rule.check(self.ctx)
             elif relation.name == fixed.rule_id(step):
@@ -328,6 +399,204 @@ class _Judge:
         finally:
             self.starts[step] = was
         return [v for v in found if not v.soft]
+
+    def _partners(self, relation: _Relation, step: str, t: int) -> frozenset[str] | None:
+        """The steps a move of `step` to `t` is checked among for `relation`, when its
+        terms compare the step with some steps only: the step and, for a wait it is in,
+        the firsts (and the waiting too when it is a first); for a capacity rule, the
+        steps running during its new span (the roadmap keeps the rule, so any breach is
+        there, and there the count is the same). None: check the whole roadmap."""
+        if relation.direct is None or any(term[0] == "reservoir" for term in relation.direct):
+            return None
+        key = f"partners:{relation.name}:{step}"
+        if key not in self._levels:
+            fixed_among = {step}
+            for term in relation.direct:
+                if term[0] == "wait" and (step in term[1] or step in term[2]):
+                    fixed_among.update(term[1])
+                    if step in term[1]:
+                        fixed_among.update(term[2])
+            self._levels[key] = frozenset(fixed_among)
+        among: frozenset[str] = self._levels[key]
+        for term in relation.direct:
+            if term[0] == "capacity":
+                spans, longest = self._kept(
+                    f"spans:{id(term)}", functools.partial(self._spans, term)
+                )
+                stop = t + self.scenario.steps[step].duration
+                first = bisect.bisect_left(spans, (t - longest + 1,))
+                last = bisect.bisect_left(spans, (stop,), first)
+                among = among | {r for _, end, r in spans[first:last] if end > t}
+        return among
+
+    def _spans(self, term: tuple[Any, ...]) -> tuple[list[tuple[int, int, str]], int]:
+        """A capacity rule's running steps as (start, end, id), by start, and the longest."""
+        steps = self.scenario.steps
+        spans = sorted(
+            (self.starts[s], self.starts[s] + steps[s].duration, s)
+            for s in term[1]
+            if s in self.starts and steps[s].duration > 0
+        )
+        return spans, max((e - b for b, e, _ in spans), default=0)
+
+    def direct_break(
+        self, relation: _Relation, step: str, t: int
+    ) -> tuple[int | None, int | None] | None:
+        """Where `relation` first breaks when `step` (at `t`) moves later and earlier
+        (None: never): the first break of any of its terms (`_term_break`); None when a
+        term has no direct bound."""
+        if relation.direct is None or relation.rule is None:
+            return None
+        later: int | None = None
+        earlier: int | None = None
+        for term in relation.direct:
+            found = self._term_break(term, relation.name, step, t)
+            if found is None:
+                return None
+            if found[0] is not None and (later is None or found[0] < later):
+                later = found[0]
+            if found[1] is not None and (earlier is None or found[1] > earlier):
+                earlier = found[1]
+        return later, earlier
+
+    def _term_break(
+        self, term: tuple[Any, ...], name: str, step: str, t: int
+    ) -> tuple[int | None, int | None] | None:
+        """Where `relation` first breaks when `step` (at `t`) moves later and earlier (None:
+        never), worked out from the rule's one term over the roadmap as a whole, or None
+        when it has no such term. A capacity rule: the times its seats are all taken by
+        other steps; a balance rule (without time in force): the leverage curve's levels,
+        searched in a range-maximum table. Each is one pass over the rule's steps, kept
+        for every step of the rule: slack stays near-linear in steps however big the rule
+        (asking its `check` at every time another step starts or ends was quadratic). The
+        checker still gives the verdict and the message at the position found."""
+        steps = self.scenario.steps
+        if term[0] == "capacity":
+            length = steps[step].duration
+            if length <= 0:
+                return (None, None)  # not running: it never takes a seat
+            full_from, full_until = self._kept(f"{name}:{id(term)}", lambda: self._full(term))
+            # The first time at or after t + length all seats are taken by others: a step
+            # overlapping it breaks the rule (inside its own span the step holds a seat).
+            k = bisect.bisect_right(full_until, t + length)
+            later = max(full_from[k], t + length) - length + 1 if k < len(full_until) else None
+            k = bisect.bisect_right(full_from, t - 1) - 1
+            earlier = min(full_until[k] - 1, t - 1) if k >= 0 else None
+            return later, earlier if earlier is not None and earlier >= 0 else None
+        if term[0] == "reservoir" and self.trivial_force:
+            _, ahead, behind, margin = term
+            given, taken = step in set(ahead), step in set(behind)
+            if given and taken:
+                return None
+            value = steps[step].value
+            if value == 0:
+                return (None, None)
+            curve = self._kept(f"{name}:{id(term)}", lambda: self._curve(term))
+            if given and value > 0:  # earlier: its value counts sooner
+                found = curve.last_above(t - 1, margin - value)
+                return None, found if found is not None and found >= 0 else None
+            if given:  # later: its (negative) value counts later
+                found = curve.first_above(t, margin + value)
+                return (None if found is None else found + 1), None
+            off = steps[step].done_offset
+            if value > 0:  # later: its value stops holding the level down until later
+                found = curve.first_above(t + off, margin - value)
+                return (None if found is None else found - off + 1), None
+            found = curve.last_above(t + off - 1, margin + value)
+            return None, (found - off if found is not None and found - off >= 0 else None)
+        if term[0] == "wait":
+            return self._wait_break(term, f"{name}:{id(term)}", step, t)
+        if term[0] in ("release", "deadline"):
+            _, ids, bound, on_done = term
+            if step not in ids:
+                return (None, None)
+            off = steps[step].done_offset if on_done else 0
+            if term[0] == "release":  # start (or done) >= bound
+                return None, (bound - off - 1 if bound - off - 1 >= 0 else None)
+            return bound - off + 1, None  # start (or done) <= bound
+        return None
+
+    def _wait_break(
+        self, term: tuple[Any, ...], key: str, step: str, t: int
+    ) -> tuple[int | None, int | None]:
+        """done(f) + lag <= start(w) [<= done(f) + within] for each scheduled f of firsts
+        and w of waiting, w != f: against the latest and earliest done first (other than
+        the step) when it waits, the earliest and latest waiting start when it is waited
+        for."""
+        _, firsts, waiting, lag, within = term
+        steps = self.scenario.steps
+
+        def make() -> tuple[list[tuple[int, str]], list[tuple[int, str]], set[str], set[str]]:
+            done = sorted(
+                (self.starts[f] + steps[f].done_offset, f) for f in firsts if f in self.starts
+            )
+            begin = sorted((self.starts[w], w) for w in waiting if w in self.starts)
+            return done[:2] + done[-2:], begin[:2] + begin[-2:], set(firsts), set(waiting)
+
+        done, begin, first_set, waiting_set = self._kept(key, make)
+        later: int | None = None
+        earlier: int | None = None
+        if step in waiting_set:
+            others = [d for d, f in done if f != step]
+            if others:
+                need = max(others) + lag
+                earlier = need - 1 if need - 1 >= 0 else None
+                if within is not None:
+                    later = min(others) + within + 1
+        if step in first_set:
+            off = steps[step].done_offset
+            others = [b for b, w in begin if w != step]
+            if others:
+                late = min(others) - lag - off + 1
+                later = late if later is None else min(later, late)
+                if within is not None:
+                    early = max(others) - within - off - 1
+                    if early >= 0:
+                        earlier = early if earlier is None else max(earlier, early)
+        return later, earlier
+
+    def _kept(self, name: str, make: Callable[[], Any]) -> Any:
+        if name not in self._levels:
+            self._levels[name] = make()
+        return self._levels[name]
+
+    def _full(self, term: tuple[Any, ...]) -> tuple[list[int], list[int]]:
+        """The times all seats of a capacity rule are taken, as [from, until) spans (the
+        rule's own count: ends before starts at the same time)."""
+        _, ids, limit = term
+        steps = self.scenario.steps
+        running = [s for s in ids if s in self.starts and steps[s].duration > 0]
+        changes: dict[int, int] = {}
+        for s in running:
+            a = self.starts[s]
+            changes[a] = changes.get(a, 0) + 1
+            changes[a + steps[s].duration] = changes.get(a + steps[s].duration, 0) - 1
+        full_from: list[int] = []
+        full_until: list[int] = []
+        now = 0
+        for time in sorted(changes):
+            was = now >= limit
+            now += changes[time]
+            if now >= limit and not was:
+                full_from.append(time)
+            elif was and now < limit:
+                full_until.append(time)
+        return full_from, full_until
+
+    def _curve(self, term: tuple[Any, ...]) -> _Levels:
+        """The leverage curve of a balance rule without time in force: the value of the
+        `ahead` steps started minus that of the `behind` steps done, from each time on."""
+        _, ahead, behind, _ = term
+        steps = self.scenario.steps
+        changes: dict[int, int] = {}
+        for s in ahead:
+            if s in self.starts:
+                changes[self.starts[s]] = changes.get(self.starts[s], 0) + steps[s].value
+        for s in behind:
+            if s in self.starts:
+                d = self.starts[s] + steps[s].done_offset
+                changes[d] = changes.get(d, 0) - steps[s].value
+        return _Levels(changes)
 
     def points(self, step: str, relation: _Relation) -> set[int]:
         """Starts of `step` at which what `relation` compares can change (see module)."""
@@ -342,8 +611,66 @@ class _Judge:
         for other, kind in relation.against:
             if other in self.starts:
                 times.add(self.starts[other] + at(other, kind))
+        for ids, kinds in relation.groups:
+            for other in ids:
+                if other != step and other in self.starts:
+                    times.update(self.starts[other] + at(other, kind) for kind in kinds)
         shifts = {c for k in relation.constants for c in (k, -k)}
         return {x - o + c + e for x in times for o in offsets for c in shifts for e in (0, 1)}
+
+
+class _Levels:
+    """A step function (the level from each time of `changes` on, 0 before the first),
+    with a range-maximum table to find the first and last time it is above a value."""
+
+    def __init__(self, changes: Mapping[int, int]) -> None:
+        self.times = [-(10**18), *sorted(changes)]
+        level = 0
+        self.levels = [0]
+        for time in self.times[1:]:
+            level += changes[time]
+            self.levels.append(level)
+        self.table = [self.levels]
+        width = 1
+        while 2 * width <= len(self.levels):
+            below = self.table[-1]
+            self.table.append([max(below[i], below[i + width]) for i in range(len(below) - width)])
+            width *= 2
+
+    def _max(self, lo: int, hi: int) -> int:
+        """The highest level of segments lo..hi (inclusive)."""
+        k = (hi - lo + 1).bit_length() - 1
+        return max(self.table[k][lo], self.table[k][hi - (1 << k) + 1])
+
+    def last_above(self, at: int, value: int) -> int | None:
+        """The last time <= `at` at which the level is above `value`."""
+        hi = bisect.bisect_right(self.times, at) - 1
+        if hi < 0 or self._max(0, hi) <= value:
+            return None
+        lo = 0
+        while lo < hi:  # the last segment in lo..hi above value
+            mid = (lo + hi + 1) // 2
+            if self._max(mid, hi) > value:
+                lo = mid
+            else:
+                hi = mid - 1
+        end = self.times[lo + 1] - 1 if lo + 1 < len(self.times) else at
+        return min(end, at)
+
+    def first_above(self, at: int, value: int) -> int | None:
+        """The first time >= `at` at which the level is above `value`."""
+        lo = max(bisect.bisect_right(self.times, at) - 1, 0)
+        last = len(self.levels) - 1
+        if self._max(lo, last) <= value:
+            return None
+        hi = last
+        while lo < hi:  # the first segment in lo..hi above value
+            mid = (lo + hi) // 2
+            if self._max(lo, mid) > value:
+                hi = mid
+            else:
+                lo = mid + 1
+        return max(self.times[lo], at)
 
 
 def slack(scenario: Scenario, starts: Mapping[str, int], partial: bool = False) -> Slack:
@@ -352,9 +679,9 @@ def slack(scenario: Scenario, starts: Mapping[str, int], partial: bool = False) 
     position = {s: i for i, s in enumerate(scenario.steps)}
     order = sorted(starts, key=lambda s: (starts[s], position[s]))
     rooms = tuple(_room(judge, s, starts[s]) for s in order)
-    done = {s: t + scenario.steps[s].done_offset for s, t in starts.items()}
-    last = max(done.values(), default=0)
-    return Slack(rooms, _chain(rooms, done, last, position), last, judge.baseline)
+    last = max((t + scenario.steps[s].done_offset for s, t in starts.items()), default=0)
+    chain = critical_chain(scenario, starts)
+    return Slack(rooms, chain.steps, last, judge.baseline, chain.held)
 
 
 def _first_break(
@@ -376,11 +703,21 @@ def _first_break(
     return None
 
 
-def _room(judge: _Judge, step: str, t: int) -> Room:
+def _room(judge: _Judge, step: str, t: int, direct: bool = True) -> Room:
     relations = [r for r in judge.relations[step] if r.name not in judge.baseline]
     later_trials: list[tuple[int, int]] = []
     earlier_trials: list[tuple[int, int]] = []
+    bounded: dict[int, tuple[int | None, int | None]] = {}
     for k, relation in enumerate(relations):
+        bound = judge.direct_break(relation, step, t) if direct else None
+        if bound is not None:
+            # Only where it first breaks: before that it cannot (`_Judge.direct_break`).
+            bounded[k] = bound
+            if bound[0] is not None:
+                later_trials.append((bound[0], k))
+            if bound[1] is not None:
+                earlier_trials.append((bound[1], k))
+            continue
         for p in judge.points(step, relation):
             if p > t:
                 later_trials.append((p, k))
@@ -392,6 +729,19 @@ def _room(judge: _Judge, step: str, t: int) -> Room:
     down = _first_break(
         judge, step, sorted(set(earlier_trials), key=lambda x: (-x[0], x[1])), relations
     )
+    for k, (late, early) in bounded.items():
+        # The search reached a bound (no break before it) that the checker did not confirm
+        # there: measure the step as before, every relation at its own points.
+        for at, got, sign in ((late, up, 1), (early, down, -1)):
+            if at is None:
+                continue
+            reached = got is None or sign * (got[0] - at) > 0
+            if reached or (
+                got is not None
+                and got[0] == at
+                and not any(v.rule == relations[k].name for v in got[1])
+            ):
+                return _room(judge, step, t, direct=False)
     later, later_found = (None, []) if up is None else (up[0] - t - 1, up[1])
     earlier, earlier_found = (t, []) if down is None else (t - down[0] - 1, down[1])
     return Room(
@@ -415,26 +765,3 @@ def _names(found: list[Violation]) -> tuple[str, ...]:
 def _involved(found: list[Violation], step: str) -> tuple[str, ...]:
     """The other steps of the breaches, the first breach's first."""
     return tuple(dict.fromkeys(s for v in found for s in v.steps if s != step))
-
-
-def _chain(
-    rooms: Sequence[Room], done: Mapping[str, int], last: int, position: Mapping[str, int]
-) -> tuple[tuple[str, str], ...]:
-    by_step = {r.step: r for r in rooms}
-    ends = sorted((s for s, d in done.items() if d == last), key=lambda s: position[s])
-    held = [s for s in ends if by_step[s].earlier == 0]
-    if not held:
-        return ()
-    chain: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    current: str | None = held[0]
-    while current is not None and current not in seen:
-        seen.add(current)
-        room = by_step[current]
-        before = next((s for s in room.earlier_steps if s in by_step), None)
-        tie = room.earlier_by[0] if room.earlier == 0 and before is not None else ""
-        chain.append((current, tie))
-        current = before if tie else None
-    chain.reverse()
-    chain[0] = (chain[0][0], "")
-    return tuple(chain)

@@ -40,14 +40,16 @@ def triage(
     report: Report,
     partial: bool = False,
     sequence: Sequence[str] | None = None,
+    size_repair: bool = True,
 ) -> Triage:
-    """The summary of `report`, the check of roadmap `starts`."""
+    """The summary of `report`, the check of roadmap `starts`; the closest repair sized
+    only with `size_repair`."""
     kinds = Counter(v.kind for v in report.violations)
     by_kind = tuple(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
     involved = Counter(s for v in report.violations for s in v.steps)
     hot = tuple(sorted(involved.items(), key=lambda kv: (-kv[1], kv[0]))[:HOT_STEPS])
     sized = None
-    if report.violations and len(scenario.steps) <= MAX_STEPS:
+    if size_repair and report.violations and len(scenario.steps) <= MAX_STEPS:
         from planner.solver.repair import repair
 
         sized = repair(
