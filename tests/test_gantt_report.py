@@ -79,7 +79,11 @@ def test_labels_and_legend(tmp_path: Path) -> None:
     assert "2027-01-04" in words and "week 0" in words
     assert "The bargain" in words  # the package's title heads its group
     assert "Tiny deal" in words
-    assert "4 steps · last done week 5 (2027-02-08) · every hard rule kept" in words
+    # the chain: the pledge (verified), then the relief the gate holds for it
+    assert (
+        "4 steps · last done week 5 (2027-02-08) · critical chain: 2 steps · every hard rule kept"
+        in words
+    )
 
 
 def test_without_a_start_date_the_axis_counts_units(tmp_path: Path) -> None:
@@ -142,10 +146,11 @@ def test_mermaid_block(tmp_path: Path) -> None:
     assert lines[-1] == "```"
     assert "    section The bargain" in lines
     tasks = [line for line in lines if " :" in line]
-    assert "    Pledge | in writing (BY) :2027-01-04, 2027-01-18" in tasks
-    assert "    verified by monitors :active, 2027-01-18, 2027-02-01" in tasks
+    # `crit`: on the critical chain (the pledge, its verification, the relief it opens)
+    assert "    Pledge | in writing (BY) :crit, 2027-01-04, 2027-01-18" in tasks
+    assert "    verified by monitors :active, crit, 2027-01-18, 2027-02-01" in tasks
     assert "    License (US) ← by-pledge" not in text  # titles default to the id
-    assert "    us-relief (US) ← Pledge | in writing :2027-02-01, 2027-02-08" in tasks
+    assert "    us-relief (US) ← Pledge | in writing :crit, 2027-02-01, 2027-02-08" in tasks
     assert "    Pledge gate opens :milestone, 2027-02-01, 0d" in tasks
     assert "    phase 1 ends :milestone, 2027-02-01, 0d" in tasks
     assert all(line.count(" :") == 1 for line in tasks)
@@ -289,8 +294,11 @@ def test_bad_options_and_outputs_exit_2_in_one_line(args: list[str], message: st
 
 
 def test_ortools_is_not_imported(tmp_path: Path) -> None:
-    commands = [["gantt", str(EXAMPLE), "-o", str(tmp_path / "c.svg")],
-                ["report", str(EXAMPLE), "-o", str(tmp_path / "r.html")]]  # fmt: skip
+    """Drawing needs no solver. (The finish's P50/P80 simulates the default's runs, and
+    with them its contingency branches, which `planner contingency` plans: `--runs 0`
+    leaves the risk out.)"""
+    commands = [["gantt", str(EXAMPLE), "-o", str(tmp_path / "c.svg"), "--runs", "0"],
+                ["report", str(EXAMPLE), "-o", str(tmp_path / "r.html"), "--runs", "0"]]  # fmt: skip
     for args, code, imported in imported_by(commands, ["ortools"]):
         assert (code, imported) == (0, []), f"{args}: exit {code}, imported {imported}"
     assert (tmp_path / "c.svg").exists() and (tmp_path / "r.html").exists()

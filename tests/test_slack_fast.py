@@ -1,6 +1,6 @@
 """Slack with direct bounds (capacity and balance rules read as a whole, not pairwise)
 equals slack as it was computed before (tests/slack_oracle.py): the same rooms, names,
-messages, steps and critical chain on random tiny scenarios of every rule kind and on
+messages and steps on random tiny scenarios of every rule kind and on
 crowded capacity and balance scenarios; and the direct bounds on cases worked by hand."""
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def test_slack_equals_the_old_computation(kind: str, data: st.DataObject) -> Non
         starts = {s: rnd.randint(0, top) for s in ids if not partial or rnd.random() < 0.7}
         new, was = fast.slack(scenario, starts, partial), old.slack(scenario, starts, partial)
         assert new.rooms == tuple(old_room_as_new(r) for r in was.rooms)
-        assert (new.chain, new.last_done, new.broken) == (was.chain, was.last_done, was.broken)
+        # (the chain is planner.whatif.chain's now, tested in tests/test_chain.py)
+        assert (new.last_done, new.broken) == (was.last_done, was.broken)
 
 
 def old_room_as_new(room: old.Room) -> fast.Room:
@@ -70,7 +71,6 @@ def test_crowded_capacity_and_balance_rules_give_the_old_slack(
     starts = {s: data.draw(st.integers(0, 12)) for s in ids}
     new, was = fast.slack(scenario, starts), old.slack(scenario, starts)
     assert new.rooms == tuple(old_room_as_new(r) for r in was.rooms)
-    assert new.chain == was.chain
 
 
 def test_a_seat_rule_bounds_a_step_by_the_times_its_seats_are_full(make: Maker) -> None:

@@ -171,6 +171,7 @@ def gantt(
     detail: DetailOpt = False,
     links: LinksOpt = None,
     baseline: BaselineOpt = None,
+    runs: RunsOpt = None,
     packages: PackagesOpt = None,
     constraints: ConstraintsOpt = None,
     variant: VariantOpt = None,
@@ -187,7 +188,7 @@ def gantt(
     fenced = out is None or out.suffix.lower() in MARKDOWN_SUFFIXES
     with writing(ctx, out, force=force) as files:
         loaded = scenario(packages, constraints, variant, sets)
-        result = document(loaded, roadmap, phase, baseline=baseline)
+        result = document(loaded, roadmap, phase, runs=runs, baseline=baseline)
         noted(result.roadmap.edits if result.roadmap else ())
         noted(result.baseline.edits if result.baseline else ())
         chart = chart_output(result, chosen, paper.value, detail, link_kinds(links), fenced)

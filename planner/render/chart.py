@@ -309,8 +309,8 @@ def _tooltip(o: Outline, bar: Bar, f: InForce | None, label: Mapping[str, str]) 
 
 
 class _Together(PartialTerms):
-    """The steps each `simultaneous` rule starts together (its `together` terms). Partial
-    is safe: it groups bars, and a term it skips groups none."""
+    """The steps each `simultaneous` rule starts together (its `together` terms).
+    Partial is safe: it groups bars, and a term it skips groups none."""
 
     def __init__(self, o: Outline) -> None:
         super().__init__(o.scenario.steps)
