@@ -210,6 +210,6 @@ def test_serve_is_documented() -> None:
         "--time-limit",
     ):
         assert option in result.stdout
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "### `planner serve [ROADMAP]`" in readme
+    page = (ROOT / "docs" / "commands" / "serve.md").read_text(encoding="utf-8")
+    assert "# `planner serve [ROADMAP]`" in page
     assert (ROOT / "docs" / "serve.openapi.json").exists()
