@@ -123,8 +123,16 @@ def test_drag_a_bar_see_the_violation_repair_and_save(tmp_path: Path) -> None:
         assert start == 37
         # Grab the bar a little inside its left end and drag it left by 37 weeks.
         x0, y = bar["x"] + 2, bar["y"]
+        moved = IDLE + " && document.querySelectorAll('#violation-list li').length > 0"
         tab.drag(x0, y, x0 - start * bar["px"], y)
-        tab.wait(IDLE + " && document.querySelectorAll('#violation-list li').length > 0")
+        try:
+            tab.wait(moved, patience=30)
+        except TimeoutError:
+            # On a loaded machine the browser has been seen to drop a synthetic drag
+            # whole (nothing moved, nothing sent): drag again, once, if nothing moved.
+            assert state_of(url)["starts"][DRAGGED] == start  # type: ignore[index]
+            tab.drag(x0, y, x0 - start * bar["px"], y)
+            tab.wait(moved)
         assert tab.evaluate(VERDICT) == "4 violations of 3 hard rules"
         assert state_of(url)["starts"][DRAGGED] == 0  # type: ignore[index]
         listed = tab.evaluate("document.getElementById('violation-list').textContent")
