@@ -149,7 +149,7 @@ SHOW = """(() => {
   document.querySelector('rect.bar[data-step="%s"]').scrollIntoView({block: "center"});
   window.scrollTo(0, 0);
 })()"""
-#: The drag of the browser test (tests/test_serve_browser.py): this step, from week 37 to 0.
+#: The drag of the browser test (tests/test_browser_serve.py): this step, from week 37 to 0.
 DRAGGED = "us-by-investment-fund"
 
 
