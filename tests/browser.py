@@ -79,10 +79,10 @@ class _Pipe:
             self.events.append(event)
 
 
-def load(url: str, script: str, width: int | None = None) -> Page:
-    """Load `url` in a fresh headless Chromium (a window `width` CSS pixels wide, as a
-    phone's is, when given), wait for its load event, then evaluate `script` (an
-    expression whose value is JSON)."""
+def launch(prefix: str, *flags: str) -> tuple[subprocess.Popen[bytes], int, int, str]:
+    """A headless Chromium speaking the DevTools protocol over a pipe, with a fresh profile
+    (a temporary folder named `prefix`...): the process, the fd to write commands to, the
+    fd to read events from, and the profile's folder (the caller removes it)."""
     assert CHROMIUM is not None
     commands_r, commands_w = os.pipe()
     events_r, events_w = os.pipe()
@@ -91,13 +91,13 @@ def load(url: str, script: str, width: int | None = None) -> Page:
     os.close(commands_r)
     os.close(events_w)
     commands_r, events_w = high
-    profile = tempfile.mkdtemp(prefix="report-browser-")
+    profile = tempfile.mkdtemp(prefix=prefix)
     # Chromium reads the protocol on fd 3 and writes on fd 4.
     script_sh = f'exec "$0" "$@" 3<&{commands_r} 4>&{events_w} {commands_r}<&- {events_w}>&-'
     proc = subprocess.Popen(
         ["bash", "-c", script_sh, CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
          "--remote-debugging-pipe", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-extensions",
+         "--disable-component-update", "--disable-sync", "--disable-extensions", *flags,
          f"--user-data-dir={profile}", "about:blank"],
         pass_fds=(commands_r, events_w),
         stdout=subprocess.DEVNULL,
@@ -105,6 +105,14 @@ def load(url: str, script: str, width: int | None = None) -> Page:
     )  # fmt: skip
     os.close(commands_r)
     os.close(events_w)
+    return proc, commands_w, events_r, profile
+
+
+def load(url: str, script: str, width: int | None = None) -> Page:
+    """Load `url` in a fresh headless Chromium (a window `width` CSS pixels wide, as a
+    phone's is, when given), wait for its load event, then evaluate `script` (an
+    expression whose value is JSON)."""
+    proc, commands_w, events_r, profile = launch("report-browser-")
     pipe = _Pipe(proc, commands_w, events_r)
     page = Page()
     try:

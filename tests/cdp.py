@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from typing import Any
 
-from tests.browser import CHROMIUM, PATIENCE, _Pipe
+from tests.browser import PATIENCE, _Pipe, launch
 
 
 class Browser:
@@ -129,27 +127,9 @@ class Browser:
 @contextlib.contextmanager
 def chromium() -> Iterator[Browser]:
     """A fresh headless Chromium with one tab, closed on the way out."""
-    assert CHROMIUM is not None
-    commands_r, commands_w = os.pipe()
-    events_r, events_w = os.pipe()
-    high = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for fd in (commands_r, events_w)]
-    os.close(commands_r)
-    os.close(events_w)
-    commands_r, events_w = high
-    profile = tempfile.mkdtemp(prefix="workbench-browser-")
-    script_sh = f'exec "$0" "$@" 3<&{commands_r} 4>&{events_w} {commands_r}<&- {events_w}>&-'
-    proc = subprocess.Popen(
-        ["bash", "-c", script_sh, CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-         "--remote-debugging-pipe", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-extensions",
-         "--hide-scrollbars", "--font-render-hinting=none",
-         f"--user-data-dir={profile}", "about:blank"],
-        pass_fds=(commands_r, events_w),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    os.close(commands_r)
-    os.close(events_w)
+    proc, commands_w, events_r, profile = launch(
+        "workbench-browser-", "--hide-scrollbars", "--font-render-hinting=none"
+    )
     pipe = _Pipe(proc, commands_w, events_r)
     try:
         target = pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
